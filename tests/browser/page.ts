@@ -1,0 +1,33 @@
+// Per-test-file browser helpers: one Chromium per file, a fresh page per test, and a
+// screenshot in test-results/ whenever a test fails.
+import { afterAll, beforeAll, inject, onTestFailed, onTestFinished } from 'vitest';
+import type { Browser, Page } from 'playwright-core';
+import { mkdirSync } from 'node:fs';
+import { launchChromium } from './chromium';
+
+export function useBrowser(): { open(path: string): Promise<Page>; errors: string[] } {
+  let browser: Browser;
+  const errors: string[] = [];
+  beforeAll(async () => {
+    browser = await launchChromium();
+  });
+  afterAll(async () => {
+    await browser?.close();
+  });
+  return {
+    errors,
+    async open(path: string): Promise<Page> {
+      const context = await browser.newContext({ viewport: { width: 1280, height: 900 } });
+      const page = await context.newPage();
+      page.on('pageerror', (e) => errors.push(String(e)));
+      onTestFailed(async ({ task }) => {
+        mkdirSync('test-results', { recursive: true });
+        const name = task.name.replace(/[^a-z0-9]+/gi, '-').slice(0, 80);
+        await page.screenshot({ path: `test-results/${name}.png`, fullPage: true }).catch(() => {});
+      });
+      onTestFinished(() => context.close());
+      await page.goto(inject('appUrl') + path);
+      return page;
+    },
+  };
+}

@@ -1,0 +1,70 @@
+import { sveltekit } from '@sveltejs/kit/vite';
+import { defineConfig, type Plugin } from 'vite';
+import { copyFileSync, mkdirSync, existsSync, statSync } from 'node:fs';
+import { resolve } from 'node:path';
+
+// onnxruntime-web loads its .mjs glue and .wasm binary at run time. Serving them as
+// plain static files (rather than letting the bundler rewrite them) is what made the
+// threaded build work (see DESIGN.md), so we copy them into static/ort/ before each
+// dev server start and build. static/ort/ is git-ignored.
+const ORT_FILES = [
+  'ort-wasm-simd-threaded.jsep.mjs',
+  'ort-wasm-simd-threaded.jsep.wasm',
+  'ort-wasm-simd-threaded.mjs',
+  'ort-wasm-simd-threaded.wasm',
+];
+function copyOrtRuntime(): Plugin {
+  return {
+    name: 'copy-ort-runtime',
+    buildStart() {
+      const from = resolve('node_modules/onnxruntime-web/dist');
+      const to = resolve('static/ort');
+      mkdirSync(to, { recursive: true });
+      for (const f of ORT_FILES) {
+        const src = resolve(from, f);
+        const dst = resolve(to, f);
+        if (!existsSync(dst) || statSync(dst).size !== statSync(src).size) copyFileSync(src, dst);
+      }
+    },
+  };
+}
+
+// Cross-origin isolation lets onnxruntime-web use WASM threads (SharedArrayBuffer).
+const ISOLATION_HEADERS = {
+  'Cross-Origin-Opener-Policy': 'same-origin',
+  'Cross-Origin-Embedder-Policy': 'require-corp',
+};
+
+export default defineConfig({
+  plugins: [copyOrtRuntime(), sveltekit()],
+  server: { headers: ISOLATION_HEADERS },
+  preview: { headers: ISOLATION_HEADERS },
+  worker: { format: 'es' },
+  optimizeDeps: { exclude: ['onnxruntime-web'] },
+  test: {
+    projects: [
+      {
+        extends: true,
+        test: {
+          name: 'unit',
+          include: ['tests/unit/**/*.test.ts', 'src/**/*.test.ts'],
+          environment: 'node',
+          testTimeout: 60_000,
+        },
+      },
+      {
+        extends: true,
+        test: {
+          name: 'browser',
+          include: ['tests/browser/**/*.test.ts'],
+          environment: 'node',
+          globalSetup: ['tests/browser/global-setup.ts'],
+          testTimeout: 120_000,
+          hookTimeout: 300_000,
+          // One Chromium at a time: the machine has two cores.
+          fileParallelism: false,
+        },
+      },
+    ],
+  },
+});
