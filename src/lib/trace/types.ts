@@ -1,0 +1,127 @@
+// The Trace: everything one forward pass tells us, as plain data.
+//
+// A Trace is what the runtime hands to the views. It holds the model's own numbers,
+// read from the graph's taps, as flat Float32Arrays with explicit shapes (the view
+// code never sees a tensor library). It can be saved as JSON (see ./json.ts) and a
+// page can be drawn from a saved trace without any model.
+
+export type Family = 'gpt2' | 'bert' | 't5';
+
+/** The attention stacks a model has. GPT-2 and BERT: `self`. T5: the other three. */
+export type AttentionKind = 'self' | 'encoder' | 'decoder' | 'cross';
+
+/**
+ * What a graph can expose per layer and head:
+ * - `q`, `k`, `v`: the per-head projections, [layer, head, position, headDim];
+ * - `scores`: pre-softmax logits after scaling, mask and position bias, [layer, head, query, key];
+ * - `probs`: the softmax weights, [layer, head, query, key];
+ * - `context`: each head's output, probs·V, before the output projection, [layer, head, query, headDim].
+ */
+export type TapName = 'q' | 'k' | 'v' | 'scores' | 'probs' | 'context';
+export const TAP_NAMES: readonly TapName[] = ['q', 'k', 'v', 'scores', 'probs', 'context'];
+
+/** A dense row-major float32 array with its shape. */
+export interface Tensor {
+  shape: number[];
+  data: Float32Array;
+}
+
+export interface AttentionTaps {
+  q?: Tensor;
+  k?: Tensor;
+  v?: Tensor;
+  scores?: Tensor;
+  probs?: Tensor;
+  context?: Tensor;
+  /**
+   * T5 only: the relative position bias added to the scores, [head, query, key], shared
+   * by every layer of the stack (computed once, in the first layer, as in the paper).
+   * The causal mask of the decoder is not included here.
+   */
+  positionBias?: Tensor;
+}
+
+export interface TraceToken {
+  id: number;
+  /** The token's own string from the vocabulary (e.g. `Ġworld`, `##ing`, `▁the`). */
+  text: string;
+  /** Character (UTF-16 code unit) span in the input text; start === end for tokens with no source text. */
+  start: number;
+  end: number;
+  special: boolean;
+}
+
+export type PositionEncoding = 'learned-absolute' | 't5-relative-bias' | 'rope';
+
+export interface ModelInfo {
+  /** Where it came from: an embedded id (`tiny-gpt2`), a Hub id (`gpt2`), or a local name. */
+  id: string;
+  source: 'embedded' | 'hub' | 'local';
+  revision?: string;
+  family: Family;
+  /** `config.json`'s `model_type` (gpt2, bert, distilbert, t5). */
+  modelType: string;
+  layers: number;
+  /** T5 only: decoder layers (may differ from encoder layers). */
+  decoderLayers?: number;
+  heads: number;
+  headDim: number;
+  dModel: number;
+  vocabSize: number;
+  /** Longest input the model takes; null when positions are relative (T5). */
+  maxPositions: number | null;
+  positionEncoding: PositionEncoding;
+  /** Whether scores are divided by √headDim before the softmax (not in T5). */
+  scaled: boolean;
+  /** Parameters in the checkpoint. */
+  parameters: number;
+}
+
+export interface Backend {
+  name: 'webgpu' | 'wasm';
+  /** WASM threads in use; 1 when the page is not cross-origin isolated. */
+  threads?: number;
+  /** Why this backend was chosen, in words a user can read (e.g. why WebGPU was not used). */
+  reason: string;
+}
+
+/** Next-token (GPT) or masked-token (BERT) predictions at one position. */
+export interface Prediction {
+  position: number;
+  candidates: { id: number; text: string; prob: number }[];
+}
+
+export interface Trace {
+  version: 1;
+  model: ModelInfo;
+  backend: Backend;
+  /** The input text (T5: the source). */
+  text: string;
+  tokens: TraceToken[];
+  /** T5 only: the target text (given or generated) and its tokens, starting with the decoder start token. */
+  target?: string;
+  decoderTokens?: TraceToken[];
+  /** Taps per attention kind; which are present depends on what was asked for. */
+  attention: Partial<Record<AttentionKind, AttentionTaps>>;
+  /** Hidden states, [layer + 1, position, dModel] (embeddings first), when asked for. */
+  hidden?: Tensor;
+  predictions?: Prediction[];
+  timings: { runMs: number; buildMs?: number; tokenizeMs?: number };
+}
+
+/** Element index of [a, b, c, d] in a tensor of shape [A, B, C, D]. */
+export function index4(shape: number[], a: number, b: number, c: number, d: number): number {
+  return ((a * shape[1] + b) * shape[2] + c) * shape[3] + d;
+}
+
+/** One [query, key] attention matrix (a view, not a copy) of a [layer, head, query, key] tensor. */
+export function headMatrix(t: Tensor, layer: number, head: number): Float32Array {
+  const [, , rows, cols] = t.shape;
+  const start = index4(t.shape, layer, head, 0, 0);
+  return t.data.subarray(start, start + rows * cols);
+}
+
+/** The attention kinds a family's trace has, in display order. */
+export function attentionKinds(family: Family): AttentionKind[] {
+  return family === 't5' ? ['encoder', 'decoder', 'cross'] : ['self'];
+}
