@@ -3,20 +3,22 @@ import { defineConfig } from 'vitest/config';
 import type { Plugin } from 'vite';
 import { copyFileSync, mkdirSync, existsSync, statSync } from 'node:fs';
 import { resolve } from 'node:path';
+import { writeManifest } from './tools/manifest';
 
 // onnxruntime-web loads its .mjs glue and .wasm binary at run time. Serving them as
 // plain static files (rather than letting the bundler rewrite them) is what made the
 // threaded build work (see DESIGN.md), so we copy them into static/ort/ before each
-// dev server start and build. static/ort/ is git-ignored.
+// dev server start and build. static/ort/ is git-ignored. The same step regenerates
+// static/models/manifest.json from the model folders.
 const ORT_FILES = [
   'ort-wasm-simd-threaded.jsep.mjs',
   'ort-wasm-simd-threaded.jsep.wasm',
   'ort-wasm-simd-threaded.mjs',
   'ort-wasm-simd-threaded.wasm',
 ];
-function copyOrtRuntime(): Plugin {
+function prepareStatic(): Plugin {
   return {
-    name: 'copy-ort-runtime',
+    name: 'prepare-static',
     buildStart() {
       const from = resolve('node_modules/onnxruntime-web/dist');
       const to = resolve('static/ort');
@@ -26,6 +28,7 @@ function copyOrtRuntime(): Plugin {
         const dst = resolve(to, f);
         if (!existsSync(dst) || statSync(dst).size !== statSync(src).size) copyFileSync(src, dst);
       }
+      writeManifest('static/models');
     },
   };
 }
@@ -37,7 +40,7 @@ const ISOLATION_HEADERS = {
 };
 
 export default defineConfig({
-  plugins: [copyOrtRuntime(), sveltekit()],
+  plugins: [prepareStatic(), sveltekit()],
   server: { headers: ISOLATION_HEADERS },
   preview: { headers: ISOLATION_HEADERS },
   worker: { format: 'es' },
