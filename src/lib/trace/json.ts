@@ -1,0 +1,132 @@
+// The JSON form of a Trace (documented in the README): plain nested arrays so that any
+// script can read it, e.g. `trace.attentions.self[layer][head][query][key]`.
+//
+// {
+//   "format": "attention-atlas-trace", "version": 1,
+//   "model": ModelInfo, "backend": Backend, "timings": {...},
+//   "text": "...", "tokens": [{"id","text","start","end","special"}],
+//   "target"?: "...", "decoderTokens"?: [...],
+//   "attentions": { "self": [l][h][q][k] }            // GPT-2, BERT
+//              or { "encoder", "decoder", "cross" }  // T5; cross is [l][h][target][source]
+//   "taps"?: { "<kind>": { "q"|"k"|"v"|"scores"|"context": nested, "positionBias"?: [h][q][k] } },
+//   "hidden"?: [layer+1][pos][d], "predictions"?: [...]
+// }
+// Masked scores (the float32 minimum in the graph) are written as null, since JSON has
+// no -Infinity and the exact sentinel is an implementation detail.
+
+import { AtlasError } from '../errors';
+import type { AttentionKind, AttentionTaps, Tensor, Trace } from './types';
+
+export const TRACE_FORMAT = 'attention-atlas-trace';
+
+/** Scores at or below this are the mask sentinel. */
+const MASKED_SCORE = -1e30;
+
+type Nested = number | null | Nested[];
+
+export function tensorToNested(t: Tensor, maskSentinel = false): Nested {
+  const { shape, data } = t;
+  const build = (dim: number, offset: number): Nested => {
+    const size = shape[dim];
+    const stride = shape.slice(dim + 1).reduce((a, b) => a * b, 1);
+    const out: Nested[] = new Array(size);
+    for (let i = 0; i < size; i++) {
+      if (dim === shape.length - 1) {
+        const v = data[offset + i];
+        out[i] = maskSentinel && v <= MASKED_SCORE ? null : v;
+      } else out[i] = build(dim + 1, offset + i * stride);
+    }
+    return out;
+  };
+  return shape.length === 0 ? data[0] : build(0, 0);
+}
+
+export function nestedToTensor(value: unknown, what: string): Tensor {
+  const shape: number[] = [];
+  let probe: unknown = value;
+  while (Array.isArray(probe)) {
+    shape.push(probe.length);
+    probe = probe[0];
+  }
+  const size = shape.reduce((a, b) => a * b, 1);
+  const data = new Float32Array(size);
+  let at = 0;
+  const walk = (v: unknown, dim: number): void => {
+    if (dim === shape.length) {
+      if (v === null) data[at++] = -3.4028234663852886e38;
+      else if (typeof v === 'number') data[at++] = v;
+      else throw new AtlasError('bad-trace', `${what} holds ${JSON.stringify(v)} where a number belongs.`);
+      return;
+    }
+    if (!Array.isArray(v) || v.length !== shape[dim])
+      throw new AtlasError('bad-trace', `${what} is not a rectangular array (dimension ${dim} should have ${shape[dim]} entries).`);
+    for (const x of v) walk(x, dim + 1);
+  };
+  walk(value, 0);
+  return { shape, data };
+}
+
+const TAP_KEYS = ['q', 'k', 'v', 'scores', 'context', 'positionBias'] as const;
+
+export function traceToJSON(trace: Trace): Record<string, unknown> {
+  const attentions: Record<string, Nested> = {};
+  const taps: Record<string, Record<string, Nested>> = {};
+  for (const [kind, t] of Object.entries(trace.attention) as [AttentionKind, AttentionTaps][]) {
+    if (t.probs) attentions[kind] = tensorToNested(t.probs);
+    for (const key of TAP_KEYS) {
+      const tensor = t[key];
+      if (tensor) (taps[kind] ??= {})[key] = tensorToNested(tensor, key === 'scores' || key === 'positionBias');
+    }
+  }
+  return {
+    format: TRACE_FORMAT,
+    version: trace.version,
+    model: trace.model,
+    backend: trace.backend,
+    timings: trace.timings,
+    text: trace.text,
+    tokens: trace.tokens,
+    ...(trace.target !== undefined ? { target: trace.target } : {}),
+    ...(trace.decoderTokens ? { decoderTokens: trace.decoderTokens } : {}),
+    attentions,
+    ...(Object.keys(taps).length ? { taps } : {}),
+    ...(trace.hidden ? { hidden: tensorToNested(trace.hidden) } : {}),
+    ...(trace.predictions ? { predictions: trace.predictions } : {}),
+  };
+}
+
+export function traceToJSONString(trace: Trace): string {
+  return JSON.stringify(traceToJSON(trace));
+}
+
+export function traceFromJSON(json: unknown): Trace {
+  if (typeof json !== 'object' || json === null) throw new AtlasError('bad-trace', 'This file is not a trace: it is not a JSON object.');
+  const j = json as Record<string, unknown>;
+  if (j.format !== TRACE_FORMAT)
+    throw new AtlasError('bad-trace', `This file is not an Attention Atlas trace (format is ${JSON.stringify(j.format)}).`, 'Save a trace from the app or with `npm run trace`.');
+  if (j.version !== 1) throw new AtlasError('bad-trace', `Trace version ${JSON.stringify(j.version)} is not supported (this app reads version 1).`);
+  const attention: Trace['attention'] = {};
+  const attentions = (j.attentions ?? {}) as Record<string, unknown>;
+  const taps = (j.taps ?? {}) as Record<string, Record<string, unknown>>;
+  for (const kind of ['self', 'encoder', 'decoder', 'cross'] as AttentionKind[]) {
+    if (!(kind in attentions) && !(kind in taps)) continue;
+    const t: AttentionTaps = {};
+    if (kind in attentions) t.probs = nestedToTensor(attentions[kind], `attentions.${kind}`);
+    for (const key of TAP_KEYS) if (taps[kind]?.[key] !== undefined) t[key] = nestedToTensor(taps[kind][key], `taps.${kind}.${key}`);
+    attention[kind] = t;
+  }
+  if (!Array.isArray(j.tokens)) throw new AtlasError('bad-trace', 'This trace has no token list.');
+  return {
+    version: 1,
+    model: j.model as Trace['model'],
+    backend: j.backend as Trace['backend'],
+    timings: (j.timings ?? { runMs: 0 }) as Trace['timings'],
+    text: String(j.text ?? ''),
+    tokens: j.tokens as Trace['tokens'],
+    target: j.target as string | undefined,
+    decoderTokens: j.decoderTokens as Trace['decoderTokens'],
+    attention,
+    hidden: j.hidden !== undefined ? nestedToTensor(j.hidden, 'hidden') : undefined,
+    predictions: j.predictions as Trace['predictions'],
+  };
+}
