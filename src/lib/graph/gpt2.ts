@@ -1,0 +1,54 @@
+// GPT-2 (gpt2, distilgpt2) as in Hugging Face's GPT2LMHeadModel: learned absolute
+// positions, pre-LayerNorm blocks, fused QKV in a Conv1D ([in, out] weights), gelu_new,
+// causal self-attention, and an LM head tied to the token embeddings.
+
+import { DataType } from './onnx-proto';
+import { GraphBuilder, type BuiltGraph } from './builder';
+import { attention, TapCollector } from './attention';
+import { INPUT, OUTPUT, type TapRequest } from './taps';
+import type { Gpt2Config } from './config';
+import type { Checkpoint } from './weights';
+
+export function buildGpt2(config: Gpt2Config, checkpoint: Checkpoint, request: TapRequest): BuiltGraph {
+  const g = new GraphBuilder('gpt2', checkpoint);
+  const { dModel: d, heads, dInner } = config;
+  const dHead = d / heads;
+  // Checkpoints saved from GPT2Model have no `transformer.` prefix.
+  const w = (name: string, shape: number[]) => g.weight([`transformer.${name}`, name], shape);
+
+  const ids = g.input(INPUT.ids, DataType.INT64, ['T']);
+  const positions = g.input(INPUT.positions, DataType.INT64, ['T']);
+  const keep = g.input(INPUT.mask, DataType.BOOL, ['T', 'T']);
+  const logitPositions = g.input(INPUT.logitPositions, DataType.INT64, ['P']);
+
+  const wte = w('wte.weight', [config.vocabSize, d]);
+  let h = g.op('Add', [g.op('Gather', [wte, ids]), g.op('Gather', [w('wpe.weight', [config.maxPositions, d]), positions])], {}, 'embed');
+  const hidden = [h];
+  const taps = new TapCollector('self', request.taps);
+
+  for (let l = 0; l < config.layers; l++) {
+    const p = `h.${l}.`;
+    const a = g.layerNorm(h, w(p + 'ln_1.weight', [d]), w(p + 'ln_1.bias', [d]), config.eps);
+    const qkv = g.conv1d(a, w(p + 'attn.c_attn.weight', [d, 3 * d]), w(p + 'attn.c_attn.bias', [3 * d]));
+    const [q, k, v] = g.opN('Split', [qkv, g.int64([d, d, d])], 3, { axis: 1 }, 'qkv');
+    const scale = 1 / Math.sqrt(dHead) / (config.scaleByInverseLayer ? l + 1 : 1);
+    const att = attention(g, { q, k, v, heads, dHead, scale, mask: keep });
+    taps.add(att);
+    h = g.op('Add', [h, g.conv1d(att.merged, w(p + 'attn.c_proj.weight', [d, d]), w(p + 'attn.c_proj.bias', [d]))]);
+    const m = g.layerNorm(h, w(p + 'ln_2.weight', [d]), w(p + 'ln_2.bias', [d]), config.eps);
+    const up = g.activation(g.conv1d(m, w(p + 'mlp.c_fc.weight', [d, dInner]), w(p + 'mlp.c_fc.bias', [dInner])), config.activation);
+    h = g.op('Add', [h, g.conv1d(up, w(p + 'mlp.c_proj.weight', [dInner, d]), w(p + 'mlp.c_proj.bias', [d]))], {}, 'block');
+    if (l < config.layers - 1) hidden.push(h);
+  }
+  const final = g.layerNorm(h, w('ln_f.weight', [d]), w('ln_f.bias', [d]), config.eps);
+  // Hugging Face's hidden_states end with the output of the final LayerNorm.
+  hidden.push(final);
+
+  // Logits only where asked: the LM head is ~30 % of GPT-2-small's FLOPs over all positions.
+  const selected = g.op('Gather', [final, logitPositions], { axis: 0 }, 'selected');
+  const lmHead = g.hasWeight(['lm_head.weight']) ? g.weight('lm_head.weight', [config.vocabSize, d]) : wte;
+  g.output(g.op('Gemm', [selected, lmHead], { transB: 1 }, 'logits'), OUTPUT.logits, ['P', config.vocabSize]);
+  taps.emit(g);
+  if (request.hidden) g.output(g.stack(hidden), OUTPUT.hidden, [config.layers + 1, 'T', d]);
+  return g.build();
+}

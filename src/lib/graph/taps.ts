@@ -1,0 +1,33 @@
+// Which intermediate values a graph exposes. Chosen when the graph is built, so a tap
+// that is not asked for costs nothing at run time.
+
+import type { TapName } from '../trace/types';
+
+export interface TapRequest {
+  taps: ReadonlySet<TapName>;
+  /** Hidden states per layer, [layers + 1, positions, dModel]. */
+  hidden: boolean;
+}
+
+/** What the app draws by default: everything the views can show. */
+export const ALL_TAPS: TapRequest = { taps: new Set(['q', 'k', 'v', 'scores', 'probs', 'context']), hidden: false };
+export const PROBS_ONLY: TapRequest = { taps: new Set(['probs']), hidden: false };
+export const NO_TAPS: TapRequest = { taps: new Set(), hidden: false };
+
+/** Input names shared by the builders and the runtime. */
+export const INPUT = {
+  ids: 'input_ids',
+  positions: 'position_ids',
+  tokenTypes: 'token_type_ids',
+  mask: 'attention_keep',
+  logitPositions: 'logit_positions',
+  buckets: 'relative_buckets',
+  encoderHidden: 'encoder_hidden',
+  encoderMask: 'encoder_keep',
+} as const;
+
+export const OUTPUT = {
+  logits: 'logits',
+  hidden: 'hidden',
+  encoderHidden: 'encoder_hidden_out',
+} as const;

@@ -1,0 +1,54 @@
+// The runtime's view of a tokenizer: text → pieces with ids and spans (through the
+// tokenize layer), ids → text for generated tokens.
+
+import { Tokenizer } from '@huggingface/tokenizers';
+import { AtlasError } from '../errors';
+import type { TokenizedText } from '../tokenize/types';
+import type { TraceToken } from '../trace/types';
+import { tokenizeText, type LoadedTokenizer, loadTokenizer } from '../tokenize/tokenizer';
+
+export interface TextCodec {
+  readonly tokenizer: LoadedTokenizer;
+  /** Tokenizes with the model's own special tokens ([CLS] … [SEP], … </s>). */
+  encode(text: string): TokenizedText;
+  decode(ids: number[]): string;
+  piece(id: number): string;
+  id(piece: string): number | undefined;
+}
+
+export function createCodec(id: string, tokenizerJson: unknown, tokenizerConfig: unknown): TextCodec {
+  const tokenizer = loadTokenizer(id, tokenizerJson, tokenizerConfig);
+  const hf: Tokenizer = tokenizer.hf;
+  return {
+    tokenizer,
+    encode: (text) => tokenizeText(tokenizer, text),
+    decode: (ids) => hf.decode(ids, { skip_special_tokens: true }),
+    piece: (i) => hf.id_to_token(i) ?? `<${i}>`,
+    id: (p) => hf.token_to_id(p),
+  };
+}
+
+export function toTraceTokens(t: TokenizedText): TraceToken[] {
+  return t.tokens.map((p) => ({ id: p.id, text: p.piece, start: p.start, end: p.end, special: p.special }));
+}
+
+/**
+ * Tokens for ids the model generated, placed after `offset` in the text: each token's
+ * span is what its id adds to the decoded text. Returns the tokens and the added text.
+ */
+export function generatedTokens(codec: TextCodec, ids: number[], offset: number, specialIds: Set<number>): { tokens: TraceToken[]; text: string } {
+  const tokens: TraceToken[] = [];
+  let previous = '';
+  for (let i = 0; i < ids.length; i++) {
+    const text = codec.decode(ids.slice(0, i + 1));
+    // A byte-level token may end inside a UTF-8 character; its span grows when the character completes.
+    const start = offset + Math.min(previous.length, text.length);
+    tokens.push({ id: ids[i], text: codec.piece(ids[i]), start, end: offset + text.length, special: specialIds.has(ids[i]) });
+    previous = text;
+  }
+  return { tokens, text: previous };
+}
+
+export function requireText(text: string): void {
+  if (text.trim() === '') throw new AtlasError('bad-input', 'There is no text to run.', 'Type a sentence into the text box.');
+}

@@ -1,0 +1,41 @@
+// Turns a model's files (config.json, tokenizer.json, safetensors) into a ModelRunner,
+// wherever the files came from: the app's static folder, the Hub, a user's drop, disk.
+
+import { AtlasError } from '../errors';
+import { parseConfig } from '../graph/config';
+import { Checkpoint } from '../graph/weights';
+import { FLOAT_DTYPES, parseSafetensors } from '../hub/safetensors';
+import type { ModelInfo } from '../trace/types';
+import { chooseBackend, type BackendPreference } from './backend';
+import { createCodec } from './codec';
+import { modelInfo, ModelRunner } from './runner';
+
+export interface ModelFiles {
+  config: unknown;
+  tokenizer: unknown;
+  tokenizerConfig?: unknown;
+  /** One or more safetensors files (shards), by file name. */
+  weights: { name: string; bytes: Uint8Array }[];
+}
+
+export type ModelOrigin = Pick<ModelInfo, 'id' | 'source' | 'revision'>;
+
+export async function loadModel(files: ModelFiles, origin: ModelOrigin, preference: BackendPreference = 'auto'): Promise<ModelRunner> {
+  const config = parseConfig(files.config);
+  if (files.weights.length === 0)
+    throw new AtlasError('missing-tensor', `${origin.id} has no model.safetensors.`, 'Attention Atlas reads weights in the safetensors format only.');
+  const shards = files.weights.map((w) => parseSafetensors(w.bytes, w.name));
+  const checkpoint = new Checkpoint(shards);
+  let parameters = 0;
+  for (const s of shards) for (const t of s.tensors.values()) if (FLOAT_DTYPES.includes(t.dtype)) parameters += t.shape.reduce((a, b) => a * b, 1);
+  const codec = createCodec(origin.id, files.tokenizer, files.tokenizerConfig);
+  const backend = await chooseBackend(preference);
+  return new ModelRunner(config, modelInfo(config, origin, parameters), codec, checkpoint, backend);
+}
+
+/** Shard file names from a model.safetensors.index.json. */
+export function shardNames(index: unknown): string[] {
+  const map = (index as { weight_map?: Record<string, string> } | null)?.weight_map;
+  if (!map || typeof map !== 'object') throw new AtlasError('bad-safetensors', 'model.safetensors.index.json has no weight_map.');
+  return [...new Set(Object.values(map))].sort();
+}
