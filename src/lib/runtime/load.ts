@@ -32,10 +32,3 @@ export async function loadModel(files: ModelFiles, origin: ModelOrigin, preferen
   const backend = await chooseBackend(preference);
   return new ModelRunner(config, modelInfo(config, origin, parameters), codec, checkpoint, backend);
 }
-
-/** Shard file names from a model.safetensors.index.json. */
-export function shardNames(index: unknown): string[] {
-  const map = (index as { weight_map?: Record<string, string> } | null)?.weight_map;
-  if (!map || typeof map !== 'object') throw new AtlasError('bad-safetensors', 'model.safetensors.index.json has no weight_map.');
-  return [...new Set(Object.values(map))].sort();
-}

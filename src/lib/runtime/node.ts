@@ -4,7 +4,8 @@ import { existsSync, readFileSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import { AtlasError } from '../errors';
 import { configureOrt, type BackendPreference } from './backend';
-import { loadModel, shardNames, type ModelFiles, type ModelOrigin } from './load';
+import { loadModel, type ModelFiles, type ModelOrigin } from './load';
+import { shardNames } from '../hub/sources';
 import type { ModelRunner } from './runner';
 
 const readJson = (path: string): unknown => JSON.parse(readFileSync(path, 'utf8'));

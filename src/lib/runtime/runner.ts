@@ -43,6 +43,7 @@ export interface GenerateOptions extends RunOptions {
 
 type Feeds = Record<string, ort.Tensor>;
 type Outputs = ort.InferenceSession.ReturnType;
+type GraphPart = 'main' | 'encoder' | 'decoder';
 
 const i64 = (values: number[]) => new ort.Tensor('int64', BigInt64Array.from(values.map(BigInt)), [values.length]);
 const bools = (values: Uint8Array, dims: number[]) => new ort.Tensor('bool', values, dims);
@@ -89,13 +90,15 @@ function mulberry32(seed: number): () => number {
 
 export class ModelRunner {
   private sessions = new Map<string, Promise<ort.InferenceSession>>();
+  /** Time spent creating sessions and running them since the current request began. */
+  private clock = { runMs: 0, buildMs: 0 };
 
   constructor(
     readonly config: ModelConfig,
     readonly info: ModelInfo,
     readonly codec: TextCodec,
     private readonly checkpoint: Checkpoint,
-    readonly backend: Backend,
+    public backend: Backend,
   ) {}
 
   private request(options: RunOptions): TapRequest {
@@ -103,22 +106,47 @@ export class ModelRunner {
   }
 
   /** One session per graph and tap set; building a graph is cheap, creating a session is not. */
-  private session(part: 'main' | 'encoder' | 'decoder', request: TapRequest): Promise<ort.InferenceSession> {
+  private session(part: GraphPart, request: TapRequest): Promise<ort.InferenceSession> {
     const key = `${part}:${[...request.taps].sort().join(',')}:${request.hidden}`;
     let s = this.sessions.get(key);
     if (!s) {
       const c = this.config;
-      const build = (): BuiltGraph => {
-        if (c.family === 'gpt2') return buildGpt2(c, this.checkpoint, request);
-        if (c.family === 'bert') return buildBert(c, this.checkpoint, request);
-        return part === 'encoder' ? buildT5Encoder(c, this.checkpoint, request) : buildT5Decoder(c, this.checkpoint, request);
-      };
-      const graph = build();
+      const graph: BuiltGraph =
+        c.family === 'gpt2'
+          ? buildGpt2(c, this.checkpoint, request)
+          : c.family === 'bert'
+            ? buildBert(c, this.checkpoint, request)
+            : part === 'encoder'
+              ? buildT5Encoder(c, this.checkpoint, request)
+              : buildT5Decoder(c, this.checkpoint, request);
       s = ort.InferenceSession.create(graph.model, sessionOptions(this.backend, graph.externalData));
       s.catch(() => this.sessions.delete(key));
       this.sessions.set(key, s);
     }
     return s;
+  }
+
+  /**
+   * Runs one graph. If WebGPU fails (no support for an op, device lost), the model is
+   * moved to WASM, the reason recorded on the backend, and the run repeated there.
+   */
+  private async exec(part: GraphPart, request: TapRequest, feeds: Feeds): Promise<Outputs> {
+    try {
+      const t0 = performance.now();
+      const session = await this.session(part, request);
+      const t1 = performance.now();
+      const out = await session.run(feeds);
+      this.clock.buildMs += t1 - t0;
+      this.clock.runMs += performance.now() - t1;
+      return out;
+    } catch (e) {
+      const message = e instanceof Error ? e.message : String(e);
+      if (this.backend.name !== 'webgpu')
+        throw new AtlasError('runtime-failed', `The model failed to run: ${message}`, 'Try a shorter text or reload the page; your text and settings are kept.');
+      await this.release();
+      this.backend = { name: 'wasm', threads: ort.env.wasm.numThreads as number, reason: `WebGPU failed (${message.slice(0, 160)}), so the model now runs on the CPU with WASM.` };
+      return (await this.session(part, request)).run(feeds);
+    }
   }
 
   private checkLength(n: number, options: RunOptions, what = 'text'): number {
@@ -155,8 +183,10 @@ export class ModelRunner {
     return attention;
   }
 
-  private baseTrace(text: string, tokens: TraceToken[], runMs: number): Trace {
-    return { version: 1, model: this.info, backend: this.backend, text, tokens, attention: {}, timings: { runMs } };
+  private baseTrace(text: string, tokens: TraceToken[]): Trace {
+    const timings = { runMs: this.clock.runMs, buildMs: this.clock.buildMs };
+    this.clock = { runMs: 0, buildMs: 0 };
+    return { version: 1, model: this.info, backend: this.backend, text, tokens, attention: {}, timings };
   }
 
   // ---- GPT-2 and BERT -------------------------------------------------------
@@ -174,15 +204,13 @@ export class ModelRunner {
     const request = this.request(options);
     const n = tokens.length;
     this.checkMemory(n, n, request);
-    const session = await this.session('main', request);
-    const t0 = performance.now();
-    const out = await session.run({
+    const out = await this.exec('main', request, {
       [INPUT.ids]: i64(tokens.map((t) => t.id)),
       [INPUT.positions]: i64(range(n)),
       [INPUT.mask]: bools(causalKeep(n), [n, n]),
       [INPUT.logitPositions]: i64([n - 1]),
     });
-    const trace = this.baseTrace(text, tokens, performance.now() - t0);
+    const trace = this.baseTrace(text, tokens);
     trace.attention = this.collect(out, ['self']);
     if (out[OUTPUT.hidden]) trace.hidden = tensorOf(out[OUTPUT.hidden]);
     const logits = out[OUTPUT.logits].data as Float32Array;
@@ -202,17 +230,15 @@ export class ModelRunner {
     const keep = new Uint8Array(n).fill(1, 0, real);
     const maskId = this.codec.id('[MASK]');
     const predictAt = options.predictAll ? range(real).filter((i) => !tokens[i].special) : range(real).filter((i) => tokens[i].id === maskId);
-    const session = await this.session('main', request);
     const feeds: Feeds = {
       [INPUT.ids]: i64(tokens.map((t) => t.id)),
       [INPUT.positions]: i64(range(n)),
       [INPUT.mask]: bools(keep, [1, n]),
       [INPUT.logitPositions]: i64(predictAt),
     };
-    if (session.inputNames.includes(INPUT.tokenTypes)) feeds[INPUT.tokenTypes] = i64(new Array(n).fill(0));
-    const t0 = performance.now();
-    const out = await session.run(feeds);
-    const trace = this.baseTrace(text, tokens, performance.now() - t0);
+    if (this.config.variant === 'bert') feeds[INPUT.tokenTypes] = i64(new Array(n).fill(0));
+    const out = await this.exec('main', request, feeds);
+    const trace = this.baseTrace(text, tokens);
     trace.attention = this.collect(out, ['self']);
     if (out[OUTPUT.hidden]) trace.hidden = tensorOf(out[OUTPUT.hidden]);
     const logits = out[OUTPUT.logits];
@@ -236,12 +262,12 @@ export class ModelRunner {
     const max = this.info.maxPositions ?? Infinity;
     const ids = prompt.map((t) => t.id).slice(0, this.checkLength(prompt.length, options));
     const random = mulberry32(options.seed ?? 1);
-    const logitsOnly = await this.session('main', { taps: new Set(), hidden: false });
+    const logitsOnly: TapRequest = { taps: new Set(), hidden: false };
     const newIds: number[] = [];
     for (let step = 0; step < options.steps && ids.length < max; step++) {
       if (options.cancelled?.()) throw new AtlasError('cancelled', 'The run was replaced by a newer one.');
       const n = ids.length;
-      const out = await logitsOnly.run({
+      const out = await this.exec('main', logitsOnly, {
         [INPUT.ids]: i64(ids),
         [INPUT.positions]: i64(range(n)),
         [INPUT.mask]: bools(causalKeep(n), [n, n]),
@@ -285,23 +311,18 @@ export class ModelRunner {
     const request = this.request(options);
     const encoded = toTraceTokens(this.codec.encode(source));
     const s = encoded.length;
-    const encoder = await this.session('encoder', request);
-    const decoder = await this.session('decoder', request);
-    const t0 = performance.now();
     const sourceKeep = bools(new Uint8Array(s).fill(1), [1, s]);
-    const enc = await encoder.run({
+    const enc = await this.exec('encoder', request, {
       [INPUT.ids]: i64(encoded.map((t) => t.id)),
       [INPUT.buckets]: new ort.Tensor('int64', bucketMatrix(s, s, true, c), [s, s]),
       [INPUT.mask]: sourceKeep,
     });
-    const encMs = performance.now() - t0;
     const start: TraceToken = { id: c.decoderStartTokenId, text: this.codec.piece(c.decoderStartTokenId), start: 0, end: 0, special: true };
 
     const runDecoder = async (ids: number[]) => {
       const n = ids.length;
       this.checkMemory(n, Math.max(n, s), request);
-      const t1 = performance.now();
-      const out = await decoder.run({
+      return this.exec('decoder', request, {
         [INPUT.ids]: i64(ids),
         [INPUT.buckets]: new ort.Tensor('int64', bucketMatrix(n, n, false, c), [n, n]),
         [INPUT.mask]: bools(causalKeep(n), [n, n]),
@@ -309,10 +330,9 @@ export class ModelRunner {
         [INPUT.encoderMask]: sourceKeep,
         [INPUT.logitPositions]: i64(range(n)),
       });
-      return { out, ms: performance.now() - t1 };
     };
-    const toTrace = (targetText: string, decoderTokens: TraceToken[], out: Outputs, ms: number): Trace => {
-      const trace = this.baseTrace(source, encoded, encMs + ms);
+    const toTrace = (targetText: string, decoderTokens: TraceToken[], out: Outputs): Trace => {
+      const trace = this.baseTrace(source, encoded);
       trace.target = targetText;
       trace.decoderTokens = decoderTokens;
       trace.attention = { ...this.collect(enc, ['encoder']), ...this.collect(out, ['decoder', 'cross']) };
@@ -330,8 +350,7 @@ export class ModelRunner {
       // Teacher forcing: the decoder reads [start] + target without its closing </s>.
       const targetTokens = toTraceTokens(this.codec.encode(target)).filter((t, i, all) => !(i === all.length - 1 && t.id === c.eosTokenId));
       const ids = [start.id, ...targetTokens.map((t) => t.id)];
-      const { out, ms } = await runDecoder(ids);
-      return toTrace(target, [start, ...targetTokens], out, ms);
+      return toTrace(target, [start, ...targetTokens], await runDecoder(ids));
     }
 
     const g = options as GenerateOptions;
@@ -342,7 +361,7 @@ export class ModelRunner {
       if (g.cancelled?.()) throw new AtlasError('cancelled', 'The run was replaced by a newer one.');
       const v = this.info.vocabSize;
       const n = ids.length;
-      const logits = (last.out[OUTPUT.logits].data as Float32Array).subarray((n - 1) * v, n * v);
+      const logits = (last[OUTPUT.logits].data as Float32Array).subarray((n - 1) * v, n * v);
       let best = 0;
       for (let i = 1; i < v; i++) if (logits[i] > logits[best]) best = i;
       if (best === c.eosTokenId) break;
@@ -350,11 +369,11 @@ export class ModelRunner {
       last = await runDecoder(ids);
       if (g.onStep) {
         const added = generatedTokens(this.codec, ids.slice(1), 0, this.codec.tokenizer.specialIds);
-        g.onStep(toTrace(added.text, [start, ...added.tokens], last.out, last.ms));
+        g.onStep(toTrace(added.text, [start, ...added.tokens], last));
       }
     }
     const added = generatedTokens(this.codec, ids.slice(1), 0, this.codec.tokenizer.specialIds);
-    return toTrace(added.text, [start, ...added.tokens], last.out, last.ms);
+    return toTrace(added.text, [start, ...added.tokens], last);
   }
 
   async release(): Promise<void> {

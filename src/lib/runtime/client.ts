@@ -1,0 +1,120 @@
+// The page's handle on the inference worker: promises for loads and runs, progress and
+// partial-trace callbacks, and a restart (with a message) if the worker crashes.
+
+import { AtlasError, type ErrorInfo } from '../errors';
+import type { ModelRef, Progress } from '../hub/sources';
+import type { Backend, ModelInfo, Trace } from '../trace/types';
+import type { RunMode, WorkerRequest, WorkerResponse, WorkerSetup } from './protocol';
+
+interface Pending {
+  resolve(value: unknown): void;
+  reject(error: AtlasError): void;
+  onProgress?: (p: Progress) => void;
+  onPartial?: (t: Trace) => void;
+}
+
+export interface LoadedModel {
+  key: string;
+  info: ModelInfo;
+  backend: Backend;
+}
+
+const fromInfo = (e: ErrorInfo) => new AtlasError(e.code === 'internal' ? 'runtime-failed' : e.code, e.message, e.hint);
+
+export class InferenceClient {
+  private worker!: Worker;
+  private nextId = 1;
+  private pending = new Map<number, Pending>();
+  private ready!: Promise<unknown>;
+  /** Called when the worker died and was restarted (models must be loaded again). */
+  onCrash?: (message: string) => void;
+
+  constructor(
+    private readonly createWorker: () => Worker,
+    private readonly setup: WorkerSetup,
+  ) {
+    this.start();
+  }
+
+  private start(): void {
+    this.worker = this.createWorker();
+    this.worker.onmessage = (e: MessageEvent<WorkerResponse>) => this.receive(e.data);
+    this.worker.onerror = (e) => {
+      e.preventDefault?.();
+      this.crashed(e.message || 'the inference worker stopped');
+    };
+    this.ready = this.send({ type: 'setup', id: 0, setup: this.setup });
+  }
+
+  private crashed(reason: string): void {
+    const message = `The model worker crashed (${reason}) and was restarted. Your text and settings are kept; run again.`;
+    for (const p of this.pending.values()) p.reject(new AtlasError('runtime-failed', message, 'If this repeats, try a shorter text or a smaller model.'));
+    this.pending.clear();
+    this.worker.terminate();
+    this.start();
+    this.onCrash?.(message);
+  }
+
+  private receive(m: WorkerResponse): void {
+    const p = this.pending.get(m.id);
+    if (!p) return;
+    switch (m.type) {
+      case 'progress':
+        p.onProgress?.(m.progress);
+        return;
+      case 'trace':
+        if (!m.final) {
+          p.onPartial?.(m.trace);
+          return;
+        }
+        this.pending.delete(m.id);
+        p.resolve(m.trace);
+        return;
+      case 'error':
+        this.pending.delete(m.id);
+        p.reject(fromInfo(m.error));
+        return;
+      case 'loaded':
+        this.pending.delete(m.id);
+        p.resolve({ key: m.model, info: m.info, backend: m.backend } satisfies LoadedModel);
+        return;
+      case 'ready':
+        this.pending.delete(m.id);
+        p.resolve(undefined);
+        return;
+    }
+  }
+
+  private send(request: WorkerRequest, extra: Partial<Pending> = {}): Promise<unknown> {
+    const id = request.type === 'setup' ? 0 : request.id;
+    return new Promise((resolve, reject) => {
+      this.pending.set(id, { resolve, reject, ...extra });
+      this.worker.postMessage(request);
+    });
+  }
+
+  async load(ref: ModelRef, onProgress?: (p: Progress) => void): Promise<LoadedModel> {
+    await this.ready;
+    return (await this.send({ type: 'load', id: this.nextId++, ref }, { onProgress })) as LoadedModel;
+  }
+
+  async run(model: string, text: string, mode: RunMode, target?: string, onPartial?: (t: Trace) => void): Promise<Trace> {
+    await this.ready;
+    return (await this.send({ type: 'run', id: this.nextId++, model, text, target, mode }, { onPartial })) as Trace;
+  }
+
+  async unload(model: string): Promise<void> {
+    await this.ready;
+    await this.send({ type: 'unload', id: this.nextId++, model });
+  }
+
+  /** For tests: makes the worker fail as a crash would. */
+  simulateCrash(): void {
+    this.crashed('simulated crash');
+  }
+
+  dispose(): void {
+    this.worker.terminate();
+    this.pending.clear();
+  }
+}

@@ -1,0 +1,56 @@
+// The typed messages between the page and the inference worker. Every request carries
+// an id; every response names the request it answers.
+
+import type { ErrorInfo } from '../errors';
+import type { ModelRef, Progress } from '../hub/sources';
+import type { Backend, ModelInfo, Trace } from '../trace/types';
+import type { BackendPreference } from './backend';
+import type { GenerateOptions, RunOptions } from './runner';
+
+export interface WorkerSetup {
+  /** Absolute URL of the folder with onnxruntime-web's .mjs/.wasm files. */
+  ortBase: string;
+  /** Absolute URL of the app's models/ folder. */
+  modelsBase: string;
+  hubEndpoint?: string;
+  preference: BackendPreference;
+  threads?: number;
+}
+
+export type RunMode =
+  /** One forward pass (GPT-2, BERT) or, for T5, teacher forcing when a target is given. */
+  | { kind: 'forward'; options: RunOptions }
+  /** GPT-2 continuation or T5 greedy decoding; partial traces stream back for T5. */
+  | { kind: 'generate'; options: Omit<GenerateOptions, 'onStep' | 'cancelled'> };
+
+export type WorkerRequest =
+  | { type: 'setup'; id: number; setup: WorkerSetup }
+  | { type: 'load'; id: number; ref: ModelRef }
+  | { type: 'run'; id: number; model: string; text: string; target?: string; mode: RunMode }
+  | { type: 'cancel'; id: number; target: number }
+  | { type: 'unload'; id: number; model: string };
+
+export type WorkerResponse =
+  | { type: 'ready'; id: number }
+  | { type: 'progress'; id: number; progress: Progress }
+  | { type: 'loaded'; id: number; model: string; info: ModelInfo; backend: Backend }
+  | { type: 'trace'; id: number; trace: Trace; final: boolean }
+  | { type: 'error'; id: number; error: ErrorInfo };
+
+/** The key a loaded model is known by in the worker. */
+export function modelKey(ref: ModelRef): string {
+  if (ref.kind === 'embedded') return `embedded:${ref.id}`;
+  if (ref.kind === 'hub') return `hub:${ref.id}@${ref.revision}`;
+  return `files:${ref.name}`;
+}
+
+/** The typed-array buffers of a trace, to transfer rather than copy across threads. */
+export function traceBuffers(trace: Trace): ArrayBuffer[] {
+  const buffers = new Set<ArrayBuffer>();
+  const add = (t?: { data: Float32Array }) => {
+    if (t && t.data.buffer instanceof ArrayBuffer) buffers.add(t.data.buffer);
+  };
+  for (const taps of Object.values(trace.attention)) for (const t of Object.values(taps ?? {})) add(t);
+  add(trace.hidden);
+  return [...buffers];
+}

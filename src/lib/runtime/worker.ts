@@ -1,0 +1,95 @@
+// The inference worker: downloads model files, builds graphs, runs onnxruntime-web, and
+// posts Traces back. The page never blocks on a model.
+
+import { toErrorInfo, AtlasError } from '../errors';
+import { browserCache, fetchModelFiles } from '../hub/sources';
+import { configureOrt } from './backend';
+import { loadModel } from './load';
+import { modelKey, traceBuffers, type WorkerRequest, type WorkerResponse, type WorkerSetup } from './protocol';
+import type { ModelRunner } from './runner';
+import type { Trace } from '../trace/types';
+
+const scope = self as unknown as { postMessage(m: WorkerResponse, transfer?: Transferable[]): void; onmessage: ((e: MessageEvent<WorkerRequest>) => void) | null };
+
+let setup: WorkerSetup | undefined;
+const models = new Map<string, Promise<ModelRunner>>();
+const cancelled = new Set<number>();
+/** Runs execute one at a time, in order; a newer run of a model supersedes its older ones. */
+let queue: Promise<unknown> = Promise.resolve();
+const latestRun = new Map<string, number>();
+
+const post = (m: WorkerResponse, transfer: Transferable[] = []) => scope.postMessage(m, transfer);
+
+function sendTrace(id: number, trace: Trace, final: boolean): void {
+  post({ type: 'trace', id, trace, final }, traceBuffers(trace));
+}
+
+async function handle(req: WorkerRequest): Promise<void> {
+  switch (req.type) {
+    case 'setup':
+      setup = req.setup;
+      configureOrt({ wasmPaths: setup.ortBase, threads: setup.threads });
+      post({ type: 'ready', id: req.id });
+      return;
+    case 'load': {
+      if (!setup) throw new AtlasError('runtime-failed', 'The worker was not set up.');
+      const key = modelKey(req.ref);
+      let runner = models.get(key);
+      if (!runner) {
+        const s = setup;
+        runner = fetchModelFiles(req.ref, {
+          modelsBase: s.modelsBase,
+          hubEndpoint: s.hubEndpoint,
+          cache: browserCache(),
+          onProgress: (progress) => post({ type: 'progress', id: req.id, progress }),
+        }).then((files) =>
+          loadModel(files, { id: req.ref.kind === 'files' ? req.ref.name : req.ref.id, source: req.ref.kind === 'embedded' ? 'embedded' : req.ref.kind === 'hub' ? 'hub' : 'local', revision: req.ref.kind === 'hub' ? req.ref.revision : undefined }, s.preference),
+        );
+        models.set(key, runner);
+        runner.catch(() => models.delete(key));
+      }
+      const r = await runner;
+      post({ type: 'loaded', id: req.id, model: key, info: r.info, backend: r.backend });
+      return;
+    }
+    case 'unload': {
+      const runner = models.get(req.model);
+      models.delete(req.model);
+      await (await runner?.catch(() => undefined))?.release();
+      post({ type: 'ready', id: req.id });
+      return;
+    }
+    case 'cancel':
+      cancelled.add(req.target);
+      return;
+    case 'run': {
+      latestRun.set(req.model, req.id);
+      const isCancelled = () => cancelled.has(req.id) || latestRun.get(req.model) !== req.id;
+      const run = async () => {
+        // Superseded while waiting: skip it entirely.
+        if (isCancelled()) throw new AtlasError('cancelled', 'The run was replaced by a newer one.');
+        const runner = await models.get(req.model);
+        if (!runner) throw new AtlasError('runtime-failed', 'That model is not loaded.', 'Choose the model again.');
+        let trace: Trace;
+        if (req.mode.kind === 'forward')
+          trace = runner.info.family === 't5' ? await runner.runT5(req.text, req.target, req.mode.options) : await runner.run(req.text, req.mode.options);
+        else {
+          const options = { ...req.mode.options, cancelled: isCancelled, onStep: (t: Trace) => sendTrace(req.id, t, false) };
+          trace = await runner.generate(req.text, options);
+        }
+        sendTrace(req.id, trace, true);
+      };
+      const done = queue.then(run);
+      queue = done.catch(() => undefined);
+      await done;
+      return;
+    }
+  }
+}
+
+scope.onmessage = (e) => {
+  const req = e.data;
+  handle(req)
+    .catch((err) => post({ type: 'error', id: req.id, error: toErrorInfo(err) }))
+    .finally(() => req.type === 'run' && cancelled.delete(req.id));
+};

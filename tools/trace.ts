@@ -1,0 +1,114 @@
+// npm run trace -- --model <dir | embedded id | hub id> --text "…" [--target "…"]
+//                  [--generate N] [--taps probs,q,k,v,scores,context] [--hidden]
+//                  [--revision R] [--threads N] [--out file.json]
+//
+// Runs a model with the app's own code (onnxruntime-web WASM in Node) and writes the
+// trace as JSON: to --out, or to standard output. A one-line summary goes to stderr
+// (or stdout when --out is given). This is also the research workflow: dump attention
+// from a script and read `attentions.self[layer][head][query][key]`.
+
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { homedir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { parseArgs } from 'node:util';
+import { createHash } from 'node:crypto';
+import { AtlasError } from '../src/lib/errors';
+import { configureOrt } from '../src/lib/runtime/backend';
+import { loadModel } from '../src/lib/runtime/load';
+import { loadModelDir } from '../src/lib/runtime/node';
+import { fetchModelFiles, type FileCache } from '../src/lib/hub/sources';
+import type { ModelRunner } from '../src/lib/runtime/runner';
+import { TAP_NAMES, type TapName, type Trace } from '../src/lib/trace/types';
+import { traceToJSONString } from '../src/lib/trace/json';
+
+/** T5 without a target decodes greedily up to this many tokens. */
+const T5_DEFAULT_STEPS = 32;
+
+const USAGE = `usage: npm run trace -- --model <dir | embedded id | hub id> --text "…" [--target "…"] [--generate N]
+       [--taps ${TAP_NAMES.join(',')}] [--hidden] [--revision main] [--threads 1] [--out trace.json]`;
+
+/** A file cache for Hub downloads in Node, like Cache Storage in the browser. */
+function diskCache(dir: string): FileCache {
+  const path = (url: string) => join(dir, createHash('sha256').update(url).digest('hex'));
+  return {
+    async get(url) {
+      return existsSync(path(url)) ? new Uint8Array(readFileSync(path(url))) : undefined;
+    },
+    async put(url, bytes) {
+      mkdirSync(dir, { recursive: true });
+      writeFileSync(path(url), bytes);
+    },
+  };
+}
+
+export async function openModel(model: string, revision: string, threads: number): Promise<ModelRunner> {
+  configureOrt({ threads });
+  if (existsSync(model)) return loadModelDir(resolve(model), { source: 'local' }, threads);
+  const embedded = resolve('static/models', model);
+  if (existsSync(join(embedded, 'config.json'))) return loadModelDir(embedded, { id: model, source: 'embedded' }, threads);
+  const files = await fetchModelFiles(
+    { kind: 'hub', id: model, revision },
+    {
+      modelsBase: 'file:///',
+      hubEndpoint: process.env.ATLAS_HUB_ENDPOINT,
+      cache: diskCache(process.env.ATLAS_CACHE_DIR ?? join(homedir(), '.cache', 'attention-atlas')),
+      onProgress: (p) => process.stderr.write(`\rdownloading ${p.file}: ${(p.loaded / 1e6).toFixed(1)} / ${(p.total / 1e6).toFixed(1)} MB`),
+    },
+  );
+  process.stderr.write('\n');
+  return loadModel(files, { id: model, source: 'hub', revision }, 'wasm');
+}
+
+export function summary(trace: Trace): string {
+  const m = trace.model;
+  const layers = m.family === 't5' ? `${m.layers}+${m.decoderLayers}` : `${m.layers}`;
+  const tokens = trace.decoderTokens ? `${trace.tokens.length}+${trace.decoderTokens.length}` : `${trace.tokens.length}`;
+  return `${m.id} (${m.modelType}): ${layers} layers × ${m.heads} heads, ${tokens} tokens, ${trace.backend.name}, ${trace.timings.runMs.toFixed(0)} ms`;
+}
+
+async function main(): Promise<void> {
+  const { values } = parseArgs({
+    options: {
+      model: { type: 'string' },
+      text: { type: 'string' },
+      target: { type: 'string' },
+      generate: { type: 'string' },
+      taps: { type: 'string' },
+      hidden: { type: 'boolean', default: false },
+      revision: { type: 'string', default: 'main' },
+      threads: { type: 'string', default: '1' },
+      out: { type: 'string' },
+      truncate: { type: 'boolean', default: false },
+      help: { type: 'boolean', short: 'h', default: false },
+    },
+  });
+  if (values.help || !values.model || values.text === undefined) {
+    console.error(USAGE);
+    process.exit(values.help ? 0 : 2);
+  }
+  const taps = (values.taps ?? 'probs').split(',').map((t) => t.trim()) as TapName[];
+  const unknown = taps.filter((t) => !TAP_NAMES.includes(t));
+  if (unknown.length) throw new AtlasError('bad-input', `Unknown tap ${unknown.join(', ')}.`, `Taps: ${TAP_NAMES.join(', ')}.`);
+  const runner = await openModel(values.model, values.revision!, Number(values.threads));
+  const options = { taps, hidden: values.hidden, truncate: values.truncate };
+  let trace: Trace;
+  if (values.generate !== undefined) trace = await runner.generate(values.text, { ...options, steps: Number(values.generate) });
+  else if (runner.info.family === 't5') trace = await runner.runT5(values.text, values.target, { ...options, steps: T5_DEFAULT_STEPS });
+  else trace = await runner.run(values.text, options);
+  const json = traceToJSONString(trace);
+  if (values.out) {
+    writeFileSync(values.out, json);
+    console.log(`${summary(trace)} → ${values.out} (${(json.length / 1e6).toFixed(2)} MB)`);
+  } else {
+    console.error(summary(trace));
+    process.stdout.write(json + '\n');
+  }
+  await runner.release();
+}
+
+if (import.meta.url === `file://${process.argv[1]}`)
+  main().catch((e) => {
+    if (e instanceof AtlasError) console.error(`error: ${e.message}${e.hint ? `\n${e.hint}` : ''}`);
+    else console.error(e);
+    process.exit(1);
+  });
