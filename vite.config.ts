@@ -3,7 +3,7 @@ import { defineConfig } from 'vitest/config';
 import type { Plugin } from 'vite';
 import { copyFileSync, mkdirSync, existsSync, statSync } from 'node:fs';
 import { resolve } from 'node:path';
-import { writeManifest } from './tools/manifest';
+import { writeManifest } from './tools/manifest.ts';
 
 // onnxruntime-web loads its .mjs glue and .wasm binary at run time. Serving them as
 // plain static files (rather than letting the bundler rewrite them) is what made the
