@@ -1,6 +1,6 @@
 import { sveltekit } from '@sveltejs/kit/vite';
 import { defineConfig } from 'vitest/config';
-import type { Plugin } from 'vite';
+import { defaultClientConditions, type Plugin } from 'vite';
 import { copyFileSync, mkdirSync, existsSync, statSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { writeManifest } from './tools/manifest.ts';
@@ -43,7 +43,12 @@ export default defineConfig({
   plugins: [prepareStatic(), sveltekit()],
   server: { headers: ISOLATION_HEADERS },
   preview: { headers: ISOLATION_HEADERS },
+  // Load onnxruntime's .mjs/.wasm from static/ort/ at run time instead of bundling a
+  // 28 MB copy of the wasm into the app's assets.
+  resolve: { conditions: ['onnxruntime-web-use-extern-wasm', ...defaultClientConditions] },
   worker: { format: 'es' },
+  // The plugin-timing report is noise in test logs.
+  build: { rolldownOptions: { checks: { pluginTimings: false } } },
   optimizeDeps: { exclude: ['onnxruntime-web'] },
   test: {
     projects: [

@@ -16,11 +16,11 @@ let server: StaticServer | undefined;
 export async function setup(project: TestProject): Promise<void> {
   findChromium(); // throws with install instructions
   if (process.env.ATLAS_SKIP_BUILD !== '1') {
-    execFileSync(process.execPath, ['node_modules/vite/bin/vite.js', 'build', '--logLevel', 'warn'], {
-      stdio: 'inherit',
-    });
+    const vite = (args: string[]) => execFileSync(process.execPath, ['node_modules/vite/bin/vite.js', 'build', '--logLevel', 'warn', ...args], { stdio: 'inherit' });
+    vite([]);
+    vite(['--config', 'tests/browser/harness/vite.config.ts']);
   }
-  server = await startStaticServer('build');
+  server = await startStaticServer('build', 0, { '/__harness/': 'test-results/harness' });
   project.provide('appUrl', server.url);
 }
 

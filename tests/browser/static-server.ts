@@ -25,13 +25,16 @@ export interface StaticServer {
   close(): Promise<void>;
 }
 
-export async function startStaticServer(rootDir: string, port = 0): Promise<StaticServer> {
-  const root = resolve(rootDir);
+/** Serves `rootDir` at '/', and each `mounts` prefix ('/__harness/') from its own folder. */
+export async function startStaticServer(rootDir: string, port = 0, mounts: Record<string, string> = {}): Promise<StaticServer> {
   const requests: string[] = [];
   const server: Server = createServer((req, res) => {
     const url = new URL(req.url ?? '/', 'http://127.0.0.1');
     requests.push(url.pathname);
-    let path = normalize(join(root, decodeURIComponent(url.pathname)));
+    const mount = Object.keys(mounts).find((m) => url.pathname.startsWith(m));
+    const root = resolve(mount ? mounts[mount] : rootDir);
+    const rel = mount ? url.pathname.slice(mount.length - 1) : url.pathname;
+    let path = normalize(join(root, decodeURIComponent(rel)));
     if (!path.startsWith(root)) {
       res.writeHead(403).end();
       return;
