@@ -113,9 +113,14 @@ const SCORE_STD = 2.5;
 
 class Builder {
   readonly tensors: CheckpointTensor[] = [];
-  constructor(private readonly prng: Prng) {}
+  /** With no PRNG the builder only records names and shapes (data left empty). */
+  constructor(private readonly prng: Prng | null) {}
 
   add(name: string, shape: number[], init: Init): void {
+    if (!this.prng) {
+      this.tensors.push({ name, shape, data: new Float32Array(0) });
+      return;
+    }
     const data = new Float32Array(shape.reduce((a, d) => a * d, 1));
     if (typeof init.std === 'number') this.prng.fillNormalFast(data, init.mean ?? 0, init.std);
     else {
@@ -277,8 +282,8 @@ function familyOf(modelType: string): Family {
   throw new Error(`random checkpoint: model_type ${modelType} is not supported`);
 }
 
-function buildTensors(config: HFConfig, seed: number, bareNames: boolean): CheckpointTensor[] {
-  const b = new Builder(new Prng(seed));
+function buildTensors(config: HFConfig, seed: number | null, bareNames: boolean): CheckpointTensor[] {
+  const b = new Builder(seed === null ? null : new Prng(seed));
   const modelType = config.model_type as string;
   if (modelType === 'gpt2') gpt2Tensors(b, config, bareNames);
   else if (modelType === 'bert') bertTensors(b, config);
@@ -362,6 +367,12 @@ export function fullSizeCheckpoint(configName: RealConfigName, seed: number): Ra
     tokenizerPath: TOKENIZERS[family],
     recipe: { kind: 'full-size', config: configName, seed },
   };
+}
+
+/** The tensor names and shapes a full-size checkpoint would have, without generating it. */
+export function fullSizeShapes(configName: RealConfigName): { name: string; shape: number[] }[] {
+  const config = realConfig(configName);
+  return buildTensors(config, null, familyOf(config.model_type as string) === 'gpt2').map(({ name, shape }) => ({ name, shape }));
 }
 
 export function checkpointWeights(checkpoint: RandomCheckpoint): Weights {
