@@ -391,12 +391,22 @@ export function checkpointSafetensors(checkpoint: RandomCheckpoint): Uint8Array 
   );
 }
 
-/** Writes config.json, model.safetensors and tokenizer.json (+ tokenizer_config.json if the family has one). */
+/**
+ * The checkpoint's files in memory, by file name: config.json, model.safetensors,
+ * tokenizer.json, and tokenizer_config.json when the family has one (GPT-2).
+ */
+export function checkpointFiles(checkpoint: RandomCheckpoint): Map<string, Uint8Array> {
+  const files = new Map<string, Uint8Array>();
+  files.set('config.json', new TextEncoder().encode(JSON.stringify(checkpoint.config, null, 2) + '\n'));
+  files.set('model.safetensors', checkpointSafetensors(checkpoint));
+  files.set('tokenizer.json', new Uint8Array(readFileSync(checkpoint.tokenizerPath)));
+  const tokenizerConfig = join(checkpoint.tokenizerPath, '..', 'tokenizer_config.json');
+  if (existsSync(tokenizerConfig)) files.set('tokenizer_config.json', new Uint8Array(readFileSync(tokenizerConfig)));
+  return files;
+}
+
+/** Writes `checkpointFiles` into `dir` (created if needed). */
 export function writeCheckpoint(checkpoint: RandomCheckpoint, dir: string): void {
   mkdirSync(dir, { recursive: true });
-  writeFileSync(join(dir, 'config.json'), JSON.stringify(checkpoint.config, null, 2) + '\n');
-  writeFileSync(join(dir, 'model.safetensors'), checkpointSafetensors(checkpoint));
-  writeFileSync(join(dir, 'tokenizer.json'), readFileSync(checkpoint.tokenizerPath));
-  const tokenizerConfig = join(checkpoint.tokenizerPath, '..', 'tokenizer_config.json');
-  if (existsSync(tokenizerConfig)) writeFileSync(join(dir, 'tokenizer_config.json'), readFileSync(tokenizerConfig));
+  for (const [name, bytes] of checkpointFiles(checkpoint)) writeFileSync(join(dir, name), bytes);
 }
