@@ -24,8 +24,10 @@ export interface RunOptions {
   truncate?: boolean;
   /** BERT: pad the input with [PAD] to this length (padded keys are masked). */
   padTo?: number;
-  /** BERT: predict at every position, not only at [MASK]s. */
+  /** BERT: predict at every position, not only at [MASK]s. GPT-2: logits at every position, not only the last. */
   predictAll?: boolean;
+  /** Keep the raw logits in the trace (for research and tests; they are vocabulary-sized per position). */
+  keepLogits?: boolean;
 }
 
 export interface GenerateOptions extends RunOptions {
@@ -204,17 +206,18 @@ export class ModelRunner {
     const request = this.request(options);
     const n = tokens.length;
     this.checkMemory(n, n, request);
+    // Next-token logits are all the app needs; the LM head over every position is ~30 % of GPT-2's FLOPs.
+    const positions = options.predictAll ? range(n) : [n - 1];
     const out = await this.exec('main', request, {
       [INPUT.ids]: i64(tokens.map((t) => t.id)),
       [INPUT.positions]: i64(range(n)),
       [INPUT.mask]: bools(causalKeep(n), [n, n]),
-      [INPUT.logitPositions]: i64([n - 1]),
+      [INPUT.logitPositions]: i64(positions),
     });
     const trace = this.baseTrace(text, tokens);
     trace.attention = this.collect(out, ['self']);
     if (out[OUTPUT.hidden]) trace.hidden = tensorOf(out[OUTPUT.hidden]);
-    const logits = out[OUTPUT.logits].data as Float32Array;
-    trace.predictions = [{ position: n - 1, candidates: softmaxTopK(logits, options.topK ?? 10, this.codec.piece) }];
+    this.addPredictions(trace, positions, out[OUTPUT.logits], options);
     return trace;
   }
 
@@ -241,16 +244,18 @@ export class ModelRunner {
     const trace = this.baseTrace(text, tokens);
     trace.attention = this.collect(out, ['self']);
     if (out[OUTPUT.hidden]) trace.hidden = tensorOf(out[OUTPUT.hidden]);
-    const logits = out[OUTPUT.logits];
-    if (logits) {
-      const v = this.info.vocabSize;
-      const data = logits.data as Float32Array;
-      trace.predictions = predictAt.map((position, i) => ({
-        position,
-        candidates: softmaxTopK(data.subarray(i * v, (i + 1) * v), options.topK ?? 10, this.codec.piece),
-      }));
-    }
+    if (out[OUTPUT.logits]) this.addPredictions(trace, predictAt, out[OUTPUT.logits], options);
     return trace;
+  }
+
+  private addPredictions(trace: Trace, positions: number[], logits: ort.Tensor, options: RunOptions, k = 10): void {
+    const v = this.info.vocabSize;
+    const data = logits.data as Float32Array;
+    trace.predictions = positions.map((position, i) => ({
+      position,
+      candidates: softmaxTopK(data.subarray(i * v, (i + 1) * v), options.topK ?? k, this.codec.piece),
+    }));
+    if (options.keepLogits) trace.logits = { positions, values: tensorOf(logits) };
   }
 
   /** GPT-2 continuation: greedy (sampleTopK 1) or top-k sampling; the trace covers the final text. */
@@ -337,12 +342,7 @@ export class ModelRunner {
       trace.decoderTokens = decoderTokens;
       trace.attention = { ...this.collect(enc, ['encoder']), ...this.collect(out, ['decoder', 'cross']) };
       if (enc[OUTPUT.hidden]) trace.hidden = tensorOf(enc[OUTPUT.hidden]);
-      const v = this.info.vocabSize;
-      const logits = out[OUTPUT.logits].data as Float32Array;
-      trace.predictions = decoderTokens.map((_, position) => ({
-        position,
-        candidates: softmaxTopK(logits.subarray(position * v, (position + 1) * v), options.topK ?? 5, this.codec.piece),
-      }));
+      this.addPredictions(trace, range(decoderTokens.length), out[OUTPUT.logits], options, 5);
       return trace;
     };
 

@@ -9,7 +9,7 @@
 //   "attentions": { "self": [l][h][q][k] }            // GPT-2, BERT
 //              or { "encoder", "decoder", "cross" }  // T5; cross is [l][h][target][source]
 //   "taps"?: { "<kind>": { "q"|"k"|"v"|"scores"|"context": nested, "positionBias"?: [h][q][k] } },
-//   "hidden"?: [layer+1][pos][d], "predictions"?: [...]
+//   "hidden"?: [layer+1][pos][d], "predictions"?: [...], "logits"?: {"positions", "values": [p][vocab]}
 // }
 // Masked scores (the float32 minimum in the graph) are written as null, since JSON has
 // no -Infinity and the exact sentinel is an implementation detail.
@@ -92,6 +92,7 @@ export function traceToJSON(trace: Trace): Record<string, unknown> {
     ...(Object.keys(taps).length ? { taps } : {}),
     ...(trace.hidden ? { hidden: tensorToNested(trace.hidden) } : {}),
     ...(trace.predictions ? { predictions: trace.predictions } : {}),
+    ...(trace.logits ? { logits: { positions: trace.logits.positions, values: tensorToNested(trace.logits.values) } } : {}),
   };
 }
 
@@ -128,5 +129,13 @@ export function traceFromJSON(json: unknown): Trace {
     attention,
     hidden: j.hidden !== undefined ? nestedToTensor(j.hidden, 'hidden') : undefined,
     predictions: j.predictions as Trace['predictions'],
+    logits: logitsFromJSON(j.logits),
   };
+}
+
+function logitsFromJSON(value: unknown): Trace['logits'] {
+  if (value === undefined) return undefined;
+  const v = value as { positions?: unknown; values?: unknown };
+  if (!Array.isArray(v.positions)) throw new AtlasError('bad-trace', 'logits.positions is not a list.');
+  return { positions: v.positions as number[], values: nestedToTensor(v.values, 'logits.values') };
 }

@@ -106,6 +106,8 @@ export interface Trace {
   /** Hidden states, [layer + 1, position, dModel] (embeddings first), when asked for. */
   hidden?: Tensor;
   predictions?: Prediction[];
+  /** Raw output logits [positions.length, vocab] at `positions` (T5: decoder positions), when asked for. */
+  logits?: { positions: number[]; values: Tensor };
   timings: { runMs: number; buildMs?: number; tokenizeMs?: number };
 }
 

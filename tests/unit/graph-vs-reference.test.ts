@@ -1,0 +1,157 @@
+// The app's ONNX graphs, run by the app's runner in onnxruntime-web (WASM, Node), against
+// the independent float64 reference (tests/reference/) on random checkpoints of every
+// family: every tap within 1e-4, plus the invariants of the masks.
+import { beforeAll, describe, expect, it } from 'vitest';
+import { checkpointWeights, randomCheckpoint, type RandomCheckpoint, type RandomCheckpointOptions } from '../helpers/random-checkpoint';
+import { gpt2Forward, gpt2Greedy } from '../reference/gpt2';
+import { bertForward } from '../reference/bert';
+import { t5Forward, t5Greedy } from '../reference/t5';
+import type { RefTensor, ReferenceTrace } from '../reference/types';
+import { configureOrt } from '../../src/lib/runtime/backend';
+import { loadModel } from '../../src/lib/runtime/load';
+import { filesOf } from '../helpers/model-files';
+import type { ModelRunner } from '../../src/lib/runtime/runner';
+import { TAP_NAMES, type AttentionKind, type Tensor, type Trace } from '../../src/lib/trace/types';
+
+/** The issue's bar for every tap; observed differences are ~1e-6 (float32 vs float64). */
+const TAP_TOLERANCE = 1e-4;
+const ROW_SUM_TOLERANCE = 1e-5;
+
+async function runnerFor(options: RandomCheckpointOptions): Promise<{ cp: RandomCheckpoint; runner: ModelRunner }> {
+  const cp = randomCheckpoint(options);
+  const runner = await loadModel(filesOf(cp), { id: cp.name, source: 'local' }, 'wasm');
+  return { cp, runner };
+}
+
+function maxDiff(actual: Tensor, expected: RefTensor): number {
+  expect(actual.shape).toEqual(expected.shape);
+  let m = 0;
+  for (let i = 0; i < expected.data.length; i++) m = Math.max(m, Math.abs(actual.data[i] - expected.data[i]));
+  return m;
+}
+
+function compareAttention(trace: Trace, ref: ReferenceTrace, kinds: AttentionKind[]): Record<string, number> {
+  const diffs: Record<string, number> = {};
+  for (const kind of kinds) {
+    for (const tap of TAP_NAMES) {
+      const actual = trace.attention[kind]?.[tap];
+      expect(actual, `${kind}.${tap}`).toBeDefined();
+      diffs[`${kind}.${tap}`] = maxDiff(actual!, ref.attention[kind]![tap]);
+    }
+    if (ref.attention[kind]!.positionBias) diffs[`${kind}.positionBias`] = maxDiff(trace.attention[kind]!.positionBias!, ref.attention[kind]!.positionBias!);
+  }
+  return diffs;
+}
+
+function expectRowsSumToOne(probs: Tensor): void {
+  const keys = probs.shape[3];
+  for (let row = 0; row < probs.data.length / keys; row++) {
+    let sum = 0;
+    for (let k = 0; k < keys; k++) sum += probs.data[row * keys + k];
+    expect(Math.abs(sum - 1)).toBeLessThan(ROW_SUM_TOLERANCE);
+  }
+}
+
+function expectCausal(probs: Tensor): void {
+  const [layers, heads, q, k] = probs.shape;
+  for (let l = 0; l < layers; l++)
+    for (let h = 0; h < heads; h++)
+      for (let i = 0; i < q; i++)
+        for (let j = i + 1; j < k; j++) expect(probs.data[((l * heads + h) * q + i) * k + j]).toBe(0);
+}
+
+beforeAll(() => configureOrt({ threads: 1 }));
+
+describe('GPT-2 graph against the float64 reference', () => {
+  for (const bareNames of [false, true]) {
+    it(`matches every tap, hidden state and logit (${bareNames ? 'bare h.N names' : 'transformer. prefix'})`, async () => {
+      const { cp, runner } = await runnerFor({ family: 'gpt2', seed: 11, layers: 3, dModel: 48, heads: 4, bareNames });
+      const trace = await runner.run('The quick brown fox jumps over the lazy dog, naïvely.', { hidden: true, predictAll: true, keepLogits: true });
+      const ids = trace.tokens.map((t) => t.id);
+      const ref = gpt2Forward(cp.config, checkpointWeights(cp), ids);
+      const diffs = compareAttention(trace, ref, ['self']);
+      diffs.hidden = maxDiff(trace.hidden!, ref.hidden.self!);
+      diffs.logits = maxDiff(trace.logits!.values, ref.logits);
+      for (const [name, d] of Object.entries(diffs)) expect(d, name).toBeLessThan(TAP_TOLERANCE);
+      expectRowsSumToOne(trace.attention.self!.probs!);
+      expectCausal(trace.attention.self!.probs!);
+      await runner.release();
+    });
+  }
+
+  it('generates the same greedy continuation as the reference', async () => {
+    const { cp, runner } = await runnerFor({ family: 'gpt2', seed: 5, layers: 2, dModel: 32, heads: 4 });
+    const prompt = 'Once upon a time';
+    const trace = await runner.generate(prompt, { steps: 6, taps: ['probs'] });
+    const promptIds = runner.codec.encode(prompt).tokens.map((t) => t.id);
+    const expected = gpt2Greedy(cp.config, checkpointWeights(cp), promptIds, 6);
+    expect(trace.tokens.map((t) => t.id)).toEqual(expected);
+    await runner.release();
+  });
+});
+
+describe('BERT graphs against the float64 reference', () => {
+  it('matches every tap with padding masked (bert)', async () => {
+    const { cp, runner } = await runnerFor({ family: 'bert', seed: 3, layers: 3, dModel: 48, heads: 4 });
+    const trace = await runner.run('The cat sat on the [MASK] and purred.', { hidden: true, padTo: 16, keepLogits: true, predictAll: true });
+    const ids = trace.tokens.map((t) => t.id);
+    const real = trace.tokens.filter((t) => t.id !== 0).length;
+    const mask = ids.map((_, i) => (i < real ? 1 : 0));
+    expect(mask).toContain(0);
+    const ref = bertForward(cp.config, checkpointWeights(cp), ids, { attentionMask: mask });
+    const diffs = compareAttention(trace, ref, ['self']);
+    diffs.hidden = maxDiff(trace.hidden!, ref.hidden.self!);
+    for (const [name, d] of Object.entries(diffs)) expect(d, name).toBeLessThan(TAP_TOLERANCE);
+    // Logits at the predicted positions.
+    const v = trace.model.vocabSize;
+    trace.logits!.positions.forEach((p, i) => {
+      const row = { shape: [v], data: trace.logits!.values.data.subarray(i * v, (i + 1) * v) };
+      expect(maxDiff(row, { shape: [v], data: ref.logits.data.subarray(p * v, (p + 1) * v) })).toBeLessThan(TAP_TOLERANCE);
+    });
+    const probs = trace.attention.self!.probs!;
+    expectRowsSumToOne(probs);
+    // Padded keys get exactly zero attention from every query.
+    const n = probs.shape[3];
+    for (let row = 0; row < probs.data.length / n; row++) for (let k = real; k < n; k++) expect(probs.data[row * n + k]).toBe(0);
+    await runner.release();
+  });
+
+  it('matches every tap (distilbert naming)', async () => {
+    const { cp, runner } = await runnerFor({ family: 'distilbert', seed: 4, layers: 2, dModel: 32, heads: 4 });
+    const trace = await runner.run('Attention is all you need.', { hidden: true });
+    const ref = bertForward(cp.config, checkpointWeights(cp), trace.tokens.map((t) => t.id));
+    const diffs = compareAttention(trace, ref, ['self']);
+    diffs.hidden = maxDiff(trace.hidden!, ref.hidden.self!);
+    for (const [name, d] of Object.entries(diffs)) expect(d, name).toBeLessThan(TAP_TOLERANCE);
+    await runner.release();
+  });
+});
+
+describe('T5 graphs against the float64 reference', () => {
+  for (const family of ['t5', 't5-v1_1'] as const) {
+    it(`matches encoder, decoder and cross taps under teacher forcing (${family})`, async () => {
+      const { cp, runner } = await runnerFor({ family, seed: 8, layers: 2, dModel: 32, heads: 4, buckets: family === 't5' ? [32, 128] : [8, 20] });
+      const trace = await runner.runT5('translate English to German: the house is wonderful and big', 'das haus ist wunderbar', { hidden: true, keepLogits: true });
+      const ref = t5Forward(cp.config, checkpointWeights(cp), trace.tokens.map((t) => t.id), trace.decoderTokens!.map((t) => t.id));
+      const diffs = compareAttention(trace, ref, ['encoder', 'decoder', 'cross']);
+      diffs.hidden = maxDiff(trace.hidden!, ref.hidden.encoder!);
+      diffs.logits = maxDiff(trace.logits!.values, ref.logits);
+      for (const [name, d] of Object.entries(diffs)) expect(d, name).toBeLessThan(TAP_TOLERANCE);
+      for (const kind of ['encoder', 'decoder', 'cross'] as const) expectRowsSumToOne(trace.attention[kind]!.probs!);
+      expectCausal(trace.attention.decoder!.probs!);
+      await runner.release();
+    });
+  }
+
+  it('decodes greedily like the reference', async () => {
+    const { cp, runner } = await runnerFor({ family: 't5', seed: 21, layers: 2, dModel: 32, heads: 4 });
+    const steps: number[] = [];
+    const trace = await runner.runT5('summarize: the cat sat on the mat', undefined, { steps: 5, taps: ['probs'], onStep: (t) => steps.push(t.decoderTokens!.length) });
+    const expected = t5Greedy(cp.config, checkpointWeights(cp), trace.tokens.map((t) => t.id), 5);
+    // The trace's decoder tokens are the decoder inputs: start token + generated (no final </s>).
+    const eos = cp.config.eos_token_id as number;
+    expect(trace.decoderTokens!.map((t) => t.id)).toEqual(expected.filter((id, i) => !(i === expected.length - 1 && id === eos)));
+    expect(steps).toEqual(steps.map((_, i) => i + 2));
+    await runner.release();
+  });
+});
