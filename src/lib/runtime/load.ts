@@ -30,5 +30,7 @@ export async function loadModel(files: ModelFiles, origin: ModelOrigin, preferen
   for (const s of shards) for (const t of s.tensors.values()) if (FLOAT_DTYPES.includes(t.dtype)) parameters += t.shape.reduce((a, b) => a * b, 1);
   const codec = createCodec(origin.id, files.tokenizer, files.tokenizerConfig);
   const backend = await chooseBackend(preference);
-  return new ModelRunner(config, modelInfo(config, origin, parameters), codec, checkpoint, backend);
+  const runner = new ModelRunner(config, modelInfo(config, origin, parameters), codec, checkpoint, backend);
+  runner.validate();
+  return runner;
 }

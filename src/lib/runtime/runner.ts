@@ -107,20 +107,25 @@ export class ModelRunner {
     return { taps: new Set(options.taps ?? TAP_NAMES), hidden: options.hidden ?? false };
   }
 
+  private build(part: GraphPart, request: TapRequest): BuiltGraph {
+    const c = this.config;
+    if (c.family === 'gpt2') return buildGpt2(c, this.checkpoint, request);
+    if (c.family === 'bert') return buildBert(c, this.checkpoint, request);
+    return part === 'encoder' ? buildT5Encoder(c, this.checkpoint, request) : buildT5Decoder(c, this.checkpoint, request);
+  }
+
+  /** Builds every graph once without running it, so a missing or mis-shaped tensor is reported at load time. */
+  validate(): void {
+    const parts: GraphPart[] = this.config.family === 't5' ? ['encoder', 'decoder'] : ['main'];
+    for (const part of parts) this.build(part, { taps: new Set(TAP_NAMES), hidden: true });
+  }
+
   /** One session per graph and tap set; building a graph is cheap, creating a session is not. */
   private session(part: GraphPart, request: TapRequest): Promise<ort.InferenceSession> {
     const key = `${part}:${[...request.taps].sort().join(',')}:${request.hidden}`;
     let s = this.sessions.get(key);
     if (!s) {
-      const c = this.config;
-      const graph: BuiltGraph =
-        c.family === 'gpt2'
-          ? buildGpt2(c, this.checkpoint, request)
-          : c.family === 'bert'
-            ? buildBert(c, this.checkpoint, request)
-            : part === 'encoder'
-              ? buildT5Encoder(c, this.checkpoint, request)
-              : buildT5Decoder(c, this.checkpoint, request);
+      const graph = this.build(part, request);
       s = ort.InferenceSession.create(graph.model, sessionOptions(this.backend, graph.externalData));
       s.catch(() => this.sessions.delete(key));
       this.sessions.set(key, s);
@@ -142,6 +147,7 @@ export class ModelRunner {
       this.clock.runMs += performance.now() - t1;
       return out;
     } catch (e) {
+      if (e instanceof AtlasError) throw e;
       const message = e instanceof Error ? e.message : String(e);
       if (this.backend.name !== 'webgpu')
         throw new AtlasError('runtime-failed', `The model failed to run: ${message}`, 'Try a shorter text or reload the page; your text and settings are kept.');

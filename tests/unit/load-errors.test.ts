@@ -1,0 +1,102 @@
+// Bad model files and bad input end in a clear AtlasError that names what happened
+// (and, where it helps, what to do) — never a crash or a huge allocation.
+import { beforeAll, describe, expect, it } from 'vitest';
+import { randomCheckpoint } from '../helpers/random-checkpoint';
+import { filesOf } from '../helpers/model-files';
+import { configureOrt } from '../../src/lib/runtime/backend';
+import { loadModel, type ModelFiles } from '../../src/lib/runtime/load';
+import { parseSafetensors, writeSafetensors } from '../../src/lib/hub/safetensors';
+import { AtlasError } from '../../src/lib/errors';
+
+beforeAll(() => configureOrt({ threads: 1 }));
+
+async function failure(p: Promise<unknown>): Promise<AtlasError> {
+  try {
+    await p;
+  } catch (e) {
+    expect(e).toBeInstanceOf(AtlasError);
+    return e as AtlasError;
+  }
+  throw new Error('expected the call to fail');
+}
+
+const gpt2 = () => randomCheckpoint({ family: 'gpt2', seed: 1, layers: 1, dModel: 16, heads: 2, maxPositions: 8 });
+const load = (files: ModelFiles) => loadModel(files, { id: 'broken', source: 'local' }, 'wasm');
+
+/** Re-writes a checkpoint's safetensors with `edit` applied to its tensor list. */
+function editTensors(files: ModelFiles, edit: (t: { name: string; dtype: 'F32'; shape: number[]; data: Float32Array }[]) => void): ModelFiles {
+  const file = parseSafetensors(files.weights[0].bytes);
+  const tensors = [...file.tensors.values()].map((t) => ({
+    name: t.name,
+    dtype: 'F32' as const,
+    shape: [...t.shape],
+    data: new Float32Array(file.bytes.slice(t.begin, t.end).buffer),
+  }));
+  edit(tensors);
+  return { ...files, weights: [{ name: 'model.safetensors', bytes: writeSafetensors(tensors) }] };
+}
+
+describe('loading broken models', () => {
+  it('an unsupported model_type names the supported families', async () => {
+    const files = filesOf(gpt2());
+    const e = await failure(load({ ...files, config: { ...(files.config as object), model_type: 'llama' } }));
+    expect(e.code).toBe('unsupported-model');
+    expect(e.message).toMatch(/"llama"/);
+    expect(e.hint).toMatch(/gpt2, bert, distilbert, t5/);
+  });
+
+  it('a missing tensor is named', async () => {
+    const files = editTensors(filesOf(gpt2()), (t) => t.splice(t.findIndex((x) => x.name.endsWith('h.0.attn.c_attn.weight')), 1));
+    const e = await failure(load(files));
+    expect(e.code).toBe('missing-tensor');
+    expect(e.message).toMatch(/h\.0\.attn\.c_attn\.weight/);
+  });
+
+  it('a mis-shaped tensor is named with both shapes', async () => {
+    const files = editTensors(filesOf(gpt2()), (t) => {
+      const w = t.find((x) => x.name.endsWith('h.0.mlp.c_fc.weight'))!;
+      w.shape = [w.shape[1], w.shape[0]];
+    });
+    const e = await failure(load(files));
+    expect(e.code).toBe('tensor-shape');
+    expect(e.message).toMatch(/h\.0\.mlp\.c_fc\.weight" has shape \[64, 16\] but config\.json implies \[16, 64\]/);
+  });
+
+  it('a truncated safetensors file is refused before any tensor is read', async () => {
+    const files = filesOf(gpt2());
+    const bytes = files.weights[0].bytes;
+    const e = await failure(load({ ...files, weights: [{ name: 'model.safetensors', bytes: bytes.subarray(0, bytes.length - 100) }] }));
+    expect(e.code).toBe('bad-safetensors');
+    expect(e.message).toMatch(/outside the .* data bytes/);
+  });
+
+  it('garbage instead of safetensors is refused', async () => {
+    const files = filesOf(gpt2());
+    const garbage = new Uint8Array(4096).map((_, i) => (i * 131 + 7) & 0xff);
+    const e = await failure(load({ ...files, weights: [{ name: 'model.safetensors', bytes: garbage }] }));
+    expect(e.code).toBe('bad-safetensors');
+  });
+});
+
+describe('bad input text', () => {
+  it('text longer than the positions says the limit and offers truncation', async () => {
+    const runner = await load(filesOf(gpt2()));
+    const long = 'one two three four five six seven eight nine ten';
+    const e = await failure(runner.run(long));
+    expect(e.code).toBe('too-long');
+    expect(e.message).toMatch(/10 tokens long; broken reads at most 8/);
+    expect(e.hint).toMatch(/truncation/);
+    const truncated = await runner.run(long, { truncate: true });
+    expect(truncated.tokens).toHaveLength(8);
+    expect(truncated.tokens[7].text).toBe('Ġeight');
+  });
+
+  it('empty or blank text asks for text', async () => {
+    const runner = await load(filesOf(gpt2()));
+    for (const text of ['', '   \n\t']) {
+      const e = await failure(runner.run(text));
+      expect(e.code).toBe('bad-input');
+      expect(e.hint).toMatch(/Type a sentence/);
+    }
+  });
+});
