@@ -10,6 +10,25 @@ const config = {
     adapter: adapter({ pages: 'build', assets: 'build', fallback: undefined, strict: true }),
     // Relative asset paths let the site run from a sub-folder of any host.
     paths: { relative: true },
+    // No inline or third-party scripts: SvelteKit hashes its own inline bootstrap into a
+    // <meta> CSP. WASM compilation needs 'wasm-unsafe-eval'. The only other origin the
+    // page may contact is the Hugging Face Hub (and its file CDNs), when a user asks for
+    // a Hub model; with the embedded models it contacts nothing but its own origin.
+    csp: {
+      mode: 'hash',
+      directives: {
+        'default-src': ['self'],
+        'script-src': ['self', 'wasm-unsafe-eval'],
+        'worker-src': ['self', 'blob:'],
+        'connect-src': ['self', 'https://huggingface.co', 'https://*.huggingface.co', 'https://*.hf.co'],
+        'img-src': ['self', 'data:', 'blob:'],
+        'style-src': ['self', 'unsafe-inline'],
+        'font-src': ['self'],
+        'object-src': ['none'],
+        'base-uri': ['self'],
+        'form-action': ['self'],
+      },
+    },
   },
 };
 

@@ -123,26 +123,34 @@ const json = (bytes: Uint8Array, file: string): unknown => {
   }
 };
 
-export async function fetchModelFiles(ref: ModelRef, o: FetchOptions): Promise<ModelFiles> {
-  if (ref.kind === 'files') return filesFromDrop(ref.name, ref.files);
+/**
+ * Downloads a model's files as bytes, by file name: config.json, tokenizer.json, the
+ * optional tokenizer_config.json (and `extra` optional files), and the weights (one
+ * model.safetensors, or the shards a model.safetensors.index.json names).
+ */
+export async function fetchRawFiles(ref: Exclude<ModelRef, { kind: 'files' }>, o: FetchOptions, extra: string[] = []): Promise<Record<string, Uint8Array>> {
   if (ref.kind === 'hub' && !isHubId(ref.id))
     throw new AtlasError('bad-input', `"${ref.id}" is not a Hugging Face model id.`, 'Ids look like "gpt2" or "google/flan-t5-small".');
   const progress = { loaded: 0, total: 0 };
   // Embedded models come from the app's own origin; only Hub downloads go to the cache.
   const options = ref.kind === 'hub' ? o : { ...o, cache: undefined };
-  const get = (file: string, missingOk = false) => fetchFile(urlFor(ref, file, o), file, options, progress, missingOk);
-  const [config, tokenizer] = await Promise.all(REQUIRED.map((f) => get(f)));
-  const tokenizerConfig = await get(OPTIONAL[0], true);
+  const files: Record<string, Uint8Array> = {};
+  const get = async (file: string, missingOk = false) => {
+    const bytes = await fetchFile(urlFor(ref, file, o), file, options, progress, missingOk);
+    if (bytes) files[file] = bytes;
+    return bytes;
+  };
+  await Promise.all(REQUIRED.map((f) => get(f)));
+  for (const f of [...OPTIONAL, ...extra]) await get(f, true);
   const index = await get('model.safetensors.index.json', true);
   const names = index ? shardNames(json(index, 'model.safetensors.index.json')) : ['model.safetensors'];
-  const weights: ModelFiles['weights'] = [];
-  for (const name of names) weights.push({ name, bytes: (await get(name))! });
-  return {
-    config: json(config!, 'config.json'),
-    tokenizer: json(tokenizer!, 'tokenizer.json'),
-    tokenizerConfig: tokenizerConfig ? json(tokenizerConfig, 'tokenizer_config.json') : undefined,
-    weights,
-  };
+  for (const name of names) await get(name);
+  return files;
+}
+
+export async function fetchModelFiles(ref: ModelRef, o: FetchOptions): Promise<ModelFiles> {
+  if (ref.kind === 'files') return filesFromDrop(ref.name, ref.files);
+  return filesFromDrop(ref.id, await fetchRawFiles(ref, o));
 }
 
 /** Shard file names from a model.safetensors.index.json. */
