@@ -78,6 +78,16 @@ function softmaxTopK(logits: Float32Array, k: number, piece: (id: number) => str
   return top.map(({ id, logit }) => ({ id, text: piece(id), prob: Math.exp(logit - max) / sum }));
 }
 
+/**
+ * BERT's segment (token type) ids: 0 up to and including the first [SEP], 1 after it,
+ * as for a sentence pair "A [SEP] B" — so typing [SEP] between two sentences is the
+ * same as giving BERT a pair.
+ */
+export function segmentIds(tokens: TraceToken[], sepId: number | undefined, padId: number): number[] {
+  const firstSep = tokens.findIndex((t) => t.id === sepId);
+  return tokens.map((t, i) => (firstSep >= 0 && i > firstSep && t.id !== padId ? 1 : 0));
+}
+
 /** A small seeded PRNG so sampled continuations can be reproduced from a link. */
 function mulberry32(seed: number): () => number {
   let a = seed >>> 0;
@@ -245,7 +255,7 @@ export class ModelRunner {
       [INPUT.mask]: bools(keep, [1, n]),
       [INPUT.logitPositions]: i64(predictAt),
     };
-    if (this.config.variant === 'bert') feeds[INPUT.tokenTypes] = i64(new Array(n).fill(0));
+    if (this.config.variant === 'bert') feeds[INPUT.tokenTypes] = i64(segmentIds(tokens, this.codec.id('[SEP]'), padId));
     const out = await this.exec('main', request, feeds);
     const trace = this.baseTrace(text, tokens);
     trace.attention = this.collect(out, ['self']);
