@@ -15,10 +15,16 @@ export interface TokenizerEntry {
 /** The tokenizers shown when the page opens (those present, in this order). */
 export const DEFAULT_TOKENIZERS = ['gpt2', 'bert-base-uncased', 'tiny-t5'];
 
+/** Entries with a tokenizer.json, the default ones first (in DEFAULT_TOKENIZERS order). */
 export function tokenizerEntries(manifest: Manifest, base: string): TokenizerEntry[] {
   const root = base.endsWith('/') ? base : base + '/';
+  const rank = (id: string) => {
+    const i = DEFAULT_TOKENIZERS.indexOf(id);
+    return i < 0 ? DEFAULT_TOKENIZERS.length : i;
+  };
   return manifest.models
     .filter((m: ManifestEntry) => m.files['tokenizer.json'] !== undefined)
+    .sort((a, b) => rank(a.id) - rank(b.id) || a.id.localeCompare(b.id))
     .map((m) => ({
       id: m.id,
       description: m.description,
