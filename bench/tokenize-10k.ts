@@ -46,7 +46,8 @@ await page.evaluate(() => {
 
 const rows: Array<[string, number, number]> = [];
 await page.getByRole('button', { name: '10,000 characters' }).click();
-const first = await settled(page, 10_000);
+const length = (await page.locator('textarea').inputValue()).length;
+const first = await settled(page, length);
 rows.push(['load 10k text (chips capped)', first.tokenize, first.render]);
 const chips = await page.locator('[data-tokenizer] .chip').count();
 const tokens = await page.locator('[data-count]').evaluateAll((els) => els.map((e) => (e as HTMLElement).dataset.count));
@@ -60,7 +61,7 @@ await page.keyboard.press('Control+End');
 const keys: Array<{ tokenize: number; render: number }> = [];
 for (let i = 0; i < KEYSTROKES; i++) {
   await page.keyboard.type('x');
-  keys.push(await settled(page, 10_001 + i));
+  keys.push(await settled(page, length + 1 + i));
 }
 rows.push([`keystroke at 10k (median of ${KEYSTROKES})`, median(keys.map((k) => k.tokenize)), median(keys.map((k) => k.render))]);
 const longestTyping = await page.evaluate(() => (window as unknown as { longest: number }).longest);
@@ -72,7 +73,7 @@ const allChips = await page.locator('[data-tokenizer] .chip').count();
 await textarea.focus();
 await page.keyboard.press('Control+End');
 await page.keyboard.type('y');
-const all = await settled(page, 10_001 + KEYSTROKES);
+const all = await settled(page, length + 1 + KEYSTROKES);
 rows.push([`keystroke with all ${allChips} chips drawn`, all.tokenize, all.render]);
 
 console.log(`tokenizers: ${panels.join(', ')}; tokens: ${tokens.join(' / ')}; chips drawn (capped): ${chips}`);

@@ -96,17 +96,15 @@ export function textParts(s: string): ChipPart[] {
 }
 
 /** Byte-level pieces: decode whole UTF-8 characters, show stray bytes as hex. */
-function byteLevelParts(bytes: Uint8Array, source: string | undefined): ChipPart[] {
+function byteLevelParts(bytes: Uint8Array): ChipPart[] {
   const parts: ChipPart[] = [];
   let i = 0;
   const decoder = new TextDecoder('utf-8', { fatal: true });
   const pushBytes = (from: number, to: number) => {
     const h = hex(bytes.subarray(from, to));
     const prev = parts[parts.length - 1];
-    const of = source ? ` of “${source}”` : '';
     if (prev?.kind === 'bytes') prev.text += ' ' + h;
-    else parts.push({ kind: 'bytes', text: h, title: '' });
-    parts[parts.length - 1].title = `raw UTF-8 bytes${of}: this character's bytes are split across several tokens`;
+    else parts.push({ kind: 'bytes', text: h, title: 'raw UTF-8 bytes (hexadecimal) of a character whose bytes are split across several tokens' });
   };
   while (i < bytes.length) {
     const b = bytes[i];
@@ -161,10 +159,10 @@ export function specialTitle(piece: string): string {
 }
 
 /** The parts for one vocabulary piece as the model stores it (not special, not unknown). */
-export function pieceParts(piece: string, info: MarkerInfo, source?: string): ChipPart[] {
+export function pieceParts(piece: string, info: MarkerInfo): ChipPart[] {
   if (info.byteLevel) {
     const bytes = byteLevelToBytes(piece);
-    if (bytes) return byteLevelParts(bytes, source);
+    if (bytes) return byteLevelParts(bytes);
   }
   const parts: ChipPart[] = [];
   let rest = piece;
@@ -191,17 +189,5 @@ export function chipParts(token: TokenPiece, info: MarkerInfo, source?: string):
     const what = source ? `“${source}” is` : 'this text is';
     return [{ kind: 'unknown', text: token.piece, title: `${token.piece}: ${what} not in the vocabulary, so the tokenizer writes the unknown token` }];
   }
-  return pieceParts(token.piece, info, source);
-}
-
-/** A one-line plain-text description of a chip, for tooltips and screen readers. */
-export function chipLabel(token: TokenPiece, info: MarkerInfo, source: string): string {
-  const parts = chipParts(token, info, source);
-  const shown = parts.map((p) => p.text).join('');
-  const notes = parts.filter((p) => p.title && p.kind !== 'text').map((p) => p.title);
-  const where = token.end > token.start ? `characters ${token.start}–${token.end}` : `no source text (position ${token.start})`;
-  const flags = [token.partial ? 'part of a character' : '', token.special ? 'special' : '', token.unknown ? 'unknown' : '']
-    .filter(Boolean)
-    .join(', ');
-  return [`${shown} — id ${token.id}, ${where}${flags ? ', ' + flags : ''}`, ...new Set(notes)].join('\n');
+  return pieceParts(token.piece, info);
 }

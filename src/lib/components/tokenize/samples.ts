@@ -5,14 +5,12 @@ const MIXED =
   'Emoji 👍🏽 🇫🇷 👨‍👩‍👧, accents (naïve café), other scripts (東京, Москва, ΑΘΗΝΑ) and numbers like 3.14159 ' +
   'or 2024-11-28 cost more tokens.\n\tIndented code: def f(x): return x**2  # comment\n';
 
+/** `text` repeated to exactly `length` user-perceived characters. */
 function repeatTo(text: string, length: number): string {
-  let out = '';
-  while (out.length < length) out += text;
-  // Cut at a character boundary (never inside a surrogate pair).
-  let cut = length;
-  const c = out.charCodeAt(cut - 1);
-  if (c >= 0xd800 && c <= 0xdbff) cut--;
-  return out.slice(0, cut);
+  const unit = Array.from(new Intl.Segmenter('en', { granularity: 'grapheme' }).segment(text), (s) => s.segment);
+  const out: string[] = [];
+  for (let i = 0; i < length; i++) out.push(unit[i % unit.length]);
+  return out.join('');
 }
 
 /** Length of the long sample: the size the page is measured at. */
