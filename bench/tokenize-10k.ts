@@ -6,10 +6,36 @@
 import type { Page } from 'playwright-core';
 import { launchChromium } from '../tests/browser/chromium';
 import { startStaticServer } from '../tests/browser/static-server';
+import { SAMPLES, LONG_SAMPLE_CHARS } from '../src/lib/components/tokenize/samples';
+import { tokenizeText } from '../src/lib/tokenize/tokenize';
+import { allTokenizers } from '../tests/unit/tokenize-load';
+
+// Node first: the library's encode() alone vs tokenizeText() (encode's pipeline plus
+// the span alignment), on the long sample, warm, median of 10.
+const long = SAMPLES.find((s) => s.label.startsWith(LONG_SAMPLE_CHARS.toLocaleString('en')))!.text;
+console.log(`Node, ${LONG_SAMPLE_CHARS} characters (${long.length} UTF-16 units):`);
+console.log('| tokenizer | tokens | library encode() ms | tokenizeText() with spans ms |');
+console.log('|---|---:|---:|---:|');
+for (const tok of allTokenizers()) {
+  const time = (f: () => unknown) => {
+    const xs: number[] = [];
+    for (let i = 0; i < 12; i++) {
+      const t0 = performance.now();
+      f();
+      xs.push(performance.now() - t0);
+    }
+    return xs.slice(2).sort((a, b) => a - b)[5];
+  };
+  const n = tokenizeText(tok, long, { verify: false }).tokens.length;
+  const lib = time(() => tok.lib.encode(long));
+  const ours = time(() => tokenizeText(tok, long, { verify: false }));
+  console.log(`| ${tok.id} | ${n} | ${lib.toFixed(1)} | ${ours.toFixed(1)} |`);
+}
+console.log('');
 
 const KEYSTROKES = 8;
 
-async function settled(page: Page, length: number): Promise<{ tokenize: number; render: number }> {
+async function settled(page: Page, length: number): Promise<{ tokenize: number; worker: number; render: number }> {
   const status = page.locator('p.status');
   await page.waitForFunction(
     (n) => {
@@ -21,6 +47,7 @@ async function settled(page: Page, length: number): Promise<{ tokenize: number; 
   );
   return {
     tokenize: Number(await status.getAttribute('data-tokenize-ms')),
+    worker: Number(await status.getAttribute('data-worker-ms')),
     render: Number(await status.getAttribute('data-render-ms')),
   };
 }
@@ -44,11 +71,11 @@ await page.evaluate(() => {
   }).observe({ type: 'longtask', buffered: false });
 });
 
-const rows: Array<[string, number, number]> = [];
+const rows: Array<[string, number, number, number]> = [];
 await page.getByRole('button', { name: '10,000 characters' }).click();
 const length = (await page.locator('textarea').inputValue()).length;
 const first = await settled(page, length);
-rows.push(['load 10k text (chips capped)', first.tokenize, first.render]);
+rows.push(['load 10k text (chips capped)', first.tokenize, first.worker, first.render]);
 const chips = await page.locator('[data-tokenizer] .chip').count();
 const tokens = await page.locator('[data-count]').evaluateAll((els) => els.map((e) => (e as HTMLElement).dataset.count));
 
@@ -63,7 +90,7 @@ for (let i = 0; i < KEYSTROKES; i++) {
   await page.keyboard.type('x');
   keys.push(await settled(page, length + 1 + i));
 }
-rows.push([`keystroke at 10k (median of ${KEYSTROKES})`, median(keys.map((k) => k.tokenize)), median(keys.map((k) => k.render))]);
+rows.push([`keystroke at 10k (median of ${KEYSTROKES})`, median(keys.map((k) => k.tokenize)), median(keys.map((k) => k.worker)), median(keys.map((k) => k.render))]);
 const longestTyping = await page.evaluate(() => (window as unknown as { longest: number }).longest);
 
 // Every chip drawn.
@@ -74,12 +101,12 @@ await textarea.focus();
 await page.keyboard.press('Control+End');
 await page.keyboard.type('y');
 const all = await settled(page, length + 1 + KEYSTROKES);
-rows.push([`keystroke with all ${allChips} chips drawn`, all.tokenize, all.render]);
+rows.push([`keystroke with all ${allChips} chips drawn`, all.tokenize, all.worker, all.render]);
 
 console.log(`tokenizers: ${panels.join(', ')}; tokens: ${tokens.join(' / ')}; chips drawn (capped): ${chips}`);
-console.log('| case | tokenize (worker round trip) ms | draw ms |');
-console.log('|---|---:|---:|');
-for (const [name, t, r] of rows) console.log(`| ${name} | ${t.toFixed(1)} | ${r.toFixed(1)} |`);
+console.log('| case | tokenize, worker round trip ms | of which tokenizing in the worker ms | draw ms |');
+console.log('|---|---:|---:|---:|');
+for (const [name, t, w, r] of rows) console.log(`| ${name} | ${t.toFixed(1)} | ${w.toFixed(1)} | ${r.toFixed(1)} |`);
 console.log(`longest main-thread task while typing at 10k: ${longestTyping.toFixed(0)} ms`);
 await browser.close();
 await server.close();

@@ -163,6 +163,13 @@ describe('tokenization view', () => {
     await page.getByRole('button', { name: 'Next merge' }).click();
     await expect(trace.getAttribute('data-step')).resolves.toBe('1');
     await expect(trace.locator('.sym').count()).resolves.toBe('Ġsurprisingly'.length - 1);
+    // Play advances on its own; Pause stops it.
+    await page.getByRole('button', { name: /Play/ }).click();
+    await page.waitForFunction(() => Number((document.querySelector('.trace') as HTMLElement).dataset.step) >= 2, null, { timeout: 5000 });
+    await page.getByRole('button', { name: /Pause/ }).click();
+    const paused = await trace.getAttribute('data-step');
+    await page.waitForTimeout(1200);
+    await expect(trace.getAttribute('data-step')).resolves.toBe(paused);
     await page.getByRole('button', { name: 'Last step' }).click();
     const final = await trace.locator('.sym').evaluateAll((els) => els.map((e) => (e as HTMLElement).dataset.symbol));
     expect(final).toEqual(model('gpt2').lib.encode(' surprisingly').tokens);

@@ -120,3 +120,22 @@ describe('Unigram fixture', () => {
     ]);
   });
 });
+
+describe('a pre-tokenizer step we cannot map back', () => {
+  it('keeps the library’s ids and says its spans are approximate instead of guessing silently', async () => {
+    const { readFileSync } = await import('node:fs');
+    const { loadTokenizer } = await import('../../src/lib/tokenize/load');
+    const json = JSON.parse(readFileSync('tests/fixtures/unigram-tiny/tokenizer.json', 'utf8'));
+    // Rewrites letters after normalization: the pieces no longer appear in the text.
+    json.pre_tokenizer = {
+      type: 'Sequence',
+      pretokenizers: [{ type: 'Replace', pattern: { String: 'e' }, content: 'a' }, json.pre_tokenizer],
+    };
+    const tok = loadTokenizer('rewriting', json, {});
+    const text = 'the cat sat';
+    const r = tokenizeText(tok, text, { verify: true });
+    expect(r.tokens.map((t) => t.id)).toEqual(tok.lib.encode(text).ids);
+    expect(r.approximate).toBe(true);
+    for (const t of r.tokens) expect(t.end).toBeLessThanOrEqual(text.length);
+  });
+});
