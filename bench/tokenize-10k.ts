@@ -85,7 +85,7 @@ const textarea = page.locator('textarea');
 await textarea.focus();
 await page.keyboard.press('End');
 await page.keyboard.press('Control+End');
-const keys: Array<{ tokenize: number; render: number }> = [];
+const keys: Array<{ tokenize: number; worker: number; render: number }> = [];
 for (let i = 0; i < KEYSTROKES; i++) {
   await page.keyboard.type('x');
   keys.push(await settled(page, length + 1 + i));
