@@ -18,10 +18,25 @@ export interface TokenPiece {
   end: number;
   special: boolean;
   unknown: boolean;
-  /** Byte-level BPE: this token holds only some of the UTF-8 bytes of a character. */
+  /**
+   * This token holds only part of a user-perceived character (some of its UTF-8 bytes,
+   * one code point of an emoji sequence, the "f" of "ﬁ"): its span is the whole
+   * character, shared with the neighbouring token(s) that hold the rest.
+   */
   partial?: boolean;
   /** Byte-level BPE: the raw bytes this token stands for. */
   bytes?: number[];
+}
+
+/** One pre-token ("word" as the tokenizer splits text before its model runs). */
+export interface WordSpan {
+  /** The pre-token as the model sees it (byte-level BPE: in the byte alphabet, `Ġworld`). */
+  text: string;
+  start: number;
+  end: number;
+  /** tokens[tokenStart … tokenEnd) came from this word. */
+  tokenStart: number;
+  tokenEnd: number;
 }
 
 export interface TokenizedText {
@@ -30,4 +45,11 @@ export interface TokenizedText {
   algorithm: TokenizerAlgorithm;
   /** The model or tokenizer id this came from. */
   tokenizerId: string;
+  /** The pre-tokens (words) the model was run on, in order. */
+  words?: WordSpan[];
+  /**
+   * Some spans could not be worked out exactly (an unusual normalizer or
+   * pre-tokenizer) and cover a wider stretch of text than the token itself.
+   */
+  approximate?: boolean;
 }

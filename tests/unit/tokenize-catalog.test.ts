@@ -1,0 +1,58 @@
+// The tokenizer list comes from the build-time model manifest; URLs are relative to
+// the site root the page passes in, so the static site works from any sub-folder.
+import { describe, expect, it } from 'vitest';
+import { buildManifest } from '../../tools/manifest';
+import { defaultSelection, tokenizerEntries } from '../../src/lib/tokenize/catalog';
+import { charsPerToken, tokensOverlapping, wordOfToken } from '../../src/lib/tokenize/highlight';
+import { tokenizeText } from '../../src/lib/tokenize/tokenize';
+import { model } from './tokenize-load';
+
+describe('tokenizer catalog', () => {
+  const manifest = buildManifest('static/models');
+
+  it('lists every model folder with a tokenizer.json, defaults first, with relative URLs', () => {
+    const entries = tokenizerEntries(manifest, '..');
+    expect(entries.slice(0, 2).map((e) => e.id)).toEqual(['gpt2', 'bert-base-uncased']);
+    const gpt2 = entries.find((e) => e.id === 'gpt2')!;
+    expect(gpt2.tokenizerUrl).toBe('../models/gpt2/tokenizer.json');
+    expect(gpt2.configUrl).toBe('../models/gpt2/tokenizer_config.json');
+    expect(entries.find((e) => e.id === 'bert-base-uncased')!.configUrl).toBeNull();
+    expect(entries.length).toBe(manifest.models.filter((m) => m.files['tokenizer.json']).length);
+  });
+
+  it('picks gpt2, bert-base-uncased (and tiny-t5 when present) by default', () => {
+    const entries = tokenizerEntries(manifest, '/');
+    const expected = ['gpt2', 'bert-base-uncased', 'tiny-t5'].filter((id) => entries.some((e) => e.id === id));
+    expect(defaultSelection(entries)).toEqual(expected);
+  });
+
+  it('a tokenizer that appears later (tiny-t5) is picked up', () => {
+    const withT5 = { ...manifest, models: [...manifest.models, { id: 'tiny-t5', kind: 'model' as const, files: { 'tokenizer.json': 1 }, description: '' }] };
+    expect(defaultSelection(tokenizerEntries(withT5, '/'))).toEqual(['gpt2', 'bert-base-uncased', 'tiny-t5']);
+  });
+});
+
+describe('linking text and chips', () => {
+  const r = tokenizeText(model('bert-base-uncased'), 'Hello big world');
+  // [CLS] hello big world [SEP]: hello [0,5) big [6,9) world [10,15)
+
+  it('a character lights the chip(s) whose span holds it; specials are never lit by text', () => {
+    expect(tokensOverlapping(r.tokens, { start: 7, end: 8 })).toEqual([2]);
+    expect(tokensOverlapping(r.tokens, { start: 4, end: 11 })).toEqual([1, 2, 3]);
+    expect(tokensOverlapping(r.tokens, { start: 5, end: 6 })).toEqual([]); // the space
+    expect(tokensOverlapping(r.tokens, { start: 0, end: 0 })).toEqual([]);
+  });
+
+  it('partial byte tokens of one emoji are all lit by that emoji', () => {
+    const g = tokenizeText(model('gpt2'), 'a 🇫🇷');
+    const lit = tokensOverlapping(g.tokens, { start: 2, end: 6 });
+    expect(lit.length).toBe(g.tokens.length - 1);
+  });
+
+  it('finds the word of a token and counts characters per token without specials', () => {
+    const g = tokenizeText(model('gpt2'), 'Hello tokenization');
+    const last = g.tokens.length - 1;
+    expect(g.words![wordOfToken(g.words!, last)].text).toBe('Ġtokenization');
+    expect(charsPerToken(15, r.tokens)).toBe(5);
+  });
+});
