@@ -1,14 +1,16 @@
 // The runtime's view of a tokenizer: text → pieces with ids and spans (through the
 // tokenize layer), ids → text for generated tokens.
 
-import { Tokenizer } from '@huggingface/tokenizers';
 import { AtlasError } from '../errors';
 import type { TokenizedText } from '../tokenize/types';
 import type { TraceToken } from '../trace/types';
-import { tokenizeText, type LoadedTokenizer, loadTokenizer } from '../tokenize/tokenizer';
+import { loadTokenizer, type LoadedTokenizer } from '../tokenize/load';
+import { tokenizeText } from '../tokenize/tokenize';
 
 export interface TextCodec {
   readonly tokenizer: LoadedTokenizer;
+  /** Ids of the tokenizer's special tokens ([CLS], </s>, <|endoftext|>, …). */
+  readonly specialIds: Set<number>;
   /** Tokenizes with the model's own special tokens ([CLS] … [SEP], … </s>). */
   encode(text: string): TokenizedText;
   decode(ids: number[]): string;
@@ -17,14 +19,16 @@ export interface TextCodec {
 }
 
 export function createCodec(id: string, tokenizerJson: unknown, tokenizerConfig: unknown): TextCodec {
-  const tokenizer = loadTokenizer(id, tokenizerJson, tokenizerConfig);
-  const hf: Tokenizer = tokenizer.hf;
+  const tokenizer = loadTokenizer(id, tokenizerJson, tokenizerConfig ?? {});
+  const lib = tokenizer.lib;
+  const specialIds = new Set([...tokenizer.added.byContent.values()].filter((t) => t.special).map((t) => t.id));
   return {
     tokenizer,
+    specialIds,
     encode: (text) => tokenizeText(tokenizer, text),
-    decode: (ids) => hf.decode(ids, { skip_special_tokens: true }),
-    piece: (i) => hf.id_to_token(i) ?? `<${i}>`,
-    id: (p) => hf.token_to_id(p),
+    decode: (ids) => lib.decode(ids, { skip_special_tokens: true }),
+    piece: (i) => lib.id_to_token(i) ?? `<${i}>`,
+    id: (p) => lib.token_to_id(p),
   };
 }
 

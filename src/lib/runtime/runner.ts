@@ -299,7 +299,7 @@ export class ModelRunner {
       newIds.push(next);
       if (next === this.config.eosTokenId) break;
     }
-    const added = generatedTokens(this.codec, newIds, text.length, this.codec.tokenizer.specialIds);
+    const added = generatedTokens(this.codec, newIds, text.length, this.codec.specialIds);
     return this.forwardGpt2(text + added.text, [...prompt.slice(0, ids.length - newIds.length), ...added.tokens], options);
   }
 
@@ -384,11 +384,11 @@ export class ModelRunner {
       ids.push(best);
       last = await runDecoder(ids);
       if (g.onStep) {
-        const added = generatedTokens(this.codec, ids.slice(1), 0, this.codec.tokenizer.specialIds);
+        const added = generatedTokens(this.codec, ids.slice(1), 0, this.codec.specialIds);
         g.onStep(toTrace(added.text, [start, ...added.tokens], last));
       }
     }
-    const added = generatedTokens(this.codec, ids.slice(1), 0, this.codec.tokenizer.specialIds);
+    const added = generatedTokens(this.codec, ids.slice(1), 0, this.codec.specialIds);
     return toTrace(added.text, [start, ...added.tokens], last);
   }
 
