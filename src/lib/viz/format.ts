@@ -1,0 +1,24 @@
+// Text for tokens and numbers. Tokens are always set as text (textContent / d3 .text()),
+// never as HTML; these helpers only make invisible characters visible and shorten.
+
+import { format } from 'd3';
+
+/** Values in tooltips and tables: 4 significant digits. */
+export const fmt4 = format('.4g');
+/** Differences in the checks: scientific, 2 digits. */
+export const fmtDiff = (x: number): string => (x === 0 ? '0' : format('.2e')(x));
+
+/** Whitespace made visible (SVG and HTML collapse it). */
+export function visibleToken(text: string): string {
+  return text.replace(/ /g, '␣').replace(/\n/g, '↵').replace(/\t/g, '⇥').replace(/\r/g, '␍') || '∅';
+}
+
+/** Shortened for axis labels; the full text goes in a title. Never splits a surrogate pair. */
+export function truncateLabel(text: string, max: number): string {
+  const chars = Array.from(text);
+  return chars.length <= max ? text : chars.slice(0, Math.max(1, max - 1)).join('') + '…';
+}
+
+export function tokenLabel(text: string, max = 12): string {
+  return truncateLabel(visibleToken(text), max);
+}
