@@ -13,7 +13,7 @@ import {
   LUT_SIZE,
   type RGB,
 } from '../../src/lib/viz/color';
-import { cellPositions, cellSpan, onStripe, rasterize, type MaskStyle, type Pixels } from '../../src/lib/viz/raster';
+import { boxReduce, cellPositions, cellSpan, onStripe, rasterize, type MaskStyle, type Pixels } from '../../src/lib/viz/raster';
 import { legendTicks } from '../../src/lib/viz/legend';
 import { heatmapLayout, LABEL_CELL } from '../../src/lib/viz/heatmap';
 import { gridLayout, thumbOrigin } from '../../src/lib/viz/model-grid';
@@ -129,6 +129,15 @@ describe('rasterize', () => {
     expect(close(pixel(p, 0, 0), reference(0.75, 0, 1))).toBe(true);
     expect(close(pixel(p, 1, 0), reference(0, 0, 1))).toBe(true);
     expect(close(pixel(p, 1, 1), reference(1, 0, 1))).toBe(true);
+  });
+
+  it('block means skip masked cells; an all-masked block stays masked', () => {
+    const t = Float32Array.from([0.2, NaN, NaN, NaN, 0.4, 0.6, NaN, NaN]); // 2×4 → 1×2
+    const r = boxReduce(t, 2, 4, 1, 2);
+    expect(r[0]).toBeCloseTo((0.2 + 0.4 + 0.6) / 3, 6);
+    expect(Number.isNaN(r[1])).toBe(true);
+    // Uneven blocks: 5 columns into 2 → columns {0,1} and {2,3,4}.
+    expect(Array.from(boxReduce(Float32Array.from([1, 1, 0, 0, 0]), 1, 5, 1, 2))).toEqual([1, 0]);
   });
 
   it('writes only inside its region (small multiples share one buffer)', () => {

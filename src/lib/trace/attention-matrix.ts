@@ -14,7 +14,7 @@ export const MASKED_SCORE = -1e30;
 export interface AttentionMatrix {
   rows: number;
   cols: number;
-  /** Row-major [rows, cols]; masked cells hold 0. */
+  /** Row-major [rows, cols]; masked cells hold 0. May be a view into the trace: never write. */
   values: Float32Array;
   /** 1 where the model masked the cell (it never could attend there); null when nothing is masked. */
   masked: Uint8Array | null;
@@ -46,13 +46,32 @@ export function stackShape(trace: Trace, kind: AttentionKind): { layers: number;
   return p ? { layers: p.shape[0], heads: p.shape[1] } : null;
 }
 
-const range = (n: number): number[] => Array.from({ length: n }, (_, i) => i);
+const ranges = new Map<number, number[]>();
+/** 0..n-1, shared (callers never mutate ids). */
+const range = (n: number): number[] => {
+  let r = ranges.get(n);
+  if (!r) ranges.set(n, (r = Array.from({ length: n }, (_, i) => i)));
+  return r;
+};
 
 /**
  * The mask of one head: from the tapped scores when present (≤ MASKED_SCORE), else from
  * the family's causality. Null when no cell is masked.
  */
 export function maskOf(trace: Trace, kind: AttentionKind, layer: number, head: number): Uint8Array | null {
+  const key = trace.attention[kind]?.scores ?? trace.attention[kind]?.probs;
+  if (!key) return null;
+  let cache = maskCache.get(key);
+  if (!cache) maskCache.set(key, (cache = new Map()));
+  const id = `${trace.model.family}:${kind}:${layer}:${head}`;
+  if (!cache.has(id)) cache.set(id, computeMask(trace, kind, layer, head));
+  return cache.get(id)!;
+}
+
+/** Masks per tensor: redraws (hover, options) do not rescan 2 M scores. */
+const maskCache = new WeakMap<object, Map<string, Uint8Array | null>>();
+
+function computeMask(trace: Trace, kind: AttentionKind, layer: number, head: number): Uint8Array | null {
   const taps = trace.attention[kind];
   const probs = taps?.probs;
   if (!probs) return null;
@@ -82,8 +101,17 @@ export function headAttention(trace: Trace, kind: AttentionKind, layer: number, 
   const [, , rows, cols] = probs.shape;
   const { rows: rowStream, cols: colStream } = streamsOf(kind);
   const masked = maskOf(trace, kind, layer, head);
-  const values = Float32Array.from(headMatrix(probs, layer, head));
-  if (masked) for (let i = 0; i < values.length; i++) if (masked[i]) values[i] = 0;
+  // A view of the tapped probs; copied only if a masked cell holds weight (never, for a
+  // real softmax, where exp(−∞) = 0), so that the model grid does not copy 2 M floats.
+  let values = headMatrix(probs, layer, head);
+  if (masked) {
+    let leak = false;
+    for (let i = 0; i < values.length && !leak; i++) leak = masked[i] === 1 && values[i] !== 0;
+    if (leak) {
+      values = values.slice();
+      for (let i = 0; i < values.length; i++) if (masked[i]) values[i] = 0;
+    }
+  }
   return { rows, cols, values, masked, rowIds: range(rows), colIds: range(cols), rowStream, colStream };
 }
 

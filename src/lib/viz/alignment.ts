@@ -90,12 +90,12 @@ export class Alignment {
         const n = (e.target as HTMLElement).closest?.('.atlas-token') as HTMLElement | null;
         if (!n) return;
         const i = Number(n.dataset.index);
-        this.focus(side, i);
-        this.handlers.hover?.(side, i);
+        if (this.handlers.hover) this.handlers.hover(side, i);
+        else this.focus(side, i);
       });
       row.addEventListener('mouseleave', () => {
-        this.focus(side, null);
-        this.handlers.hover?.(side, null);
+        if (this.handlers.hover) this.handlers.hover(side, null);
+        else this.focus(side, null);
       });
     }
   }
@@ -124,7 +124,6 @@ export class Alignment {
       };
       step();
     } else this.drawBase(fresh, 1);
-    void theme;
     this.updates++;
     this.root.dataset.updates = String(this.updates);
     this.root.dataset.targets = String(data.target.length);

@@ -88,10 +88,11 @@ export function valueScale(kind: ScaleKind, domain: [number, number]): ValueScal
 export function dataDomain(values: ArrayLike<number>, masked: ArrayLike<number> | null, kind: ScaleKind = 'linear', from = 0, to = values.length): [number, number] | null {
   let lo = Infinity;
   let hi = -Infinity;
+  const log = kind === 'log';
   for (let i = from; i < to; i++) {
-    if (masked && masked[i]) continue;
+    if (masked !== null && masked[i]) continue;
     const v = values[i];
-    if (kind === 'log' && !(v > 0)) continue;
+    if (log && !(v > 0)) continue;
     if (v < lo) lo = v;
     if (v > hi) hi = v;
   }
@@ -121,4 +122,15 @@ export const HEAD_COLOURS_DARK = ['#EE8866', '#77AADD', '#EEDD88', '#44BB99', '#
 export function headColour(head: number, dark: boolean): string {
   const p = dark ? HEAD_COLOURS_DARK : HEAD_COLOURS_LIGHT;
   return p[head % p.length];
+}
+
+/** Black or white, whichever reads better on `css` (WCAG relative luminance). */
+export function readableOn(css: string): string {
+  const c = rgb(css);
+  const lin = (v: number): number => {
+    const x = v / 255;
+    return x <= 0.03928 ? x / 12.92 : ((x + 0.055) / 1.055) ** 2.4;
+  };
+  const L = 0.2126 * lin(c.r) + 0.7152 * lin(c.g) + 0.0722 * lin(c.b);
+  return L > 0.179 ? '#000' : '#fff';
 }

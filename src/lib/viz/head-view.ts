@@ -80,14 +80,15 @@ export class HeadView {
     ] as const) {
       col.addEventListener('mouseover', (e) => {
         const i = indexOf(e.target);
+        // With a handler the owner decides what to focus (linked views, pinned hover).
         if (i !== null) {
-          this.focus(side, i);
-          this.handlers.hover?.(side, i);
+          if (this.handlers.hover) this.handlers.hover(side, i);
+          else this.focus(side, i);
         }
       });
       col.addEventListener('mouseleave', () => {
-        this.focus(side, null);
-        this.handlers.hover?.(side, null);
+        if (this.handlers.hover) this.handlers.hover(side, null);
+        else this.focus(side, null);
       });
       col.addEventListener('click', (e) => {
         const i = indexOf(e.target);

@@ -43,6 +43,8 @@ export interface Cell {
 export interface HeatmapHandlers {
   hover?(cell: Cell | null): void;
   click?(cell: Cell): void;
+  /** Pointer over an axis label: a row (query) or column (key) token; null when it leaves. */
+  hoverLabel?(axis: 'row' | 'col', index: number | null): void;
 }
 
 /** Cells at least this big get every label, at a readable size. */
@@ -112,6 +114,14 @@ export class Heatmap {
     this.legendHost = el('div', 'atlas-heatmap-legend', this.root);
     this.overlay.addEventListener('mousemove', (e) => this.onMove(e));
     this.overlay.addEventListener('mouseleave', () => this.setHover(null, true));
+    this.svg.addEventListener('mouseover', (e) => {
+      const t = (e.target as Element).closest?.('text[data-index]');
+      const axis = t?.parentElement?.classList.contains('row-labels') ? 'row' : t?.parentElement?.classList.contains('col-labels') ? 'col' : null;
+      if (t && axis) this.handlers.hoverLabel?.(axis, Number(t.getAttribute('data-index')));
+    });
+    this.svg.addEventListener('mouseout', (e) => {
+      if ((e.target as Element).closest?.('text[data-index]')) this.handlers.hoverLabel?.('row', null);
+    });
     this.overlay.addEventListener('click', (e) => {
       const c = this.cellAt(e);
       if (c) this.handlers.click?.(c);

@@ -6,11 +6,9 @@
 import type { AttentionKind, Trace } from '$lib/trace/types';
 import { attentionKinds } from '$lib/trace/types';
 import { stackShape, streamsOf, tokensOf, type Stream } from '$lib/trace/attention-matrix';
+import type { TokenRef } from './view-data';
 
-export interface TokenRef {
-  stream: Stream;
-  index: number;
-}
+export type { TokenRef };
 
 const clamp = (v: number, lo: number, hi: number): number => Math.max(lo, Math.min(hi, v));
 
@@ -25,7 +23,8 @@ export class ViewSelection {
   query = $state(0);
   hovered = $state<TokenRef | null>(null);
   locked = $state(false);
-  private trace: Trace | null = null;
+  /** Raw: the trace's big typed arrays must not be wrapped in proxies. */
+  private trace = $state.raw<Trace | null>(null);
 
   constructor(trace?: Trace) {
     if (trace) this.bind(trace);
