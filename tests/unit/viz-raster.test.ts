@@ -140,6 +140,16 @@ describe('rasterize', () => {
     expect(Array.from(boxReduce(Float32Array.from([1, 1, 0, 0, 0]), 1, 5, 1, 2))).toEqual([1, 0]);
   });
 
+  it('max-reduction keeps a thin line visible, and masked cells never win', () => {
+    // A 4×4 identity (a sharp diagonal) into 2×2: mean dims it to 0.5, max keeps 1.
+    const eye = Float32Array.from([1, 0, 0, 0, 0, 1, 0, 0, 0, 0, 1, 0, 0, 0, 0, 1]);
+    expect(Array.from(boxReduce(eye, 4, 4, 2, 2, 'mean'))).toEqual([0.5, 0, 0, 0.5]);
+    expect(Array.from(boxReduce(eye, 4, 4, 2, 2, 'max'))).toEqual([1, 0, 0, 1]);
+    const r = boxReduce(Float32Array.from([NaN, 0.1, NaN, NaN]), 2, 2, 1, 1, 'max');
+    expect(r[0]).toBeCloseTo(0.1, 6);
+    expect(Number.isNaN(boxReduce(Float32Array.from([NaN, NaN]), 1, 2, 1, 1, 'max')[0])).toBe(true);
+  });
+
   it('writes only inside its region (small multiples share one buffer)', () => {
     const p = blank(10, 4);
     rasterize(p, { x: 5, y: 1, width: 3, height: 2 }, 2, 3, cellPositions(m, valueScale('linear', [0, 1])), sequentialLut(), MASK);

@@ -3,7 +3,9 @@ import { ViewSelection } from '../../src/lib/components/views/selection.svelte';
 import { syntheticTrace } from '../fixtures/synthetic-trace';
 
 describe('the linked selection', () => {
-  it('starts on the first stack of the trace', () => {
+  it('starts on the first stack of the trace, on its last ordinary query token', () => {
+    expect(new ViewSelection(syntheticTrace({ family: 'gpt2', tokens: 6 })).query).toBe(5);
+    expect(new ViewSelection(syntheticTrace({ family: 'bert', tokens: 6 })).query).toBe(4); // before [SEP]
     expect(new ViewSelection(syntheticTrace({ family: 'gpt2' })).kind).toBe('self');
     const s = new ViewSelection(syntheticTrace({ family: 't5' }));
     expect(s.kind).toBe('encoder');

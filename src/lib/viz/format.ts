@@ -3,8 +3,12 @@
 
 import { format } from 'd3';
 
-/** Values in tooltips and tables: 4 significant digits. */
-export const fmt4 = format('.4g');
+const general4 = format('.4g');
+const exp4 = format('.3e');
+/** Values in tooltips and tables: 4 significant digits (exponent form when tiny or huge). */
+export const fmt4 = (x: number): string => (x !== 0 && Number.isFinite(x) && (Math.abs(x) < 1e-3 || Math.abs(x) >= 1e6) ? exp4(x) : general4(x));
+/** Axis ticks: short, trailing zeros trimmed. */
+export const fmtTick = format('.3~g');
 /** Differences in the checks: scientific, 2 digits. */
 export const fmtDiff = (x: number): string => (x === 0 ? '0' : format('.2e')(x));
 

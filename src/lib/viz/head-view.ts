@@ -41,10 +41,11 @@ export const MIN_LINE_WEIGHT = 0.005;
 /** Weights are drawn in this many opacity/width bins, one path per bin per head. */
 const BINS = 24;
 
-/** Line width and opacity for a weight in [0, 1]. */
+/** Line width and opacity for a weight in [0, 1]: opacity is the weight (as in BertViz), so
+ * the hundreds of near-uniform weights of a long input fade instead of fogging the view. */
 export function lineStyle(w: number): { width: number; alpha: number } {
   const c = Math.max(0, Math.min(1, w));
-  return { width: 0.5 + 2.5 * c, alpha: Math.min(1, 0.1 + 0.9 * c) };
+  return { width: 0.5 + 2.5 * c, alpha: c };
 }
 
 export class HeadView {

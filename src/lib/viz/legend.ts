@@ -4,7 +4,7 @@
 
 import { scaleLinear, scaleLog, select } from 'd3';
 import type { ScaleKind, ValueScale } from './color';
-import { fmt4 } from './format';
+import { fmt4, fmtTick } from './format';
 import type { Theme } from './theme';
 
 export interface LegendSpec {
@@ -16,6 +16,8 @@ export interface LegendSpec {
 
 const GRADIENT_STOPS = 32;
 const MAX_TICKS = 4;
+/** Rough width of a legend digit at 11 px, to keep tick labels off the end labels. */
+const CHAR_PX = 6.5;
 
 /** Interior ticks, strictly between the ends (the ends are always printed exactly). */
 export function legendTicks(domain: [number, number], kind: ScaleKind): number[] {
@@ -36,13 +38,14 @@ export function drawLegend(host: HTMLElement, spec: LegendSpec | null, width: nu
   if (!spec) return;
   const [lo, hi] = spec.scale.domain;
   const h = 10;
-  const pad = 28;
-  const w = Math.max(120, width);
+  const pad = 4;
+  const w = Math.max(240, width);
+  root.append('div').attr('class', 'atlas-legend-label atlas-note').text(spec.label);
   const svg = root
     .append('svg')
     .attr('class', 'atlas-legend')
     .attr('width', w)
-    .attr('height', 44)
+    .attr('height', 30)
     .attr('data-min', String(lo))
     .attr('data-max', String(hi))
     .attr('data-scale', spec.scale.kind)
@@ -56,17 +59,23 @@ export function drawLegend(host: HTMLElement, spec: LegendSpec | null, width: nu
   }
   const x0 = pad;
   const x1 = w - pad;
-  svg.append('text').attr('x', x0).attr('y', 11).attr('fill', theme.muted).attr('font-size', 11).text(spec.label);
-  svg.append('rect').attr('x', x0).attr('y', 16).attr('width', x1 - x0).attr('height', h).attr('fill', `url(#${id})`).attr('stroke', theme.border);
+  svg.append('rect').attr('x', x0).attr('y', 2).attr('width', x1 - x0).attr('height', h).attr('fill', `url(#${id})`).attr('stroke', theme.border);
   const pos = spec.scale.kind === 'log' ? scaleLog().domain([lo, hi]).range([x0, x1]) : scaleLinear().domain([lo, hi]).range([x0, x1]);
-  const label = (x: number, v: number, anchor: string, cls: string): void => {
-    svg.append('text').attr('class', cls).attr('x', x).attr('y', 40).attr('text-anchor', anchor).attr('fill', theme.fg).attr('font-size', 11).text(fmt4(v));
+  const label = (x: number, text: string, anchor: string, cls: string): void => {
+    svg.append('text').attr('class', cls).attr('x', x).attr('y', 26).attr('text-anchor', anchor).attr('fill', theme.fg).attr('font-size', 11).text(text);
   };
-  label(x0, lo, 'middle', 'legend-min');
-  label(x1, hi, 'middle', 'legend-max');
+  // The exact ends, anchored inwards so they never leave the legend.
+  const loText = fmt4(lo);
+  const hiText = fmt4(hi);
+  label(x0, loText, 'start', 'legend-min');
+  label(x1, hiText, 'end', 'legend-max');
+  const loEnd = x0 + loText.length * CHAR_PX + 6;
+  const hiStart = x1 - hiText.length * CHAR_PX - 6;
   for (const t of legendTicks([lo, hi], spec.scale.kind)) {
     const x = pos(t);
-    svg.append('line').attr('x1', x).attr('x2', x).attr('y1', 16 + h).attr('y2', 16 + h + 3).attr('stroke', theme.muted);
-    label(x, t, 'middle', 'legend-tick');
+    svg.append('line').attr('x1', x).attr('x2', x).attr('y1', 2 + h).attr('y2', 2 + h + 3).attr('stroke', theme.muted);
+    const text = fmtTick(t);
+    const half = (text.length * CHAR_PX) / 2;
+    if (x - half > loEnd && x + half < hiStart) label(x, text, 'middle', 'legend-tick');
   }
 }

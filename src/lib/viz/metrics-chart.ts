@@ -2,7 +2,7 @@
 // (attention stacks of one trace, or several models on the Compare page).
 
 import { axisBottom, axisLeft, extent, line, scaleLinear, select } from 'd3';
-import { fmt4 } from './format';
+import { fmt4, fmtTick } from './format';
 import { readTheme } from './theme';
 import { headColour } from './color';
 
@@ -24,7 +24,8 @@ export interface MetricChartOptions {
   height: number;
 }
 
-const M = { top: 26, right: 12, bottom: 30, left: 44 };
+const M = { top: 44, right: 12, bottom: 30, left: 44 };
+const LEGEND_Y = 30;
 
 /** The y domain: the data's extent, padded, and including 0 for shares and distances. */
 export function metricDomain(series: MetricSeries[]): [number, number] {
@@ -49,7 +50,7 @@ export function drawMetricChart(target: HTMLElement, data: MetricChartData, opti
   svg.append('text').attr('x', M.left).attr('y', 14).attr('font-size', 12).attr('font-weight', 600).attr('fill', theme.fg).text(data.title);
   svg.append('text').attr('x', width - M.right).attr('y', 14).attr('text-anchor', 'end').attr('font-size', 11).attr('fill', theme.muted).text(data.unit);
   const gx = svg.append('g').attr('transform', `translate(0,${height - M.bottom})`).call(axisBottom(x).ticks(Math.min(layers, 12)).tickFormat((v) => String(v)));
-  const gy = svg.append('g').attr('transform', `translate(${M.left},0)`).call(axisLeft(y).ticks(4).tickFormat((v) => fmt4(Number(v))));
+  const gy = svg.append('g').attr('transform', `translate(${M.left},0)`).call(axisLeft(y).ticks(4).tickFormat((v) => fmtTick(Number(v))));
   for (const g of [gx, gy]) {
     g.selectAll('text').attr('fill', theme.muted);
     g.selectAll('line,path').attr('stroke', theme.border);
@@ -76,11 +77,11 @@ export function drawMetricChart(target: HTMLElement, data: MetricChartData, opti
   });
   if (data.series.length > 1 || data.series[0]?.label) {
     const lg = svg.append('g').attr('font-size', 11);
-    let at = M.left + 4;
+    let at = 4;
     data.series.forEach((s, k) => {
       const colour = s.colour ?? headColour(k, theme.dark);
-      lg.append('rect').attr('x', at).attr('y', M.top - 2).attr('width', 10).attr('height', 3).attr('fill', colour);
-      const t = lg.append('text').attr('x', at + 14).attr('y', M.top + 2).attr('fill', theme.fg).text(s.label);
+      lg.append('rect').attr('x', at).attr('y', LEGEND_Y - 4).attr('width', 10).attr('height', 3).attr('fill', colour);
+      const t = lg.append('text').attr('x', at + 14).attr('y', LEGEND_Y).attr('fill', theme.fg).text(s.label);
       at += 24 + (t.node()?.getComputedTextLength?.() ?? s.label.length * 6);
     });
   }

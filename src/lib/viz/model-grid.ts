@@ -3,7 +3,7 @@
 // and linked token highlights on an overlay canvas, so they never redraw the cells.
 
 import { select } from 'd3';
-import { dataDomain, interpolateSequential, rowDomains, sequentialLut, valueScale, type ValueScale } from './color';
+import { dataDomain, interpolateSequential, rowDomains, sequentialLut, valueScale, type ScaleKind, type ValueScale } from './color';
 import { cellPositions, rasterize, type CellMatrix } from './raster';
 import { el, now, sizeCanvas, devicePixelRatioOf } from './canvas';
 import { drawLegend } from './legend';
@@ -22,6 +22,7 @@ export interface ModelGridData {
 export interface ModelGridOptions {
   maxWidth: number;
   scaleMode: ScaleMode;
+  scaleKind: ScaleKind;
 }
 
 export interface HeadRef {
@@ -124,14 +125,15 @@ export class ModelGrid {
       for (let h = 0; h < data.heads; h++) {
         const m = data.matrix(l, h);
         matrices.push(m);
-        const d = dataDomain(m.values, m.masked);
+        const d = dataDomain(m.values, m.masked, options.scaleKind);
         if (d) {
           lo = Math.min(lo, d[0]);
           hi = Math.max(hi, d[1]);
         }
       }
     this.rowsPerThumb = matrices[0]?.rows ?? 0;
-    const global: ValueScale = valueScale('linear', lo <= hi ? [lo, hi] : [0, 1]);
+    const kind = options.scaleKind;
+    const global: ValueScale = valueScale(kind, lo <= hi ? [lo, hi] : [0, 1]);
     const { ctx, width, height, dpr } = sizeCanvas(this.base, L.width, L.height);
     sizeCanvas(this.overlay, L.width, L.height);
     const img = ctx.createImageData(width, height);
@@ -147,10 +149,11 @@ export class ModelGrid {
       const region = { x: x0, y: y0, width: Math.round((x + L.thumb) * dpr) - x0, height: Math.round((y + L.thumb) * dpr) - y0 };
       let t: Float32Array;
       if (options.scaleMode === 'row') {
-        const scales = rowDomains(m.values, m.masked, m.rows, m.cols).map((d) => (d ? valueScale('linear', d) : null));
+        const scales = rowDomains(m.values, m.masked, m.rows, m.cols, kind).map((d) => (d ? valueScale(kind, d) : null));
         t = cellPositions(m, (i) => scales[i]);
       } else t = cellPositions(m, global);
-      rasterize(img, region, m.rows, m.cols, t, lut, mask);
+      // Thumbs smaller than their matrix keep each block's strongest weight visible.
+      rasterize(img, region, m.rows, m.cols, t, lut, mask, 'max');
     });
     ctx.putImageData(img, 0, 0);
     this.base.dataset.thumb = String(L.thumb);
@@ -161,13 +164,17 @@ export class ModelGrid {
       this.legendHost,
       options.scaleMode === 'row' || !(lo <= hi)
         ? null
-        : { scale: global, interpolate: interpolateSequential, label: `${data.valueLabel}, all heads on one scale` },
+        : { scale: global, interpolate: interpolateSequential, label: `${data.valueLabel}, all heads on one ${kind === 'log' ? 'log ' : ''}scale` },
       Math.min(360, L.width),
       theme,
     );
     if (options.scaleMode === 'row') {
       const note = el('div', 'atlas-note', this.legendHost);
-      note.textContent = 'Each row of each head is scaled to its own min..max (viridis).';
+      note.textContent = `Each row of each head is scaled to its own min..max${kind === 'log' ? ' (log)' : ''}.`;
+    }
+    if (matrices[0] && (matrices[0].rows > L.thumb * dpr || matrices[0].cols > L.thumb * dpr)) {
+      const note = el('div', 'atlas-note', this.legendHost);
+      note.textContent = 'Thumbnails are smaller than their matrices: each pixel shows the largest weight among the cells it covers.';
     }
     this.drawOverlay();
     this.lastDrawMs = now() - t0;

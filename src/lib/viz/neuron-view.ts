@@ -123,7 +123,7 @@ export class NeuronView {
     const columns = ['110px', `${d * cell}px`, `${NUM_COL}px`];
     if (s.scale !== null) columns.push(`${NUM_COL}px`);
     if (hasBias) columns.push(`${NUM_COL}px`);
-    columns.push(`${NUM_COL - 16}px`, `${NUM_COL}px`, `${NUM_COL}px`, `${NUM_COL}px`, '96px', `${d * cell}px`);
+    columns.push(`${NUM_COL - 16}px`, `${NUM_COL}px`, `${NUM_COL}px`, `${NUM_COL}px`, '118px', `${d * cell}px`);
     grid.style.gridTemplateColumns = columns.join(' ');
     grid.style.gridAutoRows = `${NEURON_ROW}px`;
     const header = (parts: Part[], title: string): void => {

@@ -66,11 +66,15 @@ function positionsInto(out: Float32Array, values: ArrayLike<number>, masked: Arr
 /** Whether the device pixel (px, py) of a masked cell is on a hatch stripe. */
 export const onStripe = (px: number, py: number, mask: MaskStyle): boolean => (px + py) % mask.period < mask.stripe;
 
+/** How a pixel that covers several cells is coloured: their mean, or their max (thin patterns stay visible). */
+export type Reduce = 'mean' | 'max';
+
 /**
- * Block means of `t` ([rows, cols]) down to [outRows, outCols], ignoring NaN (masked)
- * cells; a block with no unmasked cell stays NaN. Separable: columns, then rows.
+ * Block means (or maxima) of `t` ([rows, cols]) down to [outRows, outCols], ignoring NaN
+ * (masked) cells; a block with no unmasked cell stays NaN.
  */
-export function boxReduce(t: Float32Array, rows: number, cols: number, outRows: number, outCols: number): Float32Array {
+export function boxReduce(t: Float32Array, rows: number, cols: number, outRows: number, outCols: number, reduce: Reduce = 'mean'): Float32Array {
+  if (reduce === 'max') return boxMax(t, rows, cols, outRows, outCols);
   const colBlock = blockOf(cols, outCols);
   const rowBlock = blockOf(rows, outRows);
   const sum = new Float32Array(outRows * outCols);
@@ -90,6 +94,23 @@ export function boxReduce(t: Float32Array, rows: number, cols: number, outRows: 
   }
   for (let k = 0; k < sum.length; k++) sum[k] = cnt[k] ? sum[k] / cnt[k] : NaN;
   return sum;
+}
+
+function boxMax(t: Float32Array, rows: number, cols: number, outRows: number, outCols: number): Float32Array {
+  const colBlock = blockOf(cols, outCols);
+  const rowBlock = blockOf(rows, outRows);
+  const out = new Float32Array(outRows * outCols).fill(NaN);
+  for (let r = 0; r < rows; r++) {
+    const src = r * cols;
+    const dst = rowBlock[r] * outCols;
+    for (let c = 0; c < cols; c++) {
+      const v = t[src + c];
+      const k = dst + colBlock[c];
+      // NaN (masked) never wins; a first number replaces NaN.
+      if (v === v && !(out[k] >= v)) out[k] = v;
+    }
+  }
+  return out;
 }
 
 /** The block (0..m-1) of each of n items when m ≤ n blocks partition them: block k = [⌊kn/m⌋, ⌊(k+1)n/m⌋). */
@@ -130,10 +151,10 @@ function packColour([r, g, b]: RGB): number {
 /**
  * Fills `region` of `target` with the matrix whose colour positions are `t`. When a cell
  * covers at least one pixel each pixel takes its cell's colour exactly; when cells are
- * smaller than pixels (long inputs in small multiples) a pixel shows the mean position
- * of the unmasked cells it covers, and is masked only if all of them are.
+ * smaller than pixels (long inputs in small multiples) a pixel shows the mean (or max)
+ * position of the unmasked cells it covers, and is masked only if all of them are.
  */
-export function rasterize(target: Pixels, region: Region, rows: number, cols: number, t: Float32Array, lut: Lut, mask: MaskStyle): void {
+export function rasterize(target: Pixels, region: Region, rows: number, cols: number, t: Float32Array, lut: Lut, mask: MaskStyle, reduce: Reduce = 'mean'): void {
   const { x: x0, y: y0, width: w, height: h } = region;
   let src = t;
   let R = rows;
@@ -141,7 +162,7 @@ export function rasterize(target: Pixels, region: Region, rows: number, cols: nu
   if (w < cols || h < rows) {
     R = Math.min(rows, h);
     C = Math.min(cols, w);
-    src = boxReduce(t, rows, cols, R, C);
+    src = boxReduce(t, rows, cols, R, C, reduce);
   }
   const words = new Uint32Array(target.data.buffer, target.data.byteOffset, target.width * target.height);
   const lut32 = packed(lut);

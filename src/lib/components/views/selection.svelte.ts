@@ -12,6 +12,12 @@ export type { TokenRef };
 
 const clamp = (v: number, lo: number, hi: number): number => Math.max(lo, Math.min(hi, v));
 
+function lastOrdinary(trace: Trace, stream: Stream): number {
+  const tokens = tokensOf(trace, stream);
+  for (let i = tokens.length - 1; i >= 0; i--) if (!tokens[i].special) return i;
+  return Math.max(0, tokens.length - 1);
+}
+
 export class ViewSelection {
   kind = $state<AttentionKind>('self');
   layer = $state(0);
@@ -32,9 +38,12 @@ export class ViewSelection {
 
   /** Adopts a trace, keeping what still fits (same model: same layer, head, query). */
   bind(trace: Trace): void {
+    const first = this.trace === null;
     this.trace = trace;
     const kinds = this.kinds();
     if (!kinds.includes(this.kind)) this.kind = kinds[0] ?? 'self';
+    // A first trace opens on its last ordinary token (GPT: the one predicting the next).
+    if (first) this.query = lastOrdinary(trace, streamsOf(this.kind).rows);
     this.clampAll();
     this.hovered = null;
     this.locked = false;
