@@ -60,7 +60,11 @@ async function redraws(page: Page, view: string, toggle: string): Promise<number
   );
 }
 
-/** Hover one head-view token; returns the JS time until every linked view has updated. */
+/**
+ * Hover one head-view token (as the pointer would), and time until every linked view has
+ * updated: the event's JS, Svelte's effects (a microtask later), then style and layout
+ * (forced). Paint is not included.
+ */
 async function hoverTimes(page: Page): Promise<{ total: number; perView: Record<string, number> }> {
   const samples = await page.evaluate(async (n) => {
     const res: { total: number; perView: Record<string, number> }[] = [];
@@ -70,7 +74,8 @@ async function hoverTimes(page: Page): Promise<{ total: number; perView: Record<
       const t0 = performance.now();
       tok.dispatchEvent(new MouseEvent('mouseover', { bubbles: true }));
       await Promise.resolve();
-      await new Promise((r) => setTimeout(r, 0));
+      await Promise.resolve();
+      void document.body.offsetHeight;
       const total = performance.now() - t0;
       const perView: Record<string, number> = {};
       for (const el of document.querySelectorAll('[data-hover-ms]')) {
@@ -78,7 +83,7 @@ async function hoverTimes(page: Page): Promise<{ total: number; perView: Record<
         perView[v] = Math.max(perView[v] ?? 0, Number(el.getAttribute('data-hover-ms')));
       }
       res.push({ total, perView });
-      await new Promise((r) => setTimeout(r, 20));
+      await new Promise((r) => setTimeout(r, 50));
     }
     return res;
   }, REPEATS);
@@ -102,7 +107,8 @@ const server = await startStaticServer('build');
 const browser = await launchChromium();
 const rows: string[][] = [];
 try {
-  const cases: [string, SyntheticOptions, boolean][] = [
+  // [name, trace, dark theme, device pixel ratio]
+  const cases: [string, SyntheticOptions, boolean, number?][] = [
     ['gpt2-8', { family: 'gpt2', layers: 12, heads: 12, headDim: 64, tokens: 8, hostileToken: true }, false],
     ['bert-8', { family: 'bert', layers: 12, heads: 12, headDim: 64, tokens: 8 }, false],
     ['t5-8', { family: 't5', layers: 6, heads: 8, headDim: 64, tokens: 8, decoderTokens: 6 }, false],
@@ -112,17 +118,20 @@ try {
     ['bert-128', { family: 'bert', layers: 4, heads: 12, headDim: 16, tokens: 128 }, false],
     ['t5-128', { family: 't5', layers: 2, heads: 8, headDim: 16, tokens: 128, decoderTokens: 40 }, false],
     ['gpt2-512', { family: 'gpt2', layers: 1, heads: 2, tokens: 512, taps: ['probs'] }, false],
+    ['gpt2-8', { family: 'gpt2', layers: 12, heads: 12, headDim: 64, tokens: 8, hostileToken: true }, false, 2],
+    ['gpt2-128', { family: 'gpt2', layers: 12, heads: 12, headDim: 16, tokens: 128 }, false, 2],
+    ['gpt2-512', { family: 'gpt2', layers: 1, heads: 2, tokens: 512, taps: ['probs'] }, false, 2],
   ];
   const paths = new Map<string, string>();
-  for (const [name, o, dark] of cases) {
+  for (const [name, o, dark, dpr = 1] of cases) {
     if (!paths.has(name)) paths.set(name, write(name, o));
-    const context = await browser.newContext({ viewport: { width: 1280, height: 900 }, colorScheme: dark ? 'dark' : 'light' });
+    const context = await browser.newContext({ viewport: { width: 1280, height: 900 }, colorScheme: dark ? 'dark' : 'light', deviceScaleFactor: dpr });
     const page = await context.newPage();
     const errors: string[] = [];
     page.on('pageerror', (e) => errors.push(String(e)));
     await page.goto(server.url + '/view/');
     const loadMs = await load(page, paths.get(name)!);
-    const label = name + (dark ? '-dark' : '');
+    const label = name + (dark ? '-dark' : '') + (dpr !== 1 ? `-dpr${dpr}` : '');
     await screenshotViews(page, label);
     if (!dark) {
       const grid = await redraws(page, 'model', 'select');
@@ -146,6 +155,6 @@ try {
   await browser.close();
   await server.close();
 }
-console.log('\n| trace | load (ms) | model grid draw (ms, median of 7) | heatmap draw (ms) | hover, all views (ms) | hover per view (ms) |');
+console.log('\n| trace | load (ms) | model grid draw (ms, median of 7) | heatmap draw (ms) | hover → all views updated, JS+style+layout (ms) | of which renderer overlay work (ms) |');
 console.log('|---|---|---|---|---|---|');
 for (const r of rows) console.log(`| ${r.join(' | ')} |`);

@@ -79,6 +79,7 @@ export function heatmapLayout(rows: number, cols: number, maxWidth: number, left
 
 export class Heatmap {
   readonly root: HTMLDivElement;
+  private readonly caption: HTMLDivElement;
   private readonly plot: HTMLDivElement;
   private readonly svg: SVGSVGElement;
   private readonly base: HTMLCanvasElement;
@@ -102,6 +103,7 @@ export class Heatmap {
     private readonly handlers: HeatmapHandlers = {},
   ) {
     this.root = el('div', 'atlas-heatmap', target);
+    this.caption = el('div', 'atlas-heatmap-caption atlas-note', this.root);
     this.plot = el('div', 'atlas-heatmap-plot', this.root);
     this.plot.style.position = 'relative';
     this.svg = document.createElementNS('http://www.w3.org/2000/svg', 'svg');
@@ -137,8 +139,8 @@ export class Heatmap {
     const font = `${LABEL_FONT_PX}px ${theme.font}`;
     const rowText = data.rowLabels.map((s) => tokenLabel(s, LABEL_CHARS));
     const colText = data.colLabels.map((s) => tokenLabel(s, LABEL_CHARS));
-    const left = Math.min(MAX_MARGIN, Math.ceil(maxTextWidth(rowText, font)) + 10) + 16;
-    const top = Math.min(MAX_MARGIN, Math.ceil(maxTextWidth(colText, font)) + 10) + 16;
+    const left = Math.min(MAX_MARGIN, Math.ceil(maxTextWidth(rowText, font)) + 10);
+    const top = Math.min(MAX_MARGIN, Math.ceil(maxTextWidth(colText, font)) + 10);
     const L = (this.layout = heatmapLayout(m.rows, m.cols, options.maxWidth, left, top));
 
     // Cells.
@@ -190,8 +192,7 @@ export class Heatmap {
     };
     labels(rowText, d.rowLabels, 'row-labels', (i) => `translate(${L.left - 4},${L.top + (i + 0.5) * L.cell})`, 'end');
     labels(colText, d.colLabels, 'col-labels', (j) => `translate(${L.left + (j + 0.5) * L.cell},${L.top - 4}) rotate(-90)`, 'start');
-    svg.append('text').attr('x', 2).attr('y', 12).attr('font-size', 11).attr('fill', theme.muted).text(`rows: ${d.rowTitle}`);
-    svg.append('text').attr('x', 2).attr('y', 26).attr('font-size', 11).attr('fill', theme.muted).text(`columns: ${d.colTitle}`);
+    this.caption.textContent = `Rows: ${d.rowTitle}. Columns: ${d.colTitle}.`;
   }
 
   private drawLegendFor(hoverRow: number | null): void {
