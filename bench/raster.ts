@@ -2,9 +2,9 @@
 // Chromium, no DOM): wall and CPU time, so a loaded machine can be told apart.
 //   npx tsx bench/raster.ts
 import { syntheticTrace } from '../tests/fixtures/synthetic-trace';
-import { headAttention } from '../src/lib/trace/attention-matrix';
+import { headAttention, headCells } from '../src/lib/trace/attention-matrix';
 import { dataDomain, sequentialLut, valueScale } from '../src/lib/viz/color';
-import { cellPositions, rasterize } from '../src/lib/viz/raster';
+import { cellPositions, rasterize, reduceMax } from '../src/lib/viz/raster';
 import { gridLayout, thumbOrigin } from '../src/lib/viz/model-grid';
 import { heatmapLayout } from '../src/lib/viz/heatmap';
 
@@ -26,6 +26,7 @@ function time(f: () => void): { wall: number; cpu: number } {
   return { wall: med(walls), cpu: med(cpus) };
 }
 
+/** The model grid's global-scale pipeline (as in src/lib/viz/model-grid.ts, minus the canvas). */
 function grid(tokens: number, dpr: number): () => void {
   const t = syntheticTrace({ family: 'gpt2', layers: 12, heads: 12, headDim: 4, tokens, taps: ['probs', 'scores'] });
   const L = gridLayout(12, 12, 1200);
@@ -33,24 +34,25 @@ function grid(tokens: number, dpr: number): () => void {
   const H = Math.round(L.height * dpr);
   return () => {
     const img = { width: W, height: H, data: new Uint8ClampedArray(W * H * 4) };
-    const ms = [];
     let lo = Infinity;
     let hi = -Infinity;
+    const parts = [];
     for (let l = 0; l < 12; l++)
       for (let h = 0; h < 12; h++) {
-        const m = headAttention(t, 'self', l, h);
-        ms.push(m);
-        const d = dataDomain(m.values, m.masked)!;
-        lo = Math.min(lo, d[0]);
-        hi = Math.max(hi, d[1]);
+        const [x, y] = thumbOrigin(L, l, h);
+        const x0 = Math.round(x * dpr);
+        const y0 = Math.round(y * dpr);
+        const region = { x: x0, y: y0, width: Math.round((x + L.thumb) * dpr) - x0, height: Math.round((y + L.thumb) * dpr) - y0 };
+        const m = headCells(t, 'self', l, h);
+        const R = Math.min(m.rows, region.height);
+        const C = Math.min(m.cols, region.width);
+        const r = reduceMax(m, R, C);
+        lo = Math.min(lo, r.lo);
+        hi = Math.max(hi, r.hi);
+        parts.push({ region, R, C, out: r.out });
       }
     const s = valueScale('linear', [lo, hi]);
-    ms.forEach((m, k) => {
-      const [x, y] = thumbOrigin(L, Math.floor(k / 12), k % 12);
-      const x0 = Math.round(x * dpr);
-      const y0 = Math.round(y * dpr);
-      rasterize(img, { x: x0, y: y0, width: Math.round((x + L.thumb) * dpr) - x0, height: Math.round((y + L.thumb) * dpr) - y0 }, m.rows, m.cols, cellPositions(m, s), sequentialLut(), MASK);
-    });
+    for (const p of parts) rasterize(img, p.region, p.R, p.C, cellPositions({ rows: p.R, cols: p.C, values: p.out, masked: null }, s), sequentialLut(), MASK);
   };
 }
 

@@ -205,3 +205,19 @@ describe('layouts and small rules', () => {
     expect(lineStyle(0.9).alpha).toBeGreaterThan(lineStyle(0.1).alpha);
   });
 });
+
+describe('reduceMax (model-grid thumbs)', () => {
+  it('gives block maxima of the unmasked values and their true min..max in one pass', async () => {
+    const { reduceMax } = await import('../../src/lib/viz/raster');
+    // 4×4 causal matrix into 2×2.
+    const values = Float32Array.from([1, 0, 0, 0, 0.3, 0.7, 0, 0, 0.2, 0.1, 0.7, 0, 0.05, 0.05, 0.1, 0.8]);
+    const masked = Uint8Array.from([0, 1, 1, 1, 0, 0, 1, 1, 0, 0, 0, 1, 0, 0, 0, 0]);
+    const r = reduceMax({ rows: 4, cols: 4, values, masked }, 2, 2);
+    expect(Array.from(r.out).map((v) => (Number.isNaN(v) ? 'masked' : Number(v.toFixed(2))))).toEqual([1, 'masked', 0.2, 0.8]);
+    expect([r.lo, r.hi].map((v) => Number(v.toFixed(2)))).toEqual([0.05, 1]);
+    expect(dataDomain(values, masked)).toEqual([r.lo, r.hi]);
+    // Log domains skip zeros, as dataDomain does; the zeros still draw (lowest colour).
+    const z = reduceMax({ rows: 1, cols: 2, values: Float32Array.from([0, 0.5]), masked: null }, 1, 1, 'log');
+    expect([z.lo, z.hi]).toEqual([0.5, 0.5]);
+  });
+});

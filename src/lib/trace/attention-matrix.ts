@@ -115,6 +115,17 @@ export function headAttention(trace: Trace, kind: AttentionKind, layer: number, 
   return { rows, cols, values, masked, rowIds: range(rows), colIds: range(cols), rowStream, colStream };
 }
 
+/**
+ * One head's weights and mask for drawing only: a view, no copy and no check that masked
+ * cells hold 0 (masked cells are not drawn). The model grid reads 144 of these per draw.
+ */
+export function headCells(trace: Trace, kind: AttentionKind, layer: number, head: number): { rows: number; cols: number; values: Float32Array; masked: Uint8Array | null } {
+  const probs = trace.attention[kind]?.probs;
+  if (!probs) throw new Error(`This trace has no ${kind} attention.`);
+  const [, , rows, cols] = probs.shape;
+  return { rows, cols, values: headMatrix(probs, layer, head), masked: maskOf(trace, kind, layer, head) };
+}
+
 /** The cell-wise mean of same-shaped matrices; a cell is masked only if masked in all. */
 export function averageMatrices(ms: AttentionMatrix[]): AttentionMatrix {
   if (ms.length === 0) throw new Error('Nothing to average.');

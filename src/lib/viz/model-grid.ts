@@ -3,8 +3,8 @@
 // and linked token highlights on an overlay canvas, so they never redraw the cells.
 
 import { select } from 'd3';
-import { dataDomain, interpolateSequential, rowDomains, sequentialLut, valueScale, type ScaleKind, type ValueScale } from './color';
-import { cellPositions, rasterize, type CellMatrix } from './raster';
+import { interpolateSequential, rowDomains, sequentialLut, valueScale, type ScaleKind, type ValueScale } from './color';
+import { cellPositions, rasterize, reduceMax, type CellMatrix } from './raster';
 import { el, now, sizeCanvas, devicePixelRatioOf } from './canvas';
 import { drawLegend } from './legend';
 import { maskStyle, readTheme, type Theme } from './theme';
@@ -72,6 +72,7 @@ export class ModelGrid {
   private layout: GridLayout | null = null;
   private theme: Theme | null = null;
   private rowsPerThumb = 0;
+  private globalScale: ValueScale | null = null;
   private selected: HeadRef[] = [];
   private hovered: HeadRef | null = null;
   private linkedRows: number[] = [];
@@ -118,43 +119,55 @@ export class ModelGrid {
     this.data = data;
     const theme = (this.theme = readTheme(this.root));
     const L = (this.layout = gridLayout(data.layers, data.heads, options.maxWidth));
-    const matrices: CellMatrix[] = [];
-    let lo = Infinity;
-    let hi = -Infinity;
-    for (let l = 0; l < data.layers; l++)
-      for (let h = 0; h < data.heads; h++) {
-        const m = data.matrix(l, h);
-        matrices.push(m);
-        const d = dataDomain(m.values, m.masked, options.scaleKind);
-        if (d) {
-          lo = Math.min(lo, d[0]);
-          hi = Math.max(hi, d[1]);
-        }
-      }
-    this.rowsPerThumb = matrices[0]?.rows ?? 0;
-    const kind = options.scaleKind;
-    const global: ValueScale = valueScale(kind, lo <= hi ? [lo, hi] : [0, 1]);
     const { ctx, width, height, dpr } = sizeCanvas(this.base, L.width, L.height);
     sizeCanvas(this.overlay, L.width, L.height);
     const img = ctx.createImageData(width, height);
     const lut = sequentialLut();
     const mask = maskStyle(theme, dpr);
-    matrices.forEach((m, k) => {
-      const layer = Math.floor(k / data.heads);
-      const head = k % data.heads;
-      const [x, y] = thumbOrigin(L, layer, head);
-      // Thumb edges on whole device pixels, so neighbours never overlap.
+    const kind = options.scaleKind;
+    // Each thumb's device-pixel rectangle, edges on whole pixels so neighbours never overlap.
+    const regions = Array.from({ length: data.layers * data.heads }, (_, k) => {
+      const [x, y] = thumbOrigin(L, Math.floor(k / data.heads), k % data.heads);
       const x0 = Math.round(x * dpr);
       const y0 = Math.round(y * dpr);
-      const region = { x: x0, y: y0, width: Math.round((x + L.thumb) * dpr) - x0, height: Math.round((y + L.thumb) * dpr) - y0 };
-      let t: Float32Array;
-      if (options.scaleMode === 'row') {
-        const scales = rowDomains(m.values, m.masked, m.rows, m.cols, kind).map((d) => (d ? valueScale(kind, d) : null));
-        t = cellPositions(m, (i) => scales[i]);
-      } else t = cellPositions(m, global);
-      // Thumbs smaller than their matrix keep each block's strongest weight visible.
-      rasterize(img, region, m.rows, m.cols, t, lut, mask, 'max');
+      return { x: x0, y: y0, width: Math.round((x + L.thumb) * dpr) - x0, height: Math.round((y + L.thumb) * dpr) - y0 };
     });
+    let lo = Infinity;
+    let hi = -Infinity;
+    let rows = 0;
+    let cols = 0;
+    if (options.scaleMode === 'global') {
+      // One pass per head: block maxima (thumbs are often smaller than the matrix) and the
+      // true min..max; colouring then touches only the reduced cells. Max commutes with
+      // the (increasing) scale, so this equals colouring first and reducing after.
+      const reduced = regions.map((region, k) => {
+        const m = data.matrix(Math.floor(k / data.heads), k % data.heads);
+        rows = m.rows;
+        cols = m.cols;
+        const R = Math.min(m.rows, region.height);
+        const C = Math.min(m.cols, region.width);
+        const r = reduceMax(m, R, C, kind);
+        lo = Math.min(lo, r.lo);
+        hi = Math.max(hi, r.hi);
+        return { R, C, out: r.out };
+      });
+      const scale = valueScale(kind, lo <= hi ? [lo, hi] : [0, 1]);
+      this.globalScale = lo <= hi ? scale : null;
+      reduced.forEach(({ R, C, out }, k) => {
+        rasterize(img, regions[k], R, C, cellPositions({ rows: R, cols: C, values: out, masked: null }, scale), lut, mask);
+      });
+    } else {
+      this.globalScale = null;
+      regions.forEach((region, k) => {
+        const m = data.matrix(Math.floor(k / data.heads), k % data.heads);
+        rows = m.rows;
+        cols = m.cols;
+        const scales = rowDomains(m.values, m.masked, m.rows, m.cols, kind).map((d) => (d ? valueScale(kind, d) : null));
+        // Thumbs smaller than their matrix keep each block's strongest (row-relative) weight.
+        rasterize(img, region, m.rows, m.cols, cellPositions(m, (i) => scales[i]), lut, mask, 'max');
+      });
+    }
+    this.rowsPerThumb = rows;
     ctx.putImageData(img, 0, 0);
     this.base.dataset.thumb = String(L.thumb);
     this.base.dataset.layers = String(data.layers);
@@ -162,9 +175,7 @@ export class ModelGrid {
     this.drawLabels(theme);
     drawLegend(
       this.legendHost,
-      options.scaleMode === 'row' || !(lo <= hi)
-        ? null
-        : { scale: global, interpolate: interpolateSequential, label: `${data.valueLabel}, all heads on one ${kind === 'log' ? 'log ' : ''}scale` },
+      this.globalScale ? { scale: this.globalScale, interpolate: interpolateSequential, label: `${data.valueLabel}, all heads on one ${kind === 'log' ? 'log ' : ''}scale` } : null,
       Math.min(360, L.width),
       theme,
     );
@@ -172,7 +183,7 @@ export class ModelGrid {
       const note = el('div', 'atlas-note', this.legendHost);
       note.textContent = `Each row of each head is scaled to its own min..max${kind === 'log' ? ' (log)' : ''}.`;
     }
-    if (matrices[0] && (matrices[0].rows > L.thumb * dpr || matrices[0].cols > L.thumb * dpr)) {
+    if (rows > L.thumb * dpr || cols > L.thumb * dpr) {
       const note = el('div', 'atlas-note', this.legendHost);
       note.textContent = 'Thumbnails are smaller than their matrices: each pixel shows the largest weight among the cells it covers.';
     }
@@ -268,3 +279,4 @@ export class ModelGrid {
     this.root.remove();
   }
 }
+

@@ -2,7 +2,7 @@
 // from a matrix, a colour position per cell, a lookup table and a mask style. The
 // canvas code only calls putImageData with the result.
 
-import type { Lut, RGB, ValueScale } from './color';
+import type { Lut, RGB, ScaleKind, ValueScale } from './color';
 
 export interface Pixels {
   data: Uint8ClampedArray;
@@ -97,20 +97,40 @@ export function boxReduce(t: Float32Array, rows: number, cols: number, outRows: 
 }
 
 function boxMax(t: Float32Array, rows: number, cols: number, outRows: number, outCols: number): Float32Array {
+  return reduceMax({ rows, cols, values: t, masked: null }, outRows, outCols).out;
+}
+
+/**
+ * Block maxima of a matrix's unmasked values (NaN where a block is all masked), and the
+ * min..max of those values, in one pass over the cells. For a monotonic scale the colour
+ * of the max is the max of the colours, so small multiples can reduce before colouring.
+ */
+export function reduceMax(m: CellMatrix, outRows: number, outCols: number, domainKind: ScaleKind = 'linear'): { out: Float32Array; lo: number; hi: number } {
+  const log = domainKind === 'log';
+  const { rows, cols, values, masked } = m;
   const colBlock = blockOf(cols, outCols);
   const rowBlock = blockOf(rows, outRows);
   const out = new Float32Array(outRows * outCols).fill(NaN);
+  let lo = Infinity;
+  let hi = -Infinity;
   for (let r = 0; r < rows; r++) {
     const src = r * cols;
     const dst = rowBlock[r] * outCols;
     for (let c = 0; c < cols; c++) {
-      const v = t[src + c];
+      if (masked !== null && masked[src + c]) continue;
+      const v = values[src + c];
+      if (v !== v) continue;
+      // The domain as dataDomain gives it (log: positive values only).
+      if (!log || v > 0) {
+        if (v < lo) lo = v;
+        if (v > hi) hi = v;
+      }
       const k = dst + colBlock[c];
       // NaN (masked) never wins; a first number replaces NaN.
-      if (v === v && !(out[k] >= v)) out[k] = v;
+      if (!(out[k] >= v)) out[k] = v;
     }
   }
-  return out;
+  return { out, lo, hi };
 }
 
 /** The block (0..m-1) of each of n items when m ≤ n blocks partition them: block k = [⌊kn/m⌋, ⌊(k+1)n/m⌋). */
@@ -169,20 +189,54 @@ export function rasterize(target: Pixels, region: Region, rows: number, cols: nu
   const top = lut.size - 1;
   const fill = packColour(mask.fill);
   const hatch = packColour(mask.hatch);
-  // Clip to the target once, so the inner loop has no bounds checks.
+  const word = (v: number): number => lut32[v <= 0 ? 0 : v >= 1 ? top : (v * top + 0.5) | 0];
+  // Clip to the target once, so the inner loops have no bounds checks.
   const pxFrom = Math.max(0, -x0);
   const pxTo = Math.min(w, target.width - x0);
-  const colOf = new Int32Array(w);
-  for (let px = 0; px < w; px++) colOf[px] = Math.min(C - 1, Math.floor((px * C) / w));
+  // Pixel span of each column: [cs[c], cs[c + 1]) (the inverse of floor(px·C/w), see cellSpan).
+  const cs = new Int32Array(C + 1);
+  for (let c = 0; c <= C; c++) cs[c] = Math.ceil((c * w) / C);
+  // The hatch as whole lines, one per stripe phase, so masked runs are copied, not computed.
+  const stripes = Array.from({ length: mask.period }, (_, phase) => {
+    const l = new Uint32Array(w);
+    for (let px = 0; px < w; px++) l[px] = (px + phase) % mask.period < mask.stripe ? hatch : fill;
+    return l;
+  });
+  const rowMasked = new Uint8Array(R);
+  for (let r = 0; r < R; r++) for (let c = 0; c < C && !rowMasked[r]; c++) rowMasked[r] = src[r * C + c] !== src[r * C + c] ? 1 : 0;
+  let prevRow = -1;
+  let prevLine = 0;
   for (let py = Math.max(0, -y0); py < Math.min(h, target.height - y0); py++) {
-    const base = Math.min(R - 1, Math.floor((py * R) / h)) * C;
+    const r = Math.min(R - 1, Math.floor((py * R) / h));
     const gy = y0 + py;
     const line = gy * target.width + x0;
-    for (let px = pxFrom; px < pxTo; px++) {
-      const v = src[base + colOf[px]];
-      if (v === v) words[line + px] = lut32[v <= 0 ? 0 : v >= 1 ? top : (v * top + 0.5) | 0];
-      else words[line + px] = (x0 + px + gy) % mask.period < mask.stripe ? hatch : fill;
+    // Device rows inside one unmasked cell row are identical: copy (hatching is not).
+    if (r === prevRow && !rowMasked[r]) {
+      words.copyWithin(line + pxFrom, prevLine + pxFrom, prevLine + pxTo);
+      prevLine = line;
+      continue;
     }
+    const base = r * C;
+    const stripe = stripes[(((x0 + gy) % mask.period) + mask.period) % mask.period];
+    for (let c = 0; c < C; c++) {
+      const v = src[base + c];
+      if (v === v) {
+        const a = Math.max(pxFrom, cs[c]);
+        const b = Math.min(pxTo, cs[c + 1]);
+        if (b - a === 1) words[line + a] = word(v);
+        else if (b > a) words.fill(word(v), line + a, line + b);
+        continue;
+      }
+      // A run of masked cells: one copy of the hatch line.
+      let end = c + 1;
+      while (end < C && src[base + end] !== src[base + end]) end++;
+      const a = Math.max(pxFrom, cs[c]);
+      const b = Math.min(pxTo, cs[end]);
+      if (b > a) words.set(stripe.subarray(a, b), line + a);
+      c = end - 1;
+    }
+    prevRow = r;
+    prevLine = line;
   }
 }
 
