@@ -14,6 +14,8 @@ import type { Trace } from '../../src/lib/trace/types';
 
 /** Viridis through a 1024-entry table, then the canvas: a channel may be off by this much. */
 const COLOUR_TOLERANCE = 3;
+/** This machine may be loaded (other jobs share its cores): wait generously for redraws. */
+const POLL = { timeout: 15_000, interval: 50 };
 /** Model-grid thumb geometry (src/lib/viz/model-grid.ts): half the gap surrounds each thumb. */
 const GRID_GAP = 6;
 
@@ -118,7 +120,7 @@ describe('the trace views', () => {
     const box = (await page.locator('.atlas-heatmap-overlay').boundingBox())!;
     await page.mouse.move(box.x + 1.5 * cell, box.y + 4.5 * cell);
     const tip = page.locator('[data-view="heatmap"] .atlas-tooltip');
-    await expect.poll(() => tip.isVisible()).toBe(true);
+    await expect.poll(() => tip.isVisible(), POLL).toBe(true);
     expect(await tip.textContent()).toContain(Number(rows[4][1].toPrecision(4)).toPrecision(4));
     expect(Number(await tip.getAttribute('data-value'))).toBeCloseTo(rows[4][1], 6);
 
@@ -164,7 +166,7 @@ describe('the trace views', () => {
     await openTrace(page, save('bert', trace));
     await page.hover('[data-view="head"] .atlas-tokens-right .atlas-token[data-index="3"]');
     // Heatmap: both axis labels of token 3; Q/K/V: key row 3.
-    await expect.poll(() => page.locator('[data-view="heatmap"] .col-labels text.highlight').getAttribute('data-index')).toBe('3');
+    await expect.poll(() => page.locator('[data-view="heatmap"] .col-labels text.highlight').getAttribute('data-index'), POLL).toBe('3');
     expect(await page.locator('[data-view="heatmap"] .row-labels text.highlight').getAttribute('data-index')).toBe('3');
     expect(await page.locator('[data-view="qkv"] .atlas-neuron-cell.highlight').first().getAttribute('data-key')).toBe('3');
     // The model grid's overlay marks row 3 of every thumb.
@@ -180,12 +182,12 @@ describe('the trace views', () => {
 
     // Leaving clears it everywhere.
     await page.mouse.move(5, 5);
-    await expect.poll(() => page.locator('[data-view="heatmap"] text.highlight').count()).toBe(0);
+    await expect.poll(() => page.locator('[data-view="heatmap"] text.highlight').count(), POLL).toBe(0);
     expect(await page.locator('[data-view="qkv"] .atlas-neuron-cell.highlight').count()).toBe(0);
 
     // Hovering a heatmap row label highlights that token in the head view.
     await page.hover('[data-view="heatmap"] .row-labels text[data-index="2"]');
-    await expect.poll(() => page.locator('[data-view="head"] .atlas-tokens-left .atlas-token.highlight').getAttribute('data-index')).toBe('2');
+    await expect.poll(() => page.locator('[data-view="head"] .atlas-tokens-left .atlas-token.highlight').getAttribute('data-index'), POLL).toBe('2');
     expect(browser.errors).toEqual([]);
   });
 
@@ -194,9 +196,9 @@ describe('the trace views', () => {
     const page = await browser.open('/view/');
     await openTrace(page, save('bert-hide', trace));
     await page.check('[data-view="heatmap"] input[data-control="hide-special"]');
-    await expect.poll(() => page.locator('[data-notice="renormalised"]').isVisible()).toBe(true);
+    await expect.poll(() => page.locator('[data-notice="renormalised"]').isVisible(), POLL).toBe(true);
     expect(await page.locator('[data-notice="renormalised"]').textContent()).toContain('renormalised');
-    await expect.poll(() => page.locator('.atlas-heatmap-cells').getAttribute('data-rows')).toBe('5');
+    await expect.poll(() => page.locator('.atlas-heatmap-cells').getAttribute('data-rows'), POLL).toBe('5');
     // Reference: drop [CLS] and [SEP] (rows and columns 0 and 6), renormalise each row.
     const { rows } = head(trace, 'self', 0, 0);
     const kept = rows.slice(1, 6).map((r) => {
@@ -214,7 +216,7 @@ describe('the trace views', () => {
     await page.locator('.atlas-heatmap-overlay').scrollIntoViewIfNeeded();
     const box = (await page.locator('.atlas-heatmap-overlay').boundingBox())!;
     await page.mouse.move(box.x + 0.5 * cell, box.y + 2.5 * cell);
-    await expect.poll(() => page.locator('[data-view="heatmap"] .atlas-heatmap-legend').getAttribute('data-row')).toBe('2');
+    await expect.poll(() => page.locator('[data-view="heatmap"] .atlas-heatmap-legend').getAttribute('data-row'), POLL).toBe('2');
     expect(Number(await legend.getAttribute('data-min'))).toBeCloseTo(Math.min(...kept[2]), 5);
     expect(Number(await legend.getAttribute('data-max'))).toBeCloseTo(Math.max(...kept[2]), 5);
     // Per-row: that row's max cell is at the top of the scale.
@@ -240,13 +242,13 @@ describe('the trace views', () => {
 
     // Generation went on: the same view takes the longer trace and adds the new tokens.
     await openTrace(page, save('t5-full', full));
-    await expect.poll(targets).toEqual(full.decoderTokens!.map((t) => t.text));
+    await expect.poll(targets, POLL).toEqual(full.decoderTokens!.map((t) => t.text));
     expect(await page.locator('.atlas-alignment').getAttribute('data-updates')).toBe('2');
     expect(await page.locator('.atlas-align-target .atlas-token.new').count()).toBe(3);
 
     // Decoder self-attention: causal, the future hatched; Q/K/V adds the position bias.
     await page.click('[data-view="model"] [role="tab"][data-kind="decoder"]');
-    await expect.poll(() => page.locator('[data-notice="masked"]').count()).toBe(1);
+    await expect.poll(() => page.locator('[data-notice="masked"]').count(), POLL).toBe(1);
     expect(await page.locator('[data-view="qkv"] .atlas-neuron-steps').textContent()).toContain('relative position bias');
     expect(await page.locator('[data-view="qkv"] [data-check="scores"]').getAttribute('class')).toBe('ok');
     expect(browser.errors).toEqual([]);
@@ -257,9 +259,9 @@ describe('the trace views', () => {
     const path = join(dir, 'bad.json');
     writeFileSync(path, '{"format": "something-else"}');
     await page.setInputFiles('input[data-testid="trace-file"]', path);
-    await expect.poll(() => page.locator('[role="alert"]').textContent()).toContain('not an Attention Atlas trace');
+    await expect.poll(() => page.locator('[role="alert"]').textContent(), POLL).toContain('not an Attention Atlas trace');
     writeFileSync(path, '{ not json');
     await page.setInputFiles('input[data-testid="trace-file"]', path);
-    await expect.poll(() => page.locator('[role="alert"]').textContent()).toContain('not valid JSON');
+    await expect.poll(() => page.locator('[role="alert"]').textContent(), POLL).toContain('not valid JSON');
   });
 });

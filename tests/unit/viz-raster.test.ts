@@ -221,3 +221,16 @@ describe('reduceMax (model-grid thumbs)', () => {
     expect([z.lo, z.hi]).toEqual([0.5, 0.5]);
   });
 });
+
+describe('maskedRuns', () => {
+  it('lists each row’s runs of masked cells', async () => {
+    const { maskedRuns } = await import('../../src/lib/viz/raster');
+    // Causal 3×3 plus a masked first cell in row 2.
+    expect(maskedRuns([0, 1, 1, 0, 0, 1, 1, 0, 0], 3, 3)).toEqual([
+      [0, 1, 3],
+      [1, 2, 3],
+      [2, 0, 1],
+    ]);
+    expect(maskedRuns([0, 0, 0, 0], 2, 2)).toEqual([]);
+  });
+});

@@ -5,7 +5,7 @@
 
 import { select } from 'd3';
 import { dataDomain, rowDomains, sequentialLut, valueScale, interpolateSequential, type ScaleKind, type ValueScale } from './color';
-import { cellPositions, rasterize, type CellMatrix } from './raster';
+import { cellPositions, fillRect, maskedRuns, onStripe, rasterize, type CellMatrix, type MaskStyle } from './raster';
 import { el, maxTextWidth, now, sizeCanvas, devicePixelRatioOf } from './canvas';
 import { fmt4, tokenLabel, visibleToken } from './format';
 import { drawLegend } from './legend';
@@ -46,6 +46,13 @@ export interface HeatmapHandlers {
   /** Pointer over an axis label: a row (query) or column (key) token; null when it leaves. */
   hoverLabel?(axis: 'row' | 'col', index: number | null): void;
 }
+
+/**
+ * Cells at least this many device pixels wide are drawn at one pixel per cell and scaled
+ * up on the canvas (nearest neighbour, whole-pixel cells), so the cost follows the cell
+ * count, not the pixel count (512 tokens on a HiDPI screen is 4 M pixels but 262 k cells).
+ */
+const UPSCALE_MIN_PX = 2;
 
 /** Cells at least this big get every label, at a readable size. */
 export const LABEL_CELL = 10;
@@ -91,6 +98,7 @@ export class Heatmap {
   private layout: HeatmapLayout | null = null;
   private theme: Theme | null = null;
   private rowScales: (ValueScale | null)[] = [];
+  private scratch: HTMLCanvasElement | null = null;
   private hovered: Cell | null = null;
   private linkedRows: number[] = [];
   private linkedCols: number[] = [];
@@ -141,7 +149,15 @@ export class Heatmap {
     const colText = data.colLabels.map((s) => tokenLabel(s, LABEL_CHARS));
     const left = Math.min(MAX_MARGIN, Math.ceil(maxTextWidth(rowText, font)) + 10);
     const top = Math.min(MAX_MARGIN, Math.ceil(maxTextWidth(colText, font)) + 10);
-    const L = (this.layout = heatmapLayout(m.rows, m.cols, options.maxWidth, left, top));
+    const dpr = devicePixelRatioOf();
+    let L = heatmapLayout(m.rows, m.cols, options.maxWidth, left, top);
+    const upscale = L.cell * dpr >= UPSCALE_MIN_PX;
+    if (upscale) {
+      // Whole device pixels per cell, so every cell is the same size on screen.
+      const cell = Math.round(L.cell * dpr) / dpr;
+      L = { ...L, cell, width: cell * m.cols, height: cell * m.rows };
+    }
+    this.layout = L;
 
     // Cells.
     const kind = options.scaleKind;
@@ -155,10 +171,14 @@ export class Heatmap {
       positions = cellPositions(m, d ? valueScale(kind, d) : valueScale(kind, [0, 1]));
       if (!d) positions.fill(NaN);
     }
-    const { ctx, width, height, dpr } = sizeCanvas(this.base, L.width, L.height);
-    const img = ctx.createImageData(width, height);
-    rasterize(img, { x: 0, y: 0, width, height }, m.rows, m.cols, positions, sequentialLut(), maskStyle(theme, dpr));
-    ctx.putImageData(img, 0, 0);
+    const { ctx, width, height } = sizeCanvas(this.base, L.width, L.height, dpr);
+    const mask = maskStyle(theme, dpr);
+    if (upscale) this.drawUpscaled(ctx, width, height, m, positions, mask);
+    else {
+      const img = ctx.createImageData(width, height);
+      rasterize(img, { x: 0, y: 0, width, height }, m.rows, m.cols, positions, sequentialLut(), mask);
+      ctx.putImageData(img, 0, 0);
+    }
     for (const c of [this.base, this.overlay]) {
       c.style.left = `${L.left}px`;
       c.style.top = `${L.top}px`;
@@ -174,6 +194,39 @@ export class Heatmap {
     this.lastDrawMs = now() - t0;
     this.root.dataset.drawMs = this.lastDrawMs.toFixed(2);
     return this.lastDrawMs;
+  }
+
+  /** One pixel per cell (pure raster), scaled up; masked runs hatched with a pattern anchored like onStripe. */
+  private drawUpscaled(ctx: CanvasRenderingContext2D, width: number, height: number, m: CellMatrix, positions: Float32Array, mask: MaskStyle): void {
+    const small = ctx.createImageData(m.cols, m.rows);
+    rasterize(small, { x: 0, y: 0, width: m.cols, height: m.rows }, m.rows, m.cols, positions, sequentialLut(), { ...mask, stripe: 0 });
+    const scratch = (this.scratch ??= document.createElement('canvas'));
+    scratch.width = m.cols;
+    scratch.height = m.rows;
+    scratch.getContext('2d')!.putImageData(small, 0, 0);
+    ctx.save();
+    ctx.setTransform(1, 0, 0, 1, 0, 0);
+    ctx.imageSmoothingEnabled = false;
+    ctx.clearRect(0, 0, width, height);
+    ctx.drawImage(scratch, 0, 0, width, height);
+    if (m.masked) {
+      const tile = document.createElement('canvas');
+      tile.width = tile.height = mask.period;
+      const tctx = tile.getContext('2d')!;
+      const timg = tctx.createImageData(mask.period, mask.period);
+      fillRect(timg, { x: 0, y: 0, width: mask.period, height: mask.period }, mask.fill);
+      for (let y = 0; y < mask.period; y++)
+        for (let x = 0; x < mask.period; x++)
+          if (onStripe(x, y, mask)) fillRect(timg, { x, y, width: 1, height: 1 }, mask.hatch);
+      tctx.putImageData(timg, 0, 0);
+      ctx.fillStyle = ctx.createPattern(tile, 'repeat')!;
+      const cw = width / m.cols;
+      const ch = height / m.rows;
+      const path = new Path2D();
+      for (const [r, c0, c1] of maskedRuns(m.masked, m.rows, m.cols)) path.rect(Math.round(c0 * cw), Math.round(r * ch), Math.round(c1 * cw) - Math.round(c0 * cw), Math.round((r + 1) * ch) - Math.round(r * ch));
+      ctx.fill(path);
+    }
+    ctx.restore();
   }
 
   private drawAxes(rowText: string[], colText: string[], theme: Theme): void {

@@ -253,6 +253,21 @@ export function fillRect(target: Pixels, region: Region, [r, g, b]: RGB): void {
   }
 }
 
+/** Runs of masked cells in each row, as [row, first column, end column). */
+export function maskedRuns(masked: ArrayLike<number>, rows: number, cols: number): [number, number, number][] {
+  const runs: [number, number, number][] = [];
+  for (let r = 0; r < rows; r++) {
+    for (let c = 0; c < cols; c++) {
+      if (!masked[r * cols + c]) continue;
+      let end = c + 1;
+      while (end < cols && masked[r * cols + end]) end++;
+      runs.push([r, c, end]);
+      c = end;
+    }
+  }
+  return runs;
+}
+
 /** The device-pixel range [start, end) of cell index i when n cells span `size` pixels. */
 export function cellSpan(i: number, n: number, size: number): [number, number] {
   // The inverse of rasterize's floor(px·n/size): the first pixel whose cell is ≥ i.
