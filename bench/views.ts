@@ -2,7 +2,8 @@
 // in headless Chromium against the built app (`npm run build` first).
 //   npx tsx bench/views.ts [--shots DIR] [--no-shots]
 // Prints a table of draw and hover times (ms) and writes PNGs of every view at 8 and
-// 128 tokens (light, and dark for one family).
+// 128 tokens (light, dark, and HiDPI). Redraws are forced by cycling a view's own control
+// (model grid: global / log / per-row scale; heatmap: log on / off).
 
 import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -140,8 +141,8 @@ try {
       rows.push([
         label,
         loadMs.toFixed(0),
-        median(grid).toFixed(1),
-        median(heat).toFixed(1),
+        `${median(grid).toFixed(1)} (${Math.min(...grid).toFixed(1)})`,
+        `${median(heat).toFixed(1)} (${Math.min(...heat).toFixed(1)})`,
         hover.total.toFixed(1),
         Object.entries(hover.perView)
           .map(([k, v]) => `${k} ${v.toFixed(1)}`)
@@ -155,6 +156,6 @@ try {
   await browser.close();
   await server.close();
 }
-console.log('\n| trace | load (ms) | model grid draw (ms, median of 7) | heatmap draw (ms) | hover → all views updated, JS+style+layout (ms) | of which renderer overlay work (ms) |');
+console.log('\n| trace | load (ms) | model grid draw, median (min) of 7 (ms) | heatmap draw, median (min) (ms) | hover → all views updated, JS+style+layout (ms) | of which renderer overlay work (ms) |');
 console.log('|---|---|---|---|---|---|');
 for (const r of rows) console.log(`| ${r.join(' | ')} |`);

@@ -5,7 +5,8 @@
 
 import { select } from 'd3';
 import { dataDomain, rowDomains, sequentialLut, valueScale, interpolateSequential, type ScaleKind, type ValueScale } from './color';
-import { cellPositions, fillRect, maskedRuns, onStripe, rasterize, type CellMatrix, type MaskStyle } from './raster';
+import { cellPositions, rasterize, type CellMatrix, type MaskStyle } from './raster';
+import { addMaskedRuns, hatchPattern } from './upscale';
 import { el, maxTextWidth, now, sizeCanvas, devicePixelRatioOf } from './canvas';
 import { fmt4, tokenLabel, visibleToken } from './format';
 import { drawLegend } from './legend';
@@ -210,20 +211,9 @@ export class Heatmap {
     ctx.clearRect(0, 0, width, height);
     ctx.drawImage(scratch, 0, 0, width, height);
     if (m.masked) {
-      const tile = document.createElement('canvas');
-      tile.width = tile.height = mask.period;
-      const tctx = tile.getContext('2d')!;
-      const timg = tctx.createImageData(mask.period, mask.period);
-      fillRect(timg, { x: 0, y: 0, width: mask.period, height: mask.period }, mask.fill);
-      for (let y = 0; y < mask.period; y++)
-        for (let x = 0; x < mask.period; x++)
-          if (onStripe(x, y, mask)) fillRect(timg, { x, y, width: 1, height: 1 }, mask.hatch);
-      tctx.putImageData(timg, 0, 0);
-      ctx.fillStyle = ctx.createPattern(tile, 'repeat')!;
-      const cw = width / m.cols;
-      const ch = height / m.rows;
       const path = new Path2D();
-      for (const [r, c0, c1] of maskedRuns(m.masked, m.rows, m.cols)) path.rect(Math.round(c0 * cw), Math.round(r * ch), Math.round(c1 * cw) - Math.round(c0 * cw), Math.round((r + 1) * ch) - Math.round(r * ch));
+      addMaskedRuns(path, positions, m.rows, m.cols, { x: 0, y: 0, width, height });
+      ctx.fillStyle = hatchPattern(ctx, mask);
       ctx.fill(path);
     }
     ctx.restore();

@@ -4,7 +4,8 @@
 
 import { select } from 'd3';
 import { interpolateSequential, rowDomains, sequentialLut, valueScale, type ScaleKind, type ValueScale } from './color';
-import { cellPositions, rasterize, reduceMax, type CellMatrix } from './raster';
+import { boxReduce, cellPositions, rasterize, reduceMax, type CellMatrix } from './raster';
+import { addMaskedRuns, hatchPattern } from './upscale';
 import { el, now, sizeCanvas, devicePixelRatioOf } from './canvas';
 import { drawLegend } from './legend';
 import { maskStyle, readTheme, type Theme } from './theme';
@@ -73,6 +74,7 @@ export class ModelGrid {
   private theme: Theme | null = null;
   private rowsPerThumb = 0;
   private globalScale: ValueScale | null = null;
+  private scratch: HTMLCanvasElement | null = null;
   private selected: HeadRef[] = [];
   private hovered: HeadRef | null = null;
   private linkedRows: number[] = [];
@@ -121,54 +123,75 @@ export class ModelGrid {
     const L = (this.layout = gridLayout(data.layers, data.heads, options.maxWidth));
     const { ctx, width, height, dpr } = sizeCanvas(this.base, L.width, L.height);
     sizeCanvas(this.overlay, L.width, L.height);
-    const img = ctx.createImageData(width, height);
     const lut = sequentialLut();
     const mask = maskStyle(theme, dpr);
     const kind = options.scaleKind;
+    const n = data.layers * data.heads;
+    const at = (k: number): [number, number] => [Math.floor(k / data.heads), k % data.heads];
     // Each thumb's device-pixel rectangle, edges on whole pixels so neighbours never overlap.
-    const regions = Array.from({ length: data.layers * data.heads }, (_, k) => {
-      const [x, y] = thumbOrigin(L, Math.floor(k / data.heads), k % data.heads);
+    const regions = Array.from({ length: n }, (_, k) => {
+      const [x, y] = thumbOrigin(L, ...at(k));
       const x0 = Math.round(x * dpr);
       const y0 = Math.round(y * dpr);
       return { x: x0, y: y0, width: Math.round((x + L.thumb) * dpr) - x0, height: Math.round((y + L.thumb) * dpr) - y0 };
     });
-    let lo = Infinity;
-    let hi = -Infinity;
-    let rows = 0;
-    let cols = 0;
+    // Colour positions of every thumb at min(matrix, thumb) resolution: a thumb smaller
+    // than its matrix keeps each block's strongest weight.
+    const first = data.matrix(0, 0);
+    const rows = first.rows;
+    const cols = first.cols;
+    const R = Math.min(rows, Math.min(...regions.map((r) => r.height)));
+    const C = Math.min(cols, Math.min(...regions.map((r) => r.width)));
+    let positions: Float32Array[];
     if (options.scaleMode === 'global') {
-      // One pass per head: block maxima (thumbs are often smaller than the matrix) and the
-      // true min..max; colouring then touches only the reduced cells. Max commutes with
-      // the (increasing) scale, so this equals colouring first and reducing after.
-      const reduced = regions.map((region, k) => {
-        const m = data.matrix(Math.floor(k / data.heads), k % data.heads);
-        rows = m.rows;
-        cols = m.cols;
-        const R = Math.min(m.rows, region.height);
-        const C = Math.min(m.cols, region.width);
-        const r = reduceMax(m, R, C, kind);
+      // One pass per head for the block maxima and the true min..max; max commutes with
+      // the increasing scale, so colouring the maxima equals reducing the colours.
+      let lo = Infinity;
+      let hi = -Infinity;
+      const reduced = Array.from({ length: n }, (_, k) => {
+        const r = reduceMax(k === 0 ? first : data.matrix(...at(k)), R, C, kind);
         lo = Math.min(lo, r.lo);
         hi = Math.max(hi, r.hi);
-        return { R, C, out: r.out };
+        return r.out;
       });
       const scale = valueScale(kind, lo <= hi ? [lo, hi] : [0, 1]);
       this.globalScale = lo <= hi ? scale : null;
-      reduced.forEach(({ R, C, out }, k) => {
-        rasterize(img, regions[k], R, C, cellPositions({ rows: R, cols: C, values: out, masked: null }, scale), lut, mask);
-      });
+      positions = reduced.map((out) => cellPositions({ rows: R, cols: C, values: out, masked: null }, scale));
     } else {
       this.globalScale = null;
-      regions.forEach((region, k) => {
-        const m = data.matrix(Math.floor(k / data.heads), k % data.heads);
-        rows = m.rows;
-        cols = m.cols;
+      positions = Array.from({ length: n }, (_, k) => {
+        const m = k === 0 ? first : data.matrix(...at(k));
         const scales = rowDomains(m.values, m.masked, m.rows, m.cols, kind).map((d) => (d ? valueScale(kind, d) : null));
-        // Thumbs smaller than their matrix keep each block's strongest (row-relative) weight.
-        rasterize(img, region, m.rows, m.cols, cellPositions(m, (i) => scales[i]), lut, mask, 'max');
+        const t = cellPositions(m, (i) => scales[i]);
+        return R < rows || C < cols ? boxReduce(t, rows, cols, R, C, 'max') : t;
       });
     }
+    // All thumbs side by side at that resolution in one image, then each scaled into place.
+    const atlas = ctx.createImageData(data.heads * C, data.layers * R);
+    const flat = { ...mask, stripe: 0 };
+    positions.forEach((t, k) => {
+      const [l, h] = at(k);
+      rasterize(atlas, { x: h * C, y: l * R, width: C, height: R }, R, C, t, lut, flat);
+    });
+    const scratch = (this.scratch ??= document.createElement('canvas'));
+    scratch.width = atlas.width;
+    scratch.height = atlas.height;
+    scratch.getContext('2d')!.putImageData(atlas, 0, 0);
+    ctx.save();
+    ctx.setTransform(1, 0, 0, 1, 0, 0);
+    ctx.clearRect(0, 0, width, height);
+    ctx.imageSmoothingEnabled = false;
+    const hatched = new Path2D();
+    positions.forEach((t, k) => {
+      const [l, h] = at(k);
+      const r = regions[k];
+      ctx.drawImage(scratch, h * C, l * R, C, R, r.x, r.y, r.width, r.height);
+      addMaskedRuns(hatched, t, R, C, r);
+    });
+    ctx.fillStyle = hatchPattern(ctx, mask);
+    ctx.fill(hatched);
+    ctx.restore();
     this.rowsPerThumb = rows;
-    ctx.putImageData(img, 0, 0);
     this.base.dataset.thumb = String(L.thumb);
     this.base.dataset.layers = String(data.layers);
     this.base.dataset.heads = String(data.heads);
