@@ -30,6 +30,7 @@ function write(name: string, o: SyntheticOptions): string {
 }
 
 async function load(page: Page, path: string): Promise<number> {
+  await page.waitForSelector('input[data-testid="trace-file"][data-ready="true"]', { state: 'attached' });
   const t0 = performance.now();
   await page.setInputFiles('input[data-testid="trace-file"]', path);
   await page.waitForSelector('[data-testid="trace-summary"]', { timeout: 120_000 });
@@ -102,6 +103,16 @@ async function screenshotViews(page: Page, name: string): Promise<void> {
     await el.screenshot({ path: join(shotsDir, `${name}-${view}.png`) });
   }
   await page.screenshot({ path: join(shotsDir, `${name}-viewport.png`) });
+  // The linked hover, pinned by a click (screenshots scroll, which would move the pointer off).
+  const tok = page.locator('[data-view="head"] .atlas-tokens-left .atlas-token').nth(3);
+  await tok.click();
+  await page.waitForTimeout(100);
+  for (const view of ['head', 'heatmap', 'alignment']) {
+    const el = page.locator(`[data-view="${view}"]`);
+    if ((await el.count()) > 0) await el.screenshot({ path: join(shotsDir, `${name}-${view}-hover.png`) });
+  }
+  await tok.click(); // unpin
+  await page.mouse.move(0, 0);
 }
 
 const server = await startStaticServer('build');

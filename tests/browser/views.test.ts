@@ -32,6 +32,7 @@ function save(name: string, trace: Trace): string {
 }
 
 async function openTrace(page: Page, path: string): Promise<void> {
+  await page.waitForSelector('input[data-testid="trace-file"][data-ready="true"]', { state: 'attached' });
   await page.setInputFiles('input[data-testid="trace-file"]', path);
   await page.waitForSelector('[data-testid="trace-summary"]');
   await page.waitForFunction(() => !!document.querySelector('.atlas-model-grid')?.getAttribute('data-draw-ms') && !!document.querySelector('.atlas-heatmap')?.getAttribute('data-draw-ms'));
@@ -256,6 +257,7 @@ describe('the trace views', () => {
 
   it('says what is wrong with a file that is not a trace', async () => {
     const page = await browser.open('/view/');
+    await page.waitForSelector('input[data-testid="trace-file"][data-ready="true"]', { state: 'attached' });
     const path = join(dir, 'bad.json');
     writeFileSync(path, '{"format": "something-else"}');
     await page.setInputFiles('input[data-testid="trace-file"]', path);

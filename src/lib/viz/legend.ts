@@ -69,8 +69,8 @@ export function drawLegend(host: HTMLElement, spec: LegendSpec | null, width: nu
   const hiText = fmt4(hi);
   label(x0, loText, 'start', 'legend-min');
   label(x1, hiText, 'end', 'legend-max');
-  const loEnd = x0 + loText.length * CHAR_PX + 6;
-  const hiStart = x1 - hiText.length * CHAR_PX - 6;
+  const loEnd = x0 + loText.length * CHAR_PX + 10;
+  const hiStart = x1 - hiText.length * CHAR_PX - 10;
   for (const t of legendTicks([lo, hi], spec.scale.kind)) {
     const x = pos(t);
     svg.append('line').attr('x1', x).attr('x2', x).attr('y1', 2 + h).attr('y2', 2 + h + 3).attr('stroke', theme.muted);

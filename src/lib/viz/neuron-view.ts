@@ -110,14 +110,6 @@ export class NeuronView {
     li(['p = softmax(QK', { sup: 'T' }, s.scale !== null ? '/√d' : '', s.scale !== null ? { sub: 'k' } : '', hasBias ? ' + B' : '', ' + M)'], '(the tapped probs)');
     li(['output = Σ', { sub: 'j' }, ' p', { sub: 'j' }, ' v', { sub: 'j' }, ' = softmax(QK', { sup: 'T' }, s.scale !== null ? '/√d' : '', s.scale !== null ? { sub: 'k' } : '', ')V'], '(the tapped context, before the output projection)');
 
-    // The query vector.
-    const qRow = el('div', 'atlas-neuron-q', this.root);
-    formula(qRow, ['q', { sub: String(s.query) }, ' ']);
-    el('span', 'atlas-neuron-qtoken', qRow).textContent = `“${tokenLabel(data.queryLabel, 24)}”`;
-    const qCanvas = el('canvas', 'atlas-vector atlas-q', qRow);
-    drawVectors(qCanvas, 1, d, cell, (_, x) => s.q[x], qkScale, theme);
-    this.hoverVector(qCanvas, cell, (_, x) => `q[${x}] = ${fmt4(s.q[x])}`);
-
     // One row per key.
     const grid = el('div', 'atlas-neuron-grid', this.root);
     const columns = ['110px', `${d * cell}px`, `${NUM_COL}px`];
@@ -141,18 +133,28 @@ export class NeuronView {
     header(['softmax', { sub: 'j' }], 'softmax of the recomputed scores');
     header(['tapped p', { sub: 'j' }], 'the weight the model computed (probs tap)');
     header(['p', { sub: 'j' }, ' v', { sub: 'j' }], 'value vector of key j times its weight');
+    // Row 2: the query vector, above the key vectors it is multiplied with.
+    const qLabel = formula(grid, ['q', { sub: String(s.query) }, ` “${tokenLabel(data.queryLabel, 12)}”`], 'atlas-neuron-cell tok atlas-neuron-qlabel');
+    qLabel.style.gridColumn = '1';
+    qLabel.style.gridRow = '2';
+    qLabel.title = `query: ${visibleToken(data.queryLabel)}`;
+    const qCanvas = el('canvas', 'atlas-vector atlas-q', grid);
+    qCanvas.style.gridColumn = '2';
+    qCanvas.style.gridRow = '2';
+    drawVectors(qCanvas, 1, d, cell, (_, x) => s.q[x], qkScale, theme);
+    this.hoverVector(qCanvas, cell, (_, x) => `q[${x}] = ${fmt4(s.q[x])}`);
     const kCanvas = el('canvas', 'atlas-vector atlas-k', grid);
     kCanvas.style.gridColumn = '2';
-    kCanvas.style.gridRow = `2 / span ${n}`;
+    kCanvas.style.gridRow = `3 / span ${n}`;
     drawVectors(kCanvas, n, d, cell, (j, x) => s.k[j * d + x], qkScale, theme);
     this.hoverVector(kCanvas, cell, (j, x) => `k${j}[${x}] = ${fmt4(s.k[j * d + x])} (key “${visibleToken(data.keyLabels[j])}”)`);
     const pvCanvas = el('canvas', 'atlas-vector atlas-pv', grid);
     pvCanvas.style.gridColumn = String(columns.length);
-    pvCanvas.style.gridRow = `2 / span ${n}`;
+    pvCanvas.style.gridRow = `3 / span ${n}`;
     drawVectors(pvCanvas, n, d, cell, (j, x) => (s.masked[j] ? null : pv[j * d + x]), vScale, theme);
     this.hoverVector(pvCanvas, cell, (j, x) => `p${j}·v${j}[${x}] = ${fmt4(pv[j * d + x])} (v = ${fmt4(s.v[j * d + x])})`);
     for (let j = 0; j < n; j++) {
-      const row = String(j + 2);
+      const row = String(j + 3);
       const cellText = (col: number, text: string, cls = 'num'): HTMLElement => {
         const c = el('div', `atlas-neuron-cell ${cls}`, grid);
         c.style.gridColumn = String(col);
@@ -180,21 +182,27 @@ export class NeuronView {
       el('span', 'atlas-bar-text', bar).textContent = s.tappedProbs ? fmt4(p) : '—';
     }
 
-    // The head's output: recomputed and tapped.
-    const out = el('div', 'atlas-neuron-out', this.root);
-    const outRow = (label: Part[], values: ArrayLike<number> | null, cls: string): void => {
-      const r = el('div', 'atlas-neuron-out-row', out);
-      formula(r, label);
+    // The head's output under the p_j·v_j column it sums: recomputed, then tapped.
+    const last = columns.length;
+    const outRow = (row: number, label: Part[], values: ArrayLike<number> | null, cls: string): void => {
+      const l = formula(grid, label, 'atlas-neuron-cell atlas-neuron-outlabel');
+      l.style.gridColumn = `1 / ${last}`;
+      l.style.gridRow = String(row);
       if (!values) {
-        el('span', 'atlas-note', r).textContent = ' not tapped';
+        const none = el('div', 'atlas-neuron-cell atlas-note', grid);
+        none.style.gridColumn = String(last);
+        none.style.gridRow = String(row);
+        none.textContent = 'not tapped';
         return;
       }
-      const c = el('canvas', `atlas-vector ${cls}`, r);
+      const c = el('canvas', `atlas-vector ${cls}`, grid);
+      c.style.gridColumn = String(last);
+      c.style.gridRow = String(row);
       drawVectors(c, 1, d, cell, (_, x) => values[x], vScale, theme);
       this.hoverVector(c, cell, (_, x) => `[${x}] = ${fmt4(values[x])}`);
     };
-    outRow(['Σ', { sub: 'j' }, ' p', { sub: 'j' }, 'v', { sub: 'j' }, ' (recomputed) '], s.context, 'atlas-context');
-    outRow(['tapped context '], s.tappedContext, 'atlas-tapped-context');
+    outRow(n + 3, ['output = Σ', { sub: 'j' }, ' p', { sub: 'j' }, 'v', { sub: 'j' }, ' (recomputed here)'], s.context, 'atlas-context');
+    outRow(n + 4, ['tapped context (the model’s output of this head)'], s.tappedContext, 'atlas-tapped-context');
 
     // The checks.
     const checks = el('ul', 'atlas-neuron-checks', this.root);
