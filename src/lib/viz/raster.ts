@@ -204,6 +204,19 @@ export function rasterize(target: Pixels, region: Region, rows: number, cols: nu
   });
   const rowMasked = new Uint8Array(R);
   for (let r = 0; r < R; r++) for (let c = 0; c < C && !rowMasked[r]; c++) rowMasked[r] = src[r * C + c] !== src[r * C + c] ? 1 : 0;
+  if (w === C && h === R && pxFrom === 0 && pxTo === w) {
+    // One pixel per cell (atlases, small images that the canvas scales up): a plain loop.
+    for (let py = Math.max(0, -y0); py < Math.min(h, target.height - y0); py++) {
+      const line = (y0 + py) * target.width + x0;
+      const stripe = stripes[(((x0 + y0 + py) % mask.period) + mask.period) % mask.period];
+      const base = py * C;
+      for (let px = 0; px < w; px++) {
+        const v = src[base + px];
+        words[line + px] = v === v ? lut32[v <= 0 ? 0 : v >= 1 ? top : (v * top + 0.5) | 0] : stripe[px];
+      }
+    }
+    return;
+  }
   let prevRow = -1;
   let prevLine = 0;
   for (let py = Math.max(0, -y0); py < Math.min(h, target.height - y0); py++) {

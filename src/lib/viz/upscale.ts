@@ -3,7 +3,7 @@
 // hatched with a pattern tile that reproduces onStripe exactly (anchored at the canvas
 // origin). Cost follows the number of cells, not of device pixels.
 
-import { fillRect, maskedRuns, onStripe, type MaskStyle } from './raster';
+import { fillRect, onStripe, type MaskStyle } from './raster';
 
 export function hatchPattern(ctx: CanvasRenderingContext2D, mask: MaskStyle): CanvasPattern {
   const tile = document.createElement('canvas');
@@ -26,24 +26,23 @@ export interface DeviceRect {
 
 /**
  * Adds to `path` the device-pixel rectangles of the NaN (masked) cells of a [rows, cols]
- * position array drawn into `dest`, one rectangle per run.
+ * position array drawn into `dest`, one rectangle per run of masked cells in a row.
  */
 export function addMaskedRuns(path: Path2D, t: Float32Array, rows: number, cols: number, dest: DeviceRect): void {
-  const masked = new Uint8Array(t.length);
-  let any = false;
-  for (let i = 0; i < t.length; i++)
-    if (t[i] !== t[i]) {
-      masked[i] = 1;
-      any = true;
-    }
-  if (!any) return;
   const sx = dest.width / cols;
   const sy = dest.height / rows;
   // Nearest-neighbour scaling gives device pixel p to cell ⌊(p + ½ − x)/s⌋: cell c starts at ⌈x + cs − ½⌉.
   const edge = (origin: number, s: number, i: number): number => Math.ceil(origin + i * s - 0.5);
-  for (const [r, c0, c1] of maskedRuns(masked, rows, cols)) {
-    const x0 = edge(dest.x, sx, c0);
-    const y0 = edge(dest.y, sy, r);
-    path.rect(x0, y0, edge(dest.x, sx, c1) - x0, edge(dest.y, sy, r + 1) - y0);
+  for (let r = 0; r < rows; r++) {
+    const base = r * cols;
+    for (let c = 0; c < cols; c++) {
+      if (t[base + c] === t[base + c]) continue;
+      let end = c + 1;
+      while (end < cols && t[base + end] !== t[base + end]) end++;
+      const x0 = edge(dest.x, sx, c);
+      const y0 = edge(dest.y, sy, r);
+      path.rect(x0, y0, edge(dest.x, sx, end) - x0, edge(dest.y, sy, r + 1) - y0);
+      c = end;
+    }
   }
 }
