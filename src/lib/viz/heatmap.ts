@@ -251,7 +251,14 @@ export class Heatmap {
       return;
     }
     const domain = dataDomain(m.values, m.masked, o.scaleKind);
-    drawLegend(this.legendHost, domain ? { scale: valueScale(o.scaleKind, domain), interpolate: interpolateSequential, label: d.valueLabel + (o.scaleKind === 'log' ? ' (log scale)' : '') } : null, width, this.theme!);
+    let note = '';
+    if (o.scaleKind === 'log') {
+      // Zeros have no place on a log axis: say where they went.
+      let zeros = false;
+      for (let i = 0; i < m.values.length && !zeros; i++) zeros = !(m.masked && m.masked[i]) && !(m.values[i] > 0);
+      note = zeros ? ' (log scale; weights of exactly 0 get the lowest colour)' : ' (log scale)';
+    }
+    drawLegend(this.legendHost, domain ? { scale: valueScale(o.scaleKind, domain), interpolate: interpolateSequential, label: d.valueLabel + note } : null, width, this.theme!);
     delete this.legendHost.dataset.row;
   }
 
