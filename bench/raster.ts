@@ -61,11 +61,16 @@ function heat(tokens: number, dpr: number): () => void {
   const L = heatmapLayout(tokens, tokens, 1200, 100, 100);
   const W = Math.round(L.width * dpr);
   const H = Math.round(L.height * dpr);
+  // As the Heatmap does: cells of ≥ 2 device pixels are rasterized one pixel per cell and
+  // scaled up by the canvas (not timed here), smaller ones pixel by pixel.
+  const perCell = L.cell * dpr >= 2;
+  const w = perCell ? tokens : W;
+  const h = perCell ? tokens : H;
   return () => {
-    const img = { width: W, height: H, data: new Uint8ClampedArray(W * H * 4) };
+    const img = { width: w, height: h, data: new Uint8ClampedArray(w * h * 4) };
     const m = headAttention(t, 'self', 0, 0);
     const s = valueScale('linear', dataDomain(m.values, m.masked)!);
-    rasterize(img, { x: 0, y: 0, width: W, height: H }, m.rows, m.cols, cellPositions(m, s), sequentialLut(), MASK);
+    rasterize(img, { x: 0, y: 0, width: w, height: h }, m.rows, m.cols, cellPositions(m, s), sequentialLut(), MASK);
   };
 }
 
