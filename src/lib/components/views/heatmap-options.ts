@@ -1,0 +1,12 @@
+// The heatmap's own options (not shared with other views).
+import type { Averaging } from '$lib/trace/attention-matrix';
+import type { ScaleMode } from '$lib/viz/heatmap';
+
+export interface HeatmapViewOptions {
+  average: Averaging;
+  hideSpecial: boolean;
+  scaleMode: ScaleMode;
+  log: boolean;
+}
+
+export const DEFAULT_HEATMAP_OPTIONS: HeatmapViewOptions = { average: 'none', hideSpecial: false, scaleMode: 'global', log: false };

@@ -1,0 +1,46 @@
+// Glue between a trace, the shared selection and the renderers' plain data: labels,
+// which display rows and columns a hovered token is, captions. No model maths here.
+
+import type { AttentionKind, Family, Trace } from '$lib/trace/types';
+import { streamsOf, tokensOf, type AttentionMatrix, type Stream } from '$lib/trace/attention-matrix';
+
+export interface TokenRef {
+  stream: Stream;
+  index: number;
+  /** Whether the token was pointed at as a query or a key (head view sides). */
+  role?: 'query' | 'key';
+}
+
+export const KIND_LABELS: Record<AttentionKind, string> = {
+  self: 'self-attention',
+  encoder: 'encoder self-attention',
+  decoder: 'decoder self-attention',
+  cross: 'cross-attention',
+};
+
+const FAMILY_LABELS: Record<Family, string> = { gpt2: 'GPT-2', bert: 'BERT', t5: 'T5' };
+
+export const stackLabel = (family: Family, kind: AttentionKind): string => `${FAMILY_LABELS[family]} ${KIND_LABELS[kind]}`;
+
+export function tokenTexts(trace: Trace, stream: Stream): string[] {
+  return tokensOf(trace, stream).map((t) => t.text);
+}
+
+/** Axis titles: which tokens are queries and which are keys. */
+export function axisTitles(kind: AttentionKind): { rows: string; cols: string } {
+  const s = streamsOf(kind);
+  const name = (x: Stream): string => (kind === 'self' ? 'tokens' : x === 'input' ? 'source tokens' : 'target tokens');
+  return { rows: `queries (${name(s.rows)})`, cols: `keys (${name(s.cols)})` };
+}
+
+/** Display rows and columns of `m` that show the hovered token. */
+export function hoveredCells(m: Pick<AttentionMatrix, 'rowIds' | 'colIds' | 'rowStream' | 'colStream'>, hovered: TokenRef | null): { rows: number[]; cols: number[] } {
+  if (!hovered) return { rows: [], cols: [] };
+  const pick = (ids: number[], stream: Stream): number[] => (stream === hovered.stream ? ids.flatMap((id, i) => (id === hovered.index ? [i] : [])) : []);
+  return { rows: pick(m.rowIds, m.rowStream), cols: pick(m.colIds, m.colStream) };
+}
+
+export function noBiasReason(trace: Trace, kind: AttentionKind): string {
+  if (trace.model.family === 't5') return kind === 'cross' ? 'T5 cross-attention has no position bias' : 'this trace has no positionBias tap';
+  return trace.model.positionEncoding === 'rope' ? 'rotary positions are applied to q and k themselves' : `${FAMILY_LABELS[trace.model.family]} adds learned position embeddings to the input X instead`;
+}

@@ -1,0 +1,106 @@
+// Per-head and per-layer summaries of attention, as pure functions of the matrices.
+// Each is a mean over query rows (rows with no weight at all are skipped); per layer,
+// a mean over heads.
+
+import type { AttentionKind, Trace, TraceToken } from './types';
+import { headAttention, stackShape, tokensOf, type AttentionMatrix } from './attention-matrix';
+
+/** Mean over rows of Σ_j p_ij · |pos_i − pos_j|: how far (in tokens) a head looks. */
+export function meanAttentionDistance(m: AttentionMatrix): number {
+  return meanOverRows(m, (i, row) => {
+    let acc = 0;
+    for (let j = 0; j < m.cols; j++) acc += row[j] * Math.abs(m.rowIds[i] - m.colIds[j]);
+    return acc;
+  });
+}
+
+/** Mean over rows of −Σ_j p_ij ln p_ij, in nats: 0 = one key, ln(n) = uniform over n keys. */
+export function attentionEntropy(m: AttentionMatrix): number {
+  return meanOverRows(m, (_, row) => {
+    let acc = 0;
+    for (let j = 0; j < m.cols; j++) if (row[j] > 0) acc -= row[j] * Math.log(row[j]);
+    return acc;
+  });
+}
+
+/** Mean over rows of the weight that lands on special keys ([CLS], [SEP], </s>, …). */
+export function specialTokenShare(m: AttentionMatrix, colTokens: readonly TraceToken[]): number {
+  return meanOverRows(m, (_, row) => {
+    let acc = 0;
+    for (let j = 0; j < m.cols; j++) if (colTokens[m.colIds[j]]?.special) acc += row[j];
+    return acc;
+  });
+}
+
+/** Mean over rows with a previous token (pos ≥ 1) of the weight on position pos − 1. */
+export function previousTokenShare(m: AttentionMatrix): number {
+  const colOf = new Map(m.colIds.map((id, j) => [id, j]));
+  let acc = 0;
+  let n = 0;
+  for (let i = 0; i < m.rows; i++) {
+    const pos = m.rowIds[i];
+    if (pos < 1 || rowWeight(m, i) === 0) continue;
+    const j = colOf.get(pos - 1);
+    acc += j === undefined ? 0 : m.values[i * m.cols + j];
+    n++;
+  }
+  return n ? acc / n : NaN;
+}
+
+function rowWeight(m: AttentionMatrix, i: number): number {
+  let s = 0;
+  for (let j = 0; j < m.cols; j++) s += m.values[i * m.cols + j];
+  return s;
+}
+
+function meanOverRows(m: AttentionMatrix, f: (i: number, row: Float32Array) => number): number {
+  let acc = 0;
+  let n = 0;
+  for (let i = 0; i < m.rows; i++) {
+    if (rowWeight(m, i) === 0) continue;
+    acc += f(i, m.values.subarray(i * m.cols, (i + 1) * m.cols));
+    n++;
+  }
+  return n ? acc / n : NaN;
+}
+
+export type MetricName = 'distance' | 'entropy' | 'special' | 'previous';
+
+export const METRICS: { name: MetricName; label: string; unit: string }[] = [
+  { name: 'distance', label: 'Mean attention distance', unit: 'tokens' },
+  { name: 'entropy', label: 'Attention entropy', unit: 'nats' },
+  { name: 'special', label: 'Share on special tokens', unit: 'fraction' },
+  { name: 'previous', label: 'Share on previous token', unit: 'fraction' },
+];
+
+/** Distance and previous-token share mean nothing across two different token lists. */
+export function metricApplies(metric: MetricName, kind: AttentionKind): boolean {
+  return kind !== 'cross' || metric === 'entropy' || metric === 'special';
+}
+
+export function headMetric(trace: Trace, kind: AttentionKind, layer: number, head: number, metric: MetricName): number {
+  const m = headAttention(trace, kind, layer, head);
+  switch (metric) {
+    case 'distance':
+      return meanAttentionDistance(m);
+    case 'entropy':
+      return attentionEntropy(m);
+    case 'special':
+      return specialTokenShare(m, tokensOf(trace, m.colStream));
+    case 'previous':
+      return previousTokenShare(m);
+  }
+}
+
+/** [layer][head] values of one metric for one stack. */
+export function headMetrics(trace: Trace, kind: AttentionKind, metric: MetricName): number[][] {
+  const shape = stackShape(trace, kind);
+  if (!shape) return [];
+  return Array.from({ length: shape.layers }, (_, l) => Array.from({ length: shape.heads }, (_, h) => headMetric(trace, kind, l, h, metric)));
+}
+
+/** Per layer, the mean over heads (NaN where the metric does not apply). */
+export function layerMetric(trace: Trace, kind: AttentionKind, metric: MetricName): number[] {
+  if (!metricApplies(metric, kind)) return (stackShape(trace, kind) ? new Array(stackShape(trace, kind)!.layers).fill(NaN) : []);
+  return headMetrics(trace, kind, metric).map((heads) => heads.reduce((a, b) => a + b, 0) / heads.length);
+}

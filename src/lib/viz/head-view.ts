@@ -1,0 +1,235 @@
+// Head view: queries in a column on the left, keys on the right, a line from each query
+// to each key whose width and opacity follow the weight, one colour per head (several
+// heads blend). Hovering a token shows only its lines: a query its outgoing lines, a key
+// its incoming ones; the other column's tokens are tinted by the weight.
+// Tokens are HTML elements with textContent; lines are on canvases (all lines on the
+// base, the focused token's lines on an overlay, so hover never redraws the base).
+
+import { rgb } from 'd3';
+import type { CellMatrix } from './raster';
+import { el, maxTextWidth, now, sizeCanvas } from './canvas';
+import { tokenLabel, visibleToken, fmt4 } from './format';
+import { readTheme } from './theme';
+
+export interface HeadLines {
+  head: number;
+  colour: string;
+  matrix: CellMatrix;
+}
+
+export interface HeadViewData {
+  /** Query tokens (rows) and key tokens (columns). */
+  left: string[];
+  right: string[];
+  leftTitle: string;
+  rightTitle: string;
+  heads: HeadLines[];
+}
+
+export type Side = 'query' | 'key';
+
+export interface HeadViewHandlers {
+  hover?(side: Side, index: number | null): void;
+  click?(side: Side, index: number): void;
+}
+
+export const ROW_HEIGHT = 18;
+const LINES_WIDTH = 220;
+const TOKEN_CHARS = 16;
+/** Lines below this weight are not drawn (they would be invisible, and cost time at 128 tokens). */
+export const MIN_LINE_WEIGHT = 0.005;
+/** Weights are drawn in this many opacity/width bins, one path per bin per head. */
+const BINS = 24;
+
+/** Line width and opacity for a weight in [0, 1]: opacity is the weight (as in BertViz), so
+ * the hundreds of near-uniform weights of a long input fade instead of fogging the view. */
+export function lineStyle(w: number): { width: number; alpha: number } {
+  const c = Math.max(0, Math.min(1, w));
+  return { width: 0.5 + 2.5 * c, alpha: c };
+}
+
+export class HeadView {
+  readonly root: HTMLDivElement;
+  private readonly leftCol: HTMLDivElement;
+  private readonly rightCol: HTMLDivElement;
+  private readonly lines: HTMLDivElement;
+  private readonly base: HTMLCanvasElement;
+  private readonly overlay: HTMLCanvasElement;
+  private data: HeadViewData | null = null;
+  private focused: { side: Side; index: number } | null = null;
+  lastDrawMs = 0;
+  lastHoverMs = 0;
+
+  constructor(
+    target: HTMLElement,
+    private readonly handlers: HeadViewHandlers = {},
+  ) {
+    this.root = el('div', 'atlas-head-view', target);
+    this.leftCol = el('div', 'atlas-tokens atlas-tokens-left', this.root);
+    this.lines = el('div', 'atlas-head-lines', this.root);
+    this.rightCol = el('div', 'atlas-tokens atlas-tokens-right', this.root);
+    this.base = el('canvas', 'atlas-head-lines-base', this.lines);
+    this.overlay = el('canvas', 'atlas-head-lines-focus', this.lines);
+    this.lines.style.position = 'relative';
+    this.overlay.style.position = 'absolute';
+    this.overlay.style.left = '0';
+    this.overlay.style.top = '0';
+    this.overlay.style.pointerEvents = 'none';
+    for (const [col, side] of [
+      [this.leftCol, 'query'],
+      [this.rightCol, 'key'],
+    ] as const) {
+      col.addEventListener('mouseover', (e) => {
+        const i = indexOf(e.target);
+        // With a handler the owner decides what to focus (linked views, pinned hover).
+        if (i !== null) {
+          if (this.handlers.hover) this.handlers.hover(side, i);
+          else this.focus(side, i);
+        }
+      });
+      col.addEventListener('mouseleave', () => {
+        if (this.handlers.hover) this.handlers.hover(side, null);
+        else this.focus(side, null);
+      });
+      col.addEventListener('click', (e) => {
+        const i = indexOf(e.target);
+        if (i !== null) this.handlers.click?.(side, i);
+      });
+    }
+  }
+
+  update(data: HeadViewData): number {
+    const t0 = now();
+    this.data = data;
+    const theme = readTheme(this.root);
+    const font = `12px ${theme.font}`;
+    const fill = (col: HTMLDivElement, tokens: string[], title: string, side: Side): void => {
+      const width = Math.min(160, Math.ceil(maxTextWidth(tokens.map((t) => tokenLabel(t, TOKEN_CHARS)), font)) + 12);
+      col.style.width = `${width}px`;
+      const head = document.createElement('div');
+      head.className = 'atlas-tokens-title';
+      head.textContent = title;
+      col.replaceChildren(
+        head,
+        ...tokens.map((t, i) => {
+          const d = document.createElement('div');
+          d.className = 'atlas-token';
+          d.dataset.index = String(i);
+          d.dataset.side = side;
+          d.textContent = tokenLabel(t, TOKEN_CHARS);
+          d.title = visibleToken(t);
+          d.style.height = `${ROW_HEIGHT}px`;
+          return d;
+        }),
+      );
+    };
+    fill(this.leftCol, data.left, data.leftTitle, 'query');
+    fill(this.rightCol, data.right, data.rightTitle, 'key');
+    const height = Math.max(data.left.length, data.right.length) * ROW_HEIGHT;
+    this.lines.style.width = `${LINES_WIDTH}px`;
+    this.lines.style.marginTop = `${ROW_HEIGHT}px`; // below the column titles
+    const { ctx } = sizeCanvas(this.base, LINES_WIDTH, height);
+    ctx.clearRect(0, 0, LINES_WIDTH, height);
+    for (const h of data.heads) this.drawLines(ctx, h, null);
+    sizeCanvas(this.overlay, LINES_WIDTH, height);
+    this.root.dataset.heads = data.heads.map((h) => h.head).join(' ');
+    const f = this.focused;
+    this.focused = null;
+    if (f) this.focus(f.side, f.index);
+    this.lastDrawMs = now() - t0;
+    this.root.dataset.drawMs = this.lastDrawMs.toFixed(2);
+    return this.lastDrawMs;
+  }
+
+  /** Lines of one head; `only` restricts them to one token's lines. */
+  private drawLines(ctx: CanvasRenderingContext2D, h: HeadLines, only: { side: Side; index: number } | null): void {
+    const { rows, cols, values, masked } = h.matrix;
+    const paths = Array.from({ length: BINS }, () => new Path2D());
+    const used = new Uint8Array(BINS);
+    const add = (i: number, j: number): void => {
+      const at = i * cols + j;
+      const w = values[at];
+      if (masked?.[at] || !(w >= MIN_LINE_WEIGHT)) return;
+      const b = Math.min(BINS - 1, Math.floor(w * BINS));
+      paths[b].moveTo(0, (i + 0.5) * ROW_HEIGHT);
+      paths[b].lineTo(LINES_WIDTH, (j + 0.5) * ROW_HEIGHT);
+      used[b] = 1;
+    };
+    if (!only) for (let i = 0; i < rows; i++) for (let j = 0; j < cols; j++) add(i, j);
+    else if (only.side === 'query') for (let j = 0; j < cols; j++) add(only.index, j);
+    else for (let i = 0; i < rows; i++) add(i, only.index);
+    ctx.strokeStyle = h.colour;
+    for (let b = 0; b < BINS; b++) {
+      if (!used[b]) continue;
+      const s = lineStyle((b + 0.5) / BINS);
+      ctx.globalAlpha = s.alpha;
+      ctx.lineWidth = s.width;
+      ctx.stroke(paths[b]);
+    }
+    ctx.globalAlpha = 1;
+  }
+
+  /** Shows only the lines of one token (null: all lines again) and tints the other side. */
+  focus(side: Side, index: number | null): void {
+    const t0 = now();
+    const d = this.data;
+    if (!d) return;
+    this.focused = index === null ? null : { side, index };
+    const ctx = this.overlay.getContext('2d')!;
+    const dpr = this.overlay.width / Math.max(1, parseFloat(this.overlay.style.width) || LINES_WIDTH);
+    ctx.setTransform(dpr, 0, 0, dpr, 0, 0);
+    ctx.clearRect(0, 0, LINES_WIDTH, this.overlay.height / dpr);
+    this.base.style.opacity = index === null ? '1' : '0.06';
+    const other = side === 'query' ? this.rightCol : this.leftCol;
+    const mine = side === 'query' ? this.leftCol : this.rightCol;
+    for (const n of this.root.querySelectorAll<HTMLElement>('.atlas-token')) {
+      n.style.background = '';
+      n.classList.remove('focused');
+      n.removeAttribute('data-weight');
+    }
+    if (index !== null) {
+      for (const h of d.heads) this.drawLines(ctx, h, { side, index });
+      mine.querySelector<HTMLElement>(`.atlas-token[data-index="${index}"]`)?.classList.add('focused');
+      // Tint each token on the other side by its weight (the strongest head's colour).
+      const n = side === 'query' ? d.right.length : d.left.length;
+      for (let k = 0; k < n; k++) {
+        let best = 0;
+        let colour = '';
+        for (const h of d.heads) {
+          const { cols, values, masked } = h.matrix;
+          const at = side === 'query' ? index * cols + k : k * cols + index;
+          const w = masked?.[at] ? 0 : values[at];
+          if (w > best) {
+            best = w;
+            colour = h.colour;
+          }
+        }
+        const node = other.querySelector<HTMLElement>(`.atlas-token[data-index="${k}"]`);
+        if (node && best > 0) {
+          const c = rgb(colour);
+          c.opacity = Math.min(1, best);
+          node.style.background = c.formatRgb();
+          node.dataset.weight = fmt4(best);
+        }
+      }
+    }
+    this.lastHoverMs = now() - t0;
+    this.root.dataset.hoverMs = this.lastHoverMs.toFixed(2);
+  }
+
+  /** Marks tokens as hovered elsewhere (linked views), without changing the lines. */
+  mark(side: Side, index: number | null): void {
+    const col = side === 'query' ? this.leftCol : this.rightCol;
+    for (const n of col.querySelectorAll('.atlas-token.highlight')) n.classList.remove('highlight');
+    if (index !== null) col.querySelector(`.atlas-token[data-index="${index}"]`)?.classList.add('highlight');
+  }
+
+  destroy(): void {
+    this.root.remove();
+  }
+}
+
+function indexOf(target: EventTarget | null): number | null {
+  const n = (target as HTMLElement | null)?.closest?.('.atlas-token') as HTMLElement | null;
+  return n?.dataset.index !== undefined ? Number(n.dataset.index) : null;
+}

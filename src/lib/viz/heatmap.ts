@@ -1,0 +1,349 @@
+// Heatmap of one [query, key] matrix: cells on a canvas (pixels from raster.ts), token
+// labels on both axes in SVG (as text), an overlay canvas for hover and linked
+// highlights (so hovering redraws only the overlay), a tooltip with the exact value, and
+// a legend over the true range of the values drawn.
+
+import { select } from 'd3';
+import { dataDomain, rowDomains, sequentialLut, valueScale, interpolateSequential, type ScaleKind, type ValueScale } from './color';
+import { cellPositions, rasterize, type CellMatrix, type MaskStyle } from './raster';
+import { addMaskedRuns, hatchPattern } from './upscale';
+import { el, maxTextWidth, now, sizeCanvas, devicePixelRatioOf } from './canvas';
+import { fmt4, tokenLabel, visibleToken } from './format';
+import { drawLegend } from './legend';
+import { maskStyle, readTheme, type Theme } from './theme';
+import { Tooltip } from './tooltip';
+
+export interface HeatmapData {
+  matrix: CellMatrix;
+  /** Token text of each displayed row / column. */
+  rowLabels: string[];
+  colLabels: string[];
+  /** Axis names, e.g. "query (target)" and "key (source)". */
+  rowTitle: string;
+  colTitle: string;
+  /** What a value is ("attention weight", "mean weight over 12 heads"). */
+  valueLabel: string;
+}
+
+export type ScaleMode = 'global' | 'row';
+
+export interface HeatmapOptions {
+  scaleMode: ScaleMode;
+  scaleKind: ScaleKind;
+  /** CSS pixels available for the whole figure. */
+  maxWidth: number;
+  /** Per-row mode: the row whose range the legend shows (else the hovered row, else 0). */
+  legendRow?: number | null;
+}
+
+export interface Cell {
+  row: number;
+  col: number;
+}
+
+export interface HeatmapHandlers {
+  hover?(cell: Cell | null): void;
+  click?(cell: Cell): void;
+  /** Pointer over an axis label: a row (query) or column (key) token; null when it leaves. */
+  hoverLabel?(axis: 'row' | 'col', index: number | null): void;
+}
+
+/**
+ * Cells at least this many device pixels wide are drawn at one pixel per cell and scaled
+ * up on the canvas (nearest neighbour, whole-pixel cells), so the cost follows the cell
+ * count, not the pixel count (512 tokens on a HiDPI screen is 4 M pixels but 262 k cells).
+ */
+const UPSCALE_MIN_PX = 2;
+
+/** Cells at least this big get every label, at a readable size. */
+export const LABEL_CELL = 10;
+const MAX_CELL = 28;
+const LABEL_FONT_PX = 11;
+const LABEL_CHARS = 12;
+const MAX_MARGIN = 120;
+
+export interface HeatmapLayout {
+  cell: number;
+  left: number;
+  top: number;
+  width: number;
+  height: number;
+  /** Show every `labelStep`-th label (1 = all). */
+  labelStep: number;
+}
+
+/**
+ * Square cells that fit `maxWidth`, but never smaller than LABEL_CELL while there are
+ * at most 128 columns (the figure then scrolls), so every token stays labelled.
+ */
+export function heatmapLayout(rows: number, cols: number, maxWidth: number, left: number, top: number): HeatmapLayout {
+  const fit = (maxWidth - left - 12) / Math.max(1, cols);
+  let cell = Math.min(MAX_CELL, fit >= 1 ? Math.floor(fit) : fit);
+  if (cols <= 128 && rows <= 128) cell = Math.max(cell, LABEL_CELL);
+  cell = Math.max(cell, 0.25);
+  const labelStep = cell >= LABEL_CELL ? 1 : Math.ceil(LABEL_CELL / cell);
+  return { cell, left, top, width: cell * cols, height: cell * rows, labelStep };
+}
+
+export class Heatmap {
+  readonly root: HTMLDivElement;
+  private readonly caption: HTMLDivElement;
+  private readonly plot: HTMLDivElement;
+  private readonly svg: SVGSVGElement;
+  private readonly base: HTMLCanvasElement;
+  private readonly overlay: HTMLCanvasElement;
+  private readonly legendHost: HTMLDivElement;
+  private readonly tooltip: Tooltip;
+  private data: HeatmapData | null = null;
+  private options: HeatmapOptions | null = null;
+  private layout: HeatmapLayout | null = null;
+  private theme: Theme | null = null;
+  private rowScales: (ValueScale | null)[] = [];
+  private scratch: HTMLCanvasElement | null = null;
+  private hovered: Cell | null = null;
+  private linkedRows: number[] = [];
+  private linkedCols: number[] = [];
+  /** Milliseconds of the last full draw and the last hover update (for the perf report). */
+  lastDrawMs = 0;
+  lastHoverMs = 0;
+
+  constructor(
+    target: HTMLElement,
+    private readonly handlers: HeatmapHandlers = {},
+  ) {
+    this.root = el('div', 'atlas-heatmap', target);
+    this.caption = el('div', 'atlas-heatmap-caption atlas-note', this.root);
+    this.plot = el('div', 'atlas-heatmap-plot', this.root);
+    this.plot.style.position = 'relative';
+    this.svg = document.createElementNS('http://www.w3.org/2000/svg', 'svg');
+    this.svg.classList.add('atlas-heatmap-axes');
+    this.plot.appendChild(this.svg);
+    this.base = el('canvas', 'atlas-heatmap-cells', this.plot);
+    this.overlay = el('canvas', 'atlas-heatmap-overlay', this.plot);
+    for (const c of [this.base, this.overlay]) c.style.position = 'absolute';
+    this.tooltip = new Tooltip(this.plot);
+    this.legendHost = el('div', 'atlas-heatmap-legend', this.root);
+    this.overlay.addEventListener('mousemove', (e) => this.onMove(e));
+    this.overlay.addEventListener('mouseleave', () => this.setHover(null, true));
+    this.svg.addEventListener('mouseover', (e) => {
+      const t = (e.target as Element).closest?.('text[data-index]');
+      const axis = t?.parentElement?.classList.contains('row-labels') ? 'row' : t?.parentElement?.classList.contains('col-labels') ? 'col' : null;
+      if (t && axis) this.handlers.hoverLabel?.(axis, Number(t.getAttribute('data-index')));
+    });
+    this.svg.addEventListener('mouseout', (e) => {
+      if ((e.target as Element).closest?.('text[data-index]')) this.handlers.hoverLabel?.('row', null);
+    });
+    this.overlay.addEventListener('click', (e) => {
+      const c = this.cellAt(e);
+      if (c) this.handlers.click?.(c);
+    });
+  }
+
+  update(data: HeatmapData, options: HeatmapOptions): number {
+    const t0 = now();
+    this.data = data;
+    this.options = options;
+    const theme = (this.theme = readTheme(this.root));
+    const { matrix: m } = data;
+    const font = `${LABEL_FONT_PX}px ${theme.font}`;
+    const rowText = data.rowLabels.map((s) => tokenLabel(s, LABEL_CHARS));
+    const colText = data.colLabels.map((s) => tokenLabel(s, LABEL_CHARS));
+    const left = Math.min(MAX_MARGIN, Math.ceil(maxTextWidth(rowText, font)) + 10);
+    const top = Math.min(MAX_MARGIN, Math.ceil(maxTextWidth(colText, font)) + 10);
+    const dpr = devicePixelRatioOf();
+    let L = heatmapLayout(m.rows, m.cols, options.maxWidth, left, top);
+    const upscale = L.cell * dpr >= UPSCALE_MIN_PX;
+    if (upscale) {
+      // Whole device pixels per cell, so every cell is the same size on screen.
+      const cell = Math.round(L.cell * dpr) / dpr;
+      L = { ...L, cell, width: cell * m.cols, height: cell * m.rows };
+    }
+    this.layout = L;
+
+    // Cells.
+    const kind = options.scaleKind;
+    let positions: Float32Array;
+    if (options.scaleMode === 'row') {
+      this.rowScales = rowDomains(m.values, m.masked, m.rows, m.cols, kind).map((d) => (d ? valueScale(kind, d) : null));
+      positions = cellPositions(m, (i) => this.rowScales[i]);
+    } else {
+      const d = dataDomain(m.values, m.masked, kind);
+      this.rowScales = [];
+      positions = cellPositions(m, d ? valueScale(kind, d) : valueScale(kind, [0, 1]));
+      if (!d) positions.fill(NaN);
+    }
+    const { ctx, width, height } = sizeCanvas(this.base, L.width, L.height, dpr);
+    const mask = maskStyle(theme, dpr);
+    if (upscale) this.drawUpscaled(ctx, width, height, m, positions, mask);
+    else {
+      const img = ctx.createImageData(width, height);
+      rasterize(img, { x: 0, y: 0, width, height }, m.rows, m.cols, positions, sequentialLut(), mask);
+      ctx.putImageData(img, 0, 0);
+    }
+    for (const c of [this.base, this.overlay]) {
+      c.style.left = `${L.left}px`;
+      c.style.top = `${L.top}px`;
+    }
+    sizeCanvas(this.overlay, L.width, L.height);
+    this.base.dataset.rows = String(m.rows);
+    this.base.dataset.cols = String(m.cols);
+    this.base.dataset.cell = String(L.cell);
+
+    this.drawAxes(rowText, colText, theme);
+    this.drawLegendFor(this.hovered?.row ?? null);
+    this.drawOverlay();
+    this.lastDrawMs = now() - t0;
+    this.root.dataset.drawMs = this.lastDrawMs.toFixed(2);
+    return this.lastDrawMs;
+  }
+
+  /** One pixel per cell (pure raster), scaled up; masked runs hatched with a pattern anchored like onStripe. */
+  private drawUpscaled(ctx: CanvasRenderingContext2D, width: number, height: number, m: CellMatrix, positions: Float32Array, mask: MaskStyle): void {
+    const small = ctx.createImageData(m.cols, m.rows);
+    rasterize(small, { x: 0, y: 0, width: m.cols, height: m.rows }, m.rows, m.cols, positions, sequentialLut(), { ...mask, stripe: 0 });
+    const scratch = (this.scratch ??= document.createElement('canvas'));
+    scratch.width = m.cols;
+    scratch.height = m.rows;
+    scratch.getContext('2d')!.putImageData(small, 0, 0);
+    ctx.save();
+    ctx.setTransform(1, 0, 0, 1, 0, 0);
+    ctx.imageSmoothingEnabled = false;
+    ctx.clearRect(0, 0, width, height);
+    ctx.drawImage(scratch, 0, 0, width, height);
+    if (m.masked) {
+      const path = new Path2D();
+      addMaskedRuns(path, positions, m.rows, m.cols, { x: 0, y: 0, width, height });
+      ctx.fillStyle = hatchPattern(ctx, mask);
+      ctx.fill(path);
+    }
+    ctx.restore();
+  }
+
+  private drawAxes(rowText: string[], colText: string[], theme: Theme): void {
+    const L = this.layout!;
+    const d = this.data!;
+    const svg = select(this.svg);
+    svg.selectAll('*').remove();
+    svg.attr('width', L.left + L.width + 8).attr('height', L.top + L.height + 8);
+    const labels = (texts: string[], full: string[], cls: string, place: (i: number) => string, anchor: string): void => {
+      const g = svg.append('g').attr('class', cls).attr('font-size', LABEL_FONT_PX).attr('fill', theme.fg);
+      texts.forEach((t, i) => {
+        if (i % L.labelStep !== 0) return;
+        const node = g.append('text').attr('data-index', i).attr('transform', place(i)).attr('text-anchor', anchor).attr('dominant-baseline', 'central').text(t);
+        node.append('title').text(visibleToken(full[i]));
+      });
+    };
+    labels(rowText, d.rowLabels, 'row-labels', (i) => `translate(${L.left - 4},${L.top + (i + 0.5) * L.cell})`, 'end');
+    labels(colText, d.colLabels, 'col-labels', (j) => `translate(${L.left + (j + 0.5) * L.cell},${L.top - 4}) rotate(-90)`, 'start');
+    this.caption.textContent = `Rows: ${d.rowTitle}. Columns: ${d.colTitle}.`;
+  }
+
+  private drawLegendFor(hoverRow: number | null): void {
+    const o = this.options!;
+    const d = this.data!;
+    const m = d.matrix;
+    const width = Math.min(360, Math.max(200, this.layout!.width));
+    if (o.scaleMode === 'row') {
+      const row = hoverRow ?? o.legendRow ?? 0;
+      const s = this.rowScales[row] ?? null;
+      drawLegend(this.legendHost, s ? { scale: s, interpolate: interpolateSequential, label: `${d.valueLabel}, row “${tokenLabel(d.rowLabels[row] ?? '', 16)}” (each row scaled to its own range)` } : null, width, this.theme!);
+      this.legendHost.dataset.row = String(row);
+      return;
+    }
+    const domain = dataDomain(m.values, m.masked, o.scaleKind);
+    let note = '';
+    if (o.scaleKind === 'log') {
+      // Zeros have no place on a log axis: say where they went.
+      let zeros = false;
+      for (let i = 0; i < m.values.length && !zeros; i++) zeros = !(m.masked && m.masked[i]) && !(m.values[i] > 0);
+      note = zeros ? ' (log scale; weights of exactly 0 get the lowest colour)' : ' (log scale)';
+    }
+    drawLegend(this.legendHost, domain ? { scale: valueScale(o.scaleKind, domain), interpolate: interpolateSequential, label: d.valueLabel + note } : null, width, this.theme!);
+    delete this.legendHost.dataset.row;
+  }
+
+  /** Linked highlight from another view: display rows / columns of the hovered token. */
+  highlight(rows: number[], cols: number[]): void {
+    const t0 = now();
+    this.linkedRows = rows;
+    this.linkedCols = cols;
+    this.drawOverlay();
+    const mark = (cls: string, idx: number[]): void => {
+      for (const n of this.svg.querySelectorAll(`.${cls} text`)) n.classList.toggle('highlight', idx.includes(Number((n as SVGElement).dataset.index)));
+    };
+    mark('row-labels', rows);
+    mark('col-labels', cols);
+    this.lastHoverMs = now() - t0;
+    this.root.dataset.hoverMs = this.lastHoverMs.toFixed(2);
+  }
+
+  private cellAt(e: MouseEvent): Cell | null {
+    const L = this.layout;
+    const m = this.data?.matrix;
+    if (!L || !m) return null;
+    const col = Math.floor(e.offsetX / L.cell);
+    const row = Math.floor(e.offsetY / L.cell);
+    return row >= 0 && row < m.rows && col >= 0 && col < m.cols ? { row, col } : null;
+  }
+
+  private onMove(e: MouseEvent): void {
+    const c = this.cellAt(e);
+    if (c?.row === this.hovered?.row && c?.col === this.hovered?.col) return;
+    this.setHover(c, true);
+    if (c) this.showTooltip(c);
+  }
+
+  private setHover(c: Cell | null, notify: boolean): void {
+    const t0 = now();
+    const rowChanged = c?.row !== this.hovered?.row;
+    this.hovered = c;
+    this.drawOverlay();
+    if (!c) this.tooltip.hide();
+    if (rowChanged && this.options?.scaleMode === 'row') this.drawLegendFor(c?.row ?? null);
+    if (notify) this.handlers.hover?.(c);
+    this.lastHoverMs = now() - t0;
+    this.root.dataset.hoverMs = this.lastHoverMs.toFixed(2);
+  }
+
+  private showTooltip(c: Cell): void {
+    const d = this.data!;
+    const L = this.layout!;
+    const at = c.row * d.matrix.cols + c.col;
+    const masked = d.matrix.masked?.[at] === 1;
+    this.tooltip.show(
+      [
+        `${d.rowTitle}: ${visibleToken(d.rowLabels[c.row])}`,
+        `${d.colTitle}: ${visibleToken(d.colLabels[c.col])}`,
+        masked ? 'masked: this query cannot see this key' : `${d.valueLabel}: ${fmt4(d.matrix.values[at])}`,
+      ],
+      L.left + (c.col + 1) * L.cell,
+      L.top + (c.row + 1) * L.cell,
+      L.left + L.width + 200,
+    );
+    this.tooltip.node.dataset.value = masked ? 'masked' : String(d.matrix.values[at]);
+  }
+
+  private drawOverlay(): void {
+    const L = this.layout;
+    const theme = this.theme;
+    if (!L || !theme) return;
+    const ctx = this.overlay.getContext('2d')!;
+    const dpr = devicePixelRatioOf();
+    ctx.setTransform(dpr, 0, 0, dpr, 0, 0);
+    ctx.clearRect(0, 0, L.width, L.height);
+    ctx.strokeStyle = theme.highlight;
+    ctx.lineWidth = 1.5;
+    for (const r of this.linkedRows) ctx.strokeRect(0.75, r * L.cell + 0.75, L.width - 1.5, L.cell - 1.5);
+    for (const c of this.linkedCols) ctx.strokeRect(c * L.cell + 0.75, 0.75, L.cell - 1.5, L.height - 1.5);
+    const h = this.hovered;
+    if (h) {
+      ctx.strokeStyle = theme.fg;
+      ctx.lineWidth = 2;
+      ctx.strokeRect(h.col * L.cell + 1, h.row * L.cell + 1, Math.max(1, L.cell - 2), Math.max(1, L.cell - 2));
+    }
+  }
+
+  destroy(): void {
+    this.root.remove();
+  }
+}

@@ -1,0 +1,305 @@
+// Model view: every layer × head as a small heatmap, all on ONE canvas (a 12×12 grid is
+// one putImageData, not 144 canvases). Layer and head labels in SVG; selection, hover
+// and linked token highlights on an overlay canvas, so they never redraw the cells.
+
+import { select } from 'd3';
+import { interpolateSequential, rowDomains, sequentialLut, valueScale, type ScaleKind, type ValueScale } from './color';
+import { boxReduce, cellPositions, rasterize, reduceMax, type CellMatrix } from './raster';
+import { addMaskedRuns, hatchPattern } from './upscale';
+import { el, now, sizeCanvas, devicePixelRatioOf } from './canvas';
+import { drawLegend } from './legend';
+import { maskStyle, readTheme, type Theme } from './theme';
+import { Tooltip } from './tooltip';
+import type { ScaleMode } from './heatmap';
+
+export interface ModelGridData {
+  layers: number;
+  heads: number;
+  /** The matrix of (layer, head); called once per head per draw. */
+  matrix(layer: number, head: number): CellMatrix;
+  valueLabel: string;
+}
+
+export interface ModelGridOptions {
+  maxWidth: number;
+  scaleMode: ScaleMode;
+  scaleKind: ScaleKind;
+}
+
+export interface HeadRef {
+  layer: number;
+  head: number;
+}
+
+export interface ModelGridHandlers {
+  /** `additive`: shift/ctrl/cmd-click adds the head to the selection. */
+  select?(ref: HeadRef, additive: boolean): void;
+  hover?(ref: HeadRef | null): void;
+}
+
+/** Space between thumbs; half of it surrounds each thumb, room for its outline. */
+const GAP = 6;
+const MAX_THUMB = 72;
+const MIN_THUMB = 16;
+const LEFT = 34;
+const TOP = 20;
+
+export interface GridLayout {
+  thumb: number;
+  left: number;
+  top: number;
+  width: number;
+  height: number;
+}
+
+export function gridLayout(layers: number, heads: number, maxWidth: number): GridLayout {
+  const fit = Math.floor((maxWidth - LEFT - 8) / heads) - GAP;
+  const thumb = Math.max(MIN_THUMB, Math.min(MAX_THUMB, fit));
+  return { thumb, left: LEFT, top: TOP, width: heads * (thumb + GAP), height: layers * (thumb + GAP) };
+}
+
+/** The CSS-pixel origin of head (layer, head) in the grid canvas. */
+export const thumbOrigin = (L: GridLayout, layer: number, head: number): [number, number] => [GAP / 2 + head * (L.thumb + GAP), GAP / 2 + layer * (L.thumb + GAP)];
+
+export class ModelGrid {
+  readonly root: HTMLDivElement;
+  private readonly plot: HTMLDivElement;
+  private readonly svg: SVGSVGElement;
+  private readonly base: HTMLCanvasElement;
+  private readonly overlay: HTMLCanvasElement;
+  private readonly legendHost: HTMLDivElement;
+  private readonly tooltip: Tooltip;
+  private data: ModelGridData | null = null;
+  private layout: GridLayout | null = null;
+  private theme: Theme | null = null;
+  private rowsPerThumb = 0;
+  private globalScale: ValueScale | null = null;
+  private scratch: HTMLCanvasElement | null = null;
+  private selected: HeadRef[] = [];
+  private hovered: HeadRef | null = null;
+  private linkedRows: number[] = [];
+  lastDrawMs = 0;
+  lastHoverMs = 0;
+
+  constructor(
+    target: HTMLElement,
+    private readonly handlers: ModelGridHandlers = {},
+  ) {
+    this.root = el('div', 'atlas-model-grid', target);
+    this.plot = el('div', 'atlas-model-grid-plot', this.root);
+    this.plot.style.position = 'relative';
+    this.svg = document.createElementNS('http://www.w3.org/2000/svg', 'svg');
+    this.plot.appendChild(this.svg);
+    this.base = el('canvas', 'atlas-model-grid-cells', this.plot);
+    this.overlay = el('canvas', 'atlas-model-grid-overlay', this.plot);
+    for (const c of [this.base, this.overlay]) {
+      c.style.position = 'absolute';
+      c.style.left = `${LEFT}px`;
+      c.style.top = `${TOP}px`;
+    }
+    this.overlay.style.cursor = 'pointer';
+    this.tooltip = new Tooltip(this.plot);
+    this.legendHost = el('div', 'atlas-model-grid-legend', this.root);
+    this.overlay.addEventListener('mousemove', (e) => {
+      const r = this.refAt(e);
+      if (r?.layer === this.hovered?.layer && r?.head === this.hovered?.head) return;
+      this.setHover(r);
+      if (r) {
+        const [x, y] = thumbOrigin(this.layout!, r.layer, r.head);
+        this.tooltip.show([`layer ${r.layer}, head ${r.head}`, 'click: select · shift-click: add'], LEFT + x + this.layout!.thumb / 2, TOP + y + this.layout!.thumb / 2, LEFT + this.layout!.width);
+      }
+    });
+    this.overlay.addEventListener('mouseleave', () => this.setHover(null));
+    this.overlay.addEventListener('click', (e) => {
+      const r = this.refAt(e);
+      if (r) this.handlers.select?.(r, e.shiftKey || e.ctrlKey || e.metaKey);
+    });
+  }
+
+  update(data: ModelGridData, options: ModelGridOptions): number {
+    const t0 = now();
+    this.data = data;
+    const theme = (this.theme = readTheme(this.root));
+    const L = (this.layout = gridLayout(data.layers, data.heads, options.maxWidth));
+    const { ctx, width, height, dpr } = sizeCanvas(this.base, L.width, L.height);
+    sizeCanvas(this.overlay, L.width, L.height);
+    const lut = sequentialLut();
+    const mask = maskStyle(theme, dpr);
+    const kind = options.scaleKind;
+    const n = data.layers * data.heads;
+    const at = (k: number): [number, number] => [Math.floor(k / data.heads), k % data.heads];
+    // Each thumb's device-pixel rectangle, edges on whole pixels so neighbours never overlap.
+    const regions = Array.from({ length: n }, (_, k) => {
+      const [x, y] = thumbOrigin(L, ...at(k));
+      const x0 = Math.round(x * dpr);
+      const y0 = Math.round(y * dpr);
+      return { x: x0, y: y0, width: Math.round((x + L.thumb) * dpr) - x0, height: Math.round((y + L.thumb) * dpr) - y0 };
+    });
+    // Colour positions of every thumb at min(matrix, thumb) resolution: a thumb smaller
+    // than its matrix keeps each block's strongest weight.
+    const first = data.matrix(0, 0);
+    const rows = first.rows;
+    const cols = first.cols;
+    const R = Math.min(rows, Math.min(...regions.map((r) => r.height)));
+    const C = Math.min(cols, Math.min(...regions.map((r) => r.width)));
+    let positions: Float32Array[];
+    if (options.scaleMode === 'global') {
+      // One pass per head for the block maxima and the true min..max; max commutes with
+      // the increasing scale, so colouring the maxima equals reducing the colours.
+      let lo = Infinity;
+      let hi = -Infinity;
+      const reduced = Array.from({ length: n }, (_, k) => {
+        const r = reduceMax(k === 0 ? first : data.matrix(...at(k)), R, C, kind);
+        lo = Math.min(lo, r.lo);
+        hi = Math.max(hi, r.hi);
+        return r.out;
+      });
+      const scale = valueScale(kind, lo <= hi ? [lo, hi] : [0, 1]);
+      this.globalScale = lo <= hi ? scale : null;
+      positions = reduced.map((out) => cellPositions({ rows: R, cols: C, values: out, masked: null }, scale));
+    } else {
+      this.globalScale = null;
+      positions = Array.from({ length: n }, (_, k) => {
+        const m = k === 0 ? first : data.matrix(...at(k));
+        const scales = rowDomains(m.values, m.masked, m.rows, m.cols, kind).map((d) => (d ? valueScale(kind, d) : null));
+        const t = cellPositions(m, (i) => scales[i]);
+        return R < rows || C < cols ? boxReduce(t, rows, cols, R, C, 'max') : t;
+      });
+    }
+    // All thumbs side by side at that resolution in one image, then each scaled into place.
+    const atlas = ctx.createImageData(data.heads * C, data.layers * R);
+    const flat = { ...mask, stripe: 0 };
+    positions.forEach((t, k) => {
+      const [l, h] = at(k);
+      rasterize(atlas, { x: h * C, y: l * R, width: C, height: R }, R, C, t, lut, flat);
+    });
+    const scratch = (this.scratch ??= document.createElement('canvas'));
+    scratch.width = atlas.width;
+    scratch.height = atlas.height;
+    scratch.getContext('2d')!.putImageData(atlas, 0, 0);
+    ctx.save();
+    ctx.setTransform(1, 0, 0, 1, 0, 0);
+    ctx.clearRect(0, 0, width, height);
+    ctx.imageSmoothingEnabled = false;
+    const hatched = new Path2D();
+    positions.forEach((t, k) => {
+      const [l, h] = at(k);
+      const r = regions[k];
+      ctx.drawImage(scratch, h * C, l * R, C, R, r.x, r.y, r.width, r.height);
+      addMaskedRuns(hatched, t, R, C, r);
+    });
+    ctx.fillStyle = hatchPattern(ctx, mask);
+    ctx.fill(hatched);
+    ctx.restore();
+    this.rowsPerThumb = rows;
+    this.base.dataset.thumb = String(L.thumb);
+    this.base.dataset.layers = String(data.layers);
+    this.base.dataset.heads = String(data.heads);
+    this.drawLabels(theme);
+    drawLegend(
+      this.legendHost,
+      this.globalScale ? { scale: this.globalScale, interpolate: interpolateSequential, label: `${data.valueLabel}, all heads on one ${kind === 'log' ? 'log ' : ''}scale` } : null,
+      Math.min(360, L.width),
+      theme,
+    );
+    if (options.scaleMode === 'row') {
+      const note = el('div', 'atlas-note', this.legendHost);
+      note.textContent = `Each row of each head is scaled to its own min..max${kind === 'log' ? ' (log)' : ''}.`;
+    }
+    if (rows > L.thumb * dpr || cols > L.thumb * dpr) {
+      const note = el('div', 'atlas-note', this.legendHost);
+      note.textContent = 'Thumbnails are smaller than their matrices: each pixel shows the largest weight among the cells it covers.';
+    }
+    this.drawOverlay();
+    this.lastDrawMs = now() - t0;
+    this.root.dataset.drawMs = this.lastDrawMs.toFixed(2);
+    return this.lastDrawMs;
+  }
+
+  private drawLabels(theme: Theme): void {
+    const L = this.layout!;
+    const d = this.data!;
+    const svg = select(this.svg);
+    svg.selectAll('*').remove();
+    svg.attr('width', L.left + L.width + 4).attr('height', L.top + L.height + 4);
+    const g = svg.append('g').attr('font-size', 11).attr('fill', theme.muted);
+    for (let h = 0; h < d.heads; h++)
+      g.append('text').attr('class', 'head-label').attr('x', L.left + thumbOrigin(L, 0, h)[0] + L.thumb / 2).attr('y', L.top - 6).attr('text-anchor', 'middle').text(h === 0 ? `head ${h}` : String(h));
+    for (let l = 0; l < d.layers; l++)
+      g.append('text').attr('class', 'layer-label').attr('x', L.left - 6).attr('y', L.top + thumbOrigin(L, l, 0)[1] + L.thumb / 2).attr('text-anchor', 'end').attr('dominant-baseline', 'central').text(`L${l}`);
+  }
+
+  /** Selected heads (outlined in the accent colour). */
+  setSelected(refs: HeadRef[]): void {
+    this.selected = refs;
+    this.drawOverlay();
+    this.root.dataset.selected = refs.map((r) => `${r.layer}:${r.head}`).join(' ');
+  }
+
+  /** Rows of the hovered token (shown as a band in every head); [] to clear. */
+  highlightRows(rows: number[]): void {
+    const t0 = now();
+    this.linkedRows = rows;
+    this.drawOverlay();
+    this.lastHoverMs = now() - t0;
+    this.root.dataset.hoverMs = this.lastHoverMs.toFixed(2);
+  }
+
+  private setHover(r: HeadRef | null): void {
+    const t0 = now();
+    this.hovered = r;
+    if (!r) this.tooltip.hide();
+    this.drawOverlay();
+    this.handlers.hover?.(r);
+    this.lastHoverMs = now() - t0;
+    this.root.dataset.hoverMs = this.lastHoverMs.toFixed(2);
+  }
+
+  private refAt(e: MouseEvent): HeadRef | null {
+    const L = this.layout;
+    const d = this.data;
+    if (!L || !d) return null;
+    const head = Math.floor(e.offsetX / (L.thumb + GAP));
+    const layer = Math.floor(e.offsetY / (L.thumb + GAP));
+    const dx = e.offsetX - head * (L.thumb + GAP) - GAP / 2;
+    const dy = e.offsetY - layer * (L.thumb + GAP) - GAP / 2;
+    const inX = dx >= 0 && dx < L.thumb;
+    const inY = dy >= 0 && dy < L.thumb;
+    return inX && inY && head >= 0 && head < d.heads && layer >= 0 && layer < d.layers ? { layer, head } : null;
+  }
+
+  private drawOverlay(): void {
+    const L = this.layout;
+    const d = this.data;
+    const theme = this.theme;
+    if (!L || !d || !theme) return;
+    const ctx = this.overlay.getContext('2d')!;
+    const dpr = devicePixelRatioOf();
+    ctx.setTransform(dpr, 0, 0, dpr, 0, 0);
+    ctx.clearRect(0, 0, L.width, L.height);
+    if (this.linkedRows.length && this.rowsPerThumb) {
+      ctx.fillStyle = theme.highlight;
+      ctx.globalAlpha = 0.55;
+      const rowH = L.thumb / this.rowsPerThumb;
+      for (let l = 0; l < d.layers; l++)
+        for (let h = 0; h < d.heads; h++) {
+          const [x, y] = thumbOrigin(L, l, h);
+          for (const r of this.linkedRows) ctx.fillRect(x - 3, y + r * rowH, 3, Math.max(1, rowH));
+        }
+      ctx.globalAlpha = 1;
+    }
+    const outline = (r: HeadRef, colour: string, w: number): void => {
+      const [x, y] = thumbOrigin(L, r.layer, r.head);
+      ctx.strokeStyle = colour;
+      ctx.lineWidth = w;
+      ctx.strokeRect(x - w / 2 + 0.5, y - w / 2 + 0.5, L.thumb + w - 1, L.thumb + w - 1);
+    };
+    if (this.hovered) outline(this.hovered, theme.fg, 1);
+    for (const s of this.selected) outline(s, theme.accent, 3);
+  }
+
+  destroy(): void {
+    this.root.remove();
+  }
+}
+

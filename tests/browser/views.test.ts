@@ -1,0 +1,269 @@
+// The /view/ page against SYNTHETIC traces (tests/fixtures/synthetic-trace.ts): every
+// view renders, canvas pixels encode the trace's values, linked hover works, tokens are
+// text, and the T5 alignment shows (and grows with) the decoder tokens.
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { interpolateViridis, rgb } from 'd3';
+import type { Page } from 'playwright-core';
+import { useBrowser } from './page';
+import { HOSTILE_TOKEN, syntheticTrace, truncateDecoder, type SyntheticOptions } from '../fixtures/synthetic-trace';
+import { traceToJSONString } from '../../src/lib/trace/json';
+import type { Trace } from '../../src/lib/trace/types';
+
+/** Viridis through a 1024-entry table, then the canvas: a channel may be off by this much. */
+const COLOUR_TOLERANCE = 3;
+/** This machine may be loaded (other jobs share its cores): wait generously for redraws. */
+const POLL = { timeout: 15_000, interval: 50 };
+/** Model-grid thumb geometry (src/lib/viz/model-grid.ts): half the gap surrounds each thumb. */
+const GRID_GAP = 6;
+
+let dir: string;
+beforeAll(() => {
+  dir = mkdtempSync(join(tmpdir(), 'atlas-views-'));
+});
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+function save(name: string, trace: Trace): string {
+  const path = join(dir, `${name}.json`);
+  writeFileSync(path, traceToJSONString(trace));
+  return path;
+}
+
+async function openTrace(page: Page, path: string): Promise<void> {
+  await page.waitForSelector('input[data-testid="trace-file"][data-ready="true"]', { state: 'attached' });
+  await page.setInputFiles('input[data-testid="trace-file"]', path);
+  await page.waitForSelector('[data-testid="trace-summary"]');
+  await page.waitForFunction(() => !!document.querySelector('.atlas-model-grid')?.getAttribute('data-draw-ms') && !!document.querySelector('.atlas-heatmap')?.getAttribute('data-draw-ms'));
+}
+
+type RGB = [number, number, number];
+async function pixel(page: Page, selector: string, x: number, y: number): Promise<RGB> {
+  return page.evaluate(
+    ({ selector, x, y }) => {
+      const c = document.querySelector(selector) as HTMLCanvasElement;
+      const d = c.getContext('2d')!.getImageData(Math.floor(x), Math.floor(y), 1, 1).data;
+      return [d[0], d[1], d[2]] as [number, number, number];
+    },
+    { selector, x, y },
+  );
+}
+const viridis = (t: number): RGB => {
+  const c = rgb(interpolateViridis(t));
+  return [c.r, c.g, c.b];
+};
+const near = (a: RGB, b: RGB, tol = COLOUR_TOLERANCE): boolean => a.every((v, i) => Math.abs(v - b[i]) <= tol);
+const luminance = ([r, g, b]: RGB): number => 0.2126 * r + 0.7152 * g + 0.0722 * b;
+
+/** probs[layer][head] as rows, with the masked (future) cells marked. */
+function head(trace: Trace, kind: 'self' | 'encoder' | 'decoder' | 'cross', layer: number, h: number): { rows: number[][]; masked: boolean[][] } {
+  const p = trace.attention[kind]!.probs!;
+  const s = trace.attention[kind]!.scores!;
+  const [, H, Q, K] = p.shape;
+  const rows: number[][] = [];
+  const masked: boolean[][] = [];
+  for (let i = 0; i < Q; i++) {
+    rows.push([]);
+    masked.push([]);
+    for (let j = 0; j < K; j++) {
+      const at = ((layer * H + h) * Q + i) * K + j;
+      rows[i].push(p.data[at]);
+      masked[i].push(s.data[at] <= -1e30);
+    }
+  }
+  return { rows, masked };
+}
+
+describe('the trace views', () => {
+  const browser = useBrowser();
+
+  it('draws every view of a GPT-2-like trace with the trace’s own numbers', async () => {
+    const opts: SyntheticOptions = { family: 'gpt2', layers: 2, heads: 3, headDim: 8, tokens: 8, seed: 5, hostileToken: true };
+    const trace = syntheticTrace(opts);
+    const page = await browser.open('/view/');
+    const dialogs: string[] = [];
+    page.on('dialog', (d) => {
+      dialogs.push(d.message());
+      void d.dismiss();
+    });
+    await openTrace(page, save('gpt2', trace));
+    for (const v of ['model', 'head', 'heatmap', 'qkv', 'metrics']) expect(await page.locator(`[data-view="${v}"]`).count(), v).toBe(1);
+    expect(await page.locator('[data-view="alignment"]').count()).toBe(0);
+
+    // Heatmap of layer 0, head 0: each row's brightest cell is that row's argmax in the trace.
+    const { rows, masked } = head(trace, 'self', 0, 0);
+    const cell = Number(await page.locator('.atlas-heatmap-cells').getAttribute('data-cell'));
+    expect(cell).toBeGreaterThanOrEqual(10);
+    const all = rows.flatMap((r, i) => r.filter((_, j) => !masked[i][j]));
+    const [lo, hi] = [Math.min(...all), Math.max(...all)];
+    for (let i = 0; i < 8; i++) {
+      const lum: number[] = [];
+      for (let j = 0; j <= i; j++) {
+        const px = await pixel(page, '.atlas-heatmap-cells', (j + 0.5) * cell, (i + 0.5) * cell);
+        lum.push(luminance(px));
+        expect(near(px, viridis((rows[i][j] - lo) / (hi - lo))), `cell ${i},${j}: ${px}`).toBe(true);
+      }
+      const argmax = rows[i].indexOf(Math.max(...rows[i]));
+      expect(lum.indexOf(Math.max(...lum)), `row ${i}`).toBe(argmax);
+    }
+    // A masked (future) cell is grey hatching, not the colour of weight 0.
+    const future = await pixel(page, '.atlas-heatmap-cells', 7.5 * cell, 0.5 * cell);
+    expect(Math.max(...future) - Math.min(...future)).toBeLessThan(16);
+    expect(near(future, viridis(0), 40)).toBe(false);
+    // The legend spans the true min..max of the drawn values.
+    const legend = page.locator('[data-view="heatmap"] .atlas-legend');
+    expect(Number(await legend.getAttribute('data-min'))).toBeCloseTo(lo, 6);
+    expect(Number(await legend.getAttribute('data-max'))).toBeCloseTo(hi, 6);
+
+    // Tooltip: the exact value of the hovered cell, to 4 significant digits.
+    await page.locator('.atlas-heatmap-overlay').scrollIntoViewIfNeeded();
+    const box = (await page.locator('.atlas-heatmap-overlay').boundingBox())!;
+    await page.mouse.move(box.x + 1.5 * cell, box.y + 4.5 * cell);
+    const tip = page.locator('[data-view="heatmap"] .atlas-tooltip');
+    await expect.poll(() => tip.isVisible(), POLL).toBe(true);
+    expect(await tip.textContent()).toContain(Number(rows[4][1].toPrecision(4)).toPrecision(4));
+    expect(Number(await tip.getAttribute('data-value'))).toBeCloseTo(rows[4][1], 6);
+
+    // Model grid: the pixel at (layer 1, head 2, row 5, col 3) is the global scale at that value.
+    const thumb = Number(await page.locator('.atlas-model-grid-cells').getAttribute('data-thumb'));
+    let glo = Infinity;
+    let ghi = -Infinity;
+    for (let l = 0; l < 2; l++)
+      for (let h = 0; h < 3; h++) {
+        const m = head(trace, 'self', l, h);
+        m.rows.forEach((r, i) => r.forEach((v, j) => !m.masked[i][j] && ((glo = Math.min(glo, v)), (ghi = Math.max(ghi, v)))));
+      }
+    const g = head(trace, 'self', 1, 2);
+    const gx = GRID_GAP / 2 + 2 * (thumb + GRID_GAP) + ((3 + 0.5) * thumb) / 8;
+    const gy = GRID_GAP / 2 + 1 * (thumb + GRID_GAP) + ((5 + 0.5) * thumb) / 8;
+    const gp = await pixel(page, '.atlas-model-grid-cells', gx, gy);
+    expect(near(gp, viridis((g.rows[5][3] - glo) / (ghi - glo))), `grid pixel ${gp}`).toBe(true);
+    const gLegend = page.locator('[data-view="model"] .atlas-legend');
+    expect(Number(await gLegend.getAttribute('data-min'))).toBeCloseTo(glo, 6);
+    expect(Number(await gLegend.getAttribute('data-max'))).toBeCloseTo(ghi, 6);
+
+    // Q/K/V: q·k/√d + mask reproduces the tapped scores; the other checks hold too.
+    for (const name of ['scores', 'probs', 'context']) {
+      const c = page.locator(`[data-view="qkv"] [data-check="${name}"]`);
+      expect(await c.getAttribute('class'), name).toBe('ok');
+      expect(Number(await c.getAttribute('data-max-diff'))).toBeLessThan(1e-3);
+    }
+    expect(await page.locator('[data-view="qkv"] .atlas-neuron-steps').textContent()).toContain('√8');
+
+    // Tokens are text: the HTML-looking token is printed literally and never becomes an element.
+    const leftTokens = await page.locator('[data-view="head"] .atlas-tokens-left .atlas-token').allTextContents();
+    expect(leftTokens.some((t) => t.includes('<img'))).toBe(true);
+    expect(await page.locator('[data-view] img').count()).toBe(0);
+    const fullTitles = await page.locator('[data-view="head"] .atlas-token').evaluateAll((ns) => ns.map((n) => (n as HTMLElement).title));
+    expect(fullTitles.some((t) => t.includes(HOSTILE_TOKEN.replace(/ /g, '␣')))).toBe(true);
+    expect(dialogs).toEqual([]);
+    expect(browser.errors).toEqual([]);
+  });
+
+  it('links hover: a token hovered in the head view is highlighted in every other view', async () => {
+    const trace = syntheticTrace({ family: 'bert', layers: 2, heads: 2, tokens: 7, seed: 8 });
+    const page = await browser.open('/view/');
+    await openTrace(page, save('bert', trace));
+    await page.hover('[data-view="head"] .atlas-tokens-right .atlas-token[data-index="3"]');
+    // Heatmap: both axis labels of token 3; Q/K/V: key row 3.
+    await expect.poll(() => page.locator('[data-view="heatmap"] .col-labels text.highlight').getAttribute('data-index'), POLL).toBe('3');
+    expect(await page.locator('[data-view="heatmap"] .row-labels text.highlight').getAttribute('data-index')).toBe('3');
+    expect(await page.locator('[data-view="qkv"] .atlas-neuron-cell.highlight').first().getAttribute('data-key')).toBe('3');
+    // The model grid's overlay marks row 3 of every thumb.
+    const thumb = Number(await page.locator('.atlas-model-grid-cells').getAttribute('data-thumb'));
+    const band = await page.evaluate(
+      ({ x, y }) => (document.querySelector('.atlas-model-grid-overlay') as HTMLCanvasElement).getContext('2d')!.getImageData(x, y, 1, 1).data[3],
+      { x: GRID_GAP / 2 - 2, y: Math.floor(GRID_GAP / 2 + 3.5 * (thumb / 7)) },
+    );
+    expect(band).toBeGreaterThan(0);
+    // The head view shows only the incoming lines of key 3 and tints the queries by weight.
+    const tinted = await page.locator('[data-view="head"] .atlas-tokens-left .atlas-token[data-weight]').count();
+    expect(tinted).toBeGreaterThan(0);
+
+    // Leaving clears it everywhere.
+    await page.mouse.move(5, 5);
+    await expect.poll(() => page.locator('[data-view="heatmap"] text.highlight').count(), POLL).toBe(0);
+    expect(await page.locator('[data-view="qkv"] .atlas-neuron-cell.highlight').count()).toBe(0);
+
+    // Hovering a heatmap row label highlights that token in the head view.
+    await page.hover('[data-view="heatmap"] .row-labels text[data-index="2"]');
+    await expect.poll(() => page.locator('[data-view="head"] .atlas-tokens-left .atlas-token.highlight').getAttribute('data-index'), POLL).toBe('2');
+    expect(browser.errors).toEqual([]);
+  });
+
+  it('hides special tokens, renormalises rows and says so; per-row legends show the row’s range', async () => {
+    const trace = syntheticTrace({ family: 'bert', layers: 1, heads: 2, tokens: 7, seed: 11 });
+    const page = await browser.open('/view/');
+    await openTrace(page, save('bert-hide', trace));
+    await page.check('[data-view="heatmap"] input[data-control="hide-special"]');
+    await expect.poll(() => page.locator('[data-notice="renormalised"]').isVisible(), POLL).toBe(true);
+    expect(await page.locator('[data-notice="renormalised"]').textContent()).toContain('renormalised');
+    await expect.poll(() => page.locator('.atlas-heatmap-cells').getAttribute('data-rows'), POLL).toBe('5');
+    // Reference: drop [CLS] and [SEP] (rows and columns 0 and 6), renormalise each row.
+    const { rows } = head(trace, 'self', 0, 0);
+    const kept = rows.slice(1, 6).map((r) => {
+      const inner = r.slice(1, 6);
+      const s = inner.reduce((a, b) => a + b, 0);
+      return inner.map((v) => v / s);
+    });
+    const legend = page.locator('[data-view="heatmap"] .atlas-legend');
+    expect(Number(await legend.getAttribute('data-min'))).toBeCloseTo(Math.min(...kept.flat()), 5);
+    expect(Number(await legend.getAttribute('data-max'))).toBeCloseTo(Math.max(...kept.flat()), 5);
+
+    await page.selectOption('[data-view="heatmap"] select[data-control="scale-mode"]', 'row');
+    // The legend follows the hovered row (display row 2 = token 3).
+    const cell = Number(await page.locator('.atlas-heatmap-cells').getAttribute('data-cell'));
+    await page.locator('.atlas-heatmap-overlay').scrollIntoViewIfNeeded();
+    const box = (await page.locator('.atlas-heatmap-overlay').boundingBox())!;
+    await page.mouse.move(box.x + 0.5 * cell, box.y + 2.5 * cell);
+    await expect.poll(() => page.locator('[data-view="heatmap"] .atlas-heatmap-legend').getAttribute('data-row'), POLL).toBe('2');
+    expect(Number(await legend.getAttribute('data-min'))).toBeCloseTo(Math.min(...kept[2]), 5);
+    expect(Number(await legend.getAttribute('data-max'))).toBeCloseTo(Math.max(...kept[2]), 5);
+    // Per-row: that row's max cell is at the top of the scale.
+    const j = kept[2].indexOf(Math.max(...kept[2]));
+    expect(near(await pixel(page, '.atlas-heatmap-cells', (j + 0.5) * cell, 2.5 * cell), viridis(1))).toBe(true);
+    expect(browser.errors).toEqual([]);
+  });
+
+  it('shows T5 stacks as tabs, its unscaled arithmetic, and an alignment that grows with the target', async () => {
+    const full = syntheticTrace({ family: 't5', layers: 2, heads: 2, tokens: 6, decoderTokens: 6, seed: 3 });
+    const short = truncateDecoder(full, 3);
+    const page = await browser.open('/view/');
+    await openTrace(page, save('t5-short', short));
+    const tabs = await page.locator('[data-view="model"] [role="tab"]').allTextContents();
+    expect(tabs.map((t) => t.trim())).toEqual(['encoder self-attention', 'decoder self-attention', 'cross-attention']);
+    expect(await page.locator('[data-view="qkv"] .atlas-neuron-steps').textContent()).toContain('no scaling in T5');
+    expect(await page.locator('[data-view="qkv"] [data-check="scores"]').getAttribute('class')).toBe('ok');
+
+    const targets = () => page.locator('.atlas-align-target .atlas-token').allTextContents();
+    expect(await targets()).toEqual(short.decoderTokens!.map((t) => t.text));
+    expect(await page.locator('.atlas-align-source .atlas-token').count()).toBe(6);
+    expect(await page.locator('.atlas-alignment').getAttribute('data-updates')).toBe('1');
+
+    // Generation went on: the same view takes the longer trace and adds the new tokens.
+    await openTrace(page, save('t5-full', full));
+    await expect.poll(targets, POLL).toEqual(full.decoderTokens!.map((t) => t.text));
+    expect(await page.locator('.atlas-alignment').getAttribute('data-updates')).toBe('2');
+    expect(await page.locator('.atlas-align-target .atlas-token.new').count()).toBe(3);
+
+    // Decoder self-attention: causal, the future hatched; Q/K/V adds the position bias.
+    await page.click('[data-view="model"] [role="tab"][data-kind="decoder"]');
+    await expect.poll(() => page.locator('[data-notice="masked"]').count(), POLL).toBe(1);
+    expect(await page.locator('[data-view="qkv"] .atlas-neuron-steps').textContent()).toContain('relative position bias');
+    expect(await page.locator('[data-view="qkv"] [data-check="scores"]').getAttribute('class')).toBe('ok');
+    expect(browser.errors).toEqual([]);
+  });
+
+  it('says what is wrong with a file that is not a trace', async () => {
+    const page = await browser.open('/view/');
+    await page.waitForSelector('input[data-testid="trace-file"][data-ready="true"]', { state: 'attached' });
+    const path = join(dir, 'bad.json');
+    writeFileSync(path, '{"format": "something-else"}');
+    await page.setInputFiles('input[data-testid="trace-file"]', path);
+    await expect.poll(() => page.locator('[role="alert"]').textContent(), POLL).toContain('not an Attention Atlas trace');
+    writeFileSync(path, '{ not json');
+    await page.setInputFiles('input[data-testid="trace-file"]', path);
+    await expect.poll(() => page.locator('[role="alert"]').textContent(), POLL).toContain('not valid JSON');
+  });
+});

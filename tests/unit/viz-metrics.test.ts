@@ -1,0 +1,79 @@
+// Metrics against matrices small enough to compute by hand (values in the comments).
+import { describe, expect, it } from 'vitest';
+import {
+  attentionEntropy,
+  layerMetric,
+  meanAttentionDistance,
+  previousTokenShare,
+  specialTokenShare,
+} from '../../src/lib/trace/metrics';
+import type { AttentionMatrix } from '../../src/lib/trace/attention-matrix';
+import type { TraceToken } from '../../src/lib/trace/types';
+import { syntheticTrace } from '../fixtures/synthetic-trace';
+
+// Causal 3×3:  [1, 0, 0] / [.5, .5, 0] / [.2, .3, .5]
+const P: AttentionMatrix = {
+  rows: 3,
+  cols: 3,
+  values: Float32Array.from([1, 0, 0, 0.5, 0.5, 0, 0.2, 0.3, 0.5]),
+  masked: Uint8Array.from([0, 1, 1, 0, 0, 1, 0, 0, 0]),
+  rowIds: [0, 1, 2],
+  colIds: [0, 1, 2],
+  rowStream: 'input',
+  colStream: 'input',
+};
+const tok = (special: boolean): TraceToken => ({ id: 0, text: 'x', start: 0, end: 0, special });
+
+describe('attention metrics', () => {
+  it('mean attention distance: (0 + 0.5·1 + (0.2·2 + 0.3·1)) / 3 = 0.4', () => {
+    expect(meanAttentionDistance(P)).toBeCloseTo(0.4, 6);
+  });
+
+  it('entropy in nats: (0 + ln 2 + 1.029653) / 3 = 0.574267', () => {
+    // −(0.2 ln 0.2 + 0.3 ln 0.3 + 0.5 ln 0.5) = 0.321888 + 0.361192 + 0.346574
+    expect(attentionEntropy(P)).toBeCloseTo(0.574267, 5);
+  });
+
+  it('share on special tokens (token 0 special): (1 + 0.5 + 0.2) / 3', () => {
+    expect(specialTokenShare(P, [tok(true), tok(false), tok(false)])).toBeCloseTo(1.7 / 3, 6);
+    expect(specialTokenShare(P, [tok(false), tok(false), tok(true)])).toBeCloseTo(0.5 / 3, 6);
+  });
+
+  it('share on the previous token, over rows that have one: (0.5 + 0.3) / 2', () => {
+    expect(previousTokenShare(P)).toBeCloseTo(0.4, 6);
+  });
+
+  it('uniform attention over n keys has entropy ln n and distance as computed', () => {
+    const n = 4;
+    const u: AttentionMatrix = { ...P, rows: 1, cols: n, values: new Float32Array(n).fill(1 / n), masked: null, rowIds: [3], colIds: [0, 1, 2, 3] };
+    expect(attentionEntropy(u)).toBeCloseTo(Math.log(4), 6);
+    expect(meanAttentionDistance(u)).toBeCloseTo((3 + 2 + 1 + 0) / 4, 6);
+  });
+
+  it('distances use token positions, so they survive hidden tokens', () => {
+    // Rows are tokens 2 and 3, columns tokens 1 and 3.
+    const m: AttentionMatrix = { ...P, rows: 2, cols: 2, values: Float32Array.from([1, 0, 0.5, 0.5]), masked: null, rowIds: [2, 3], colIds: [1, 3] };
+    expect(meanAttentionDistance(m)).toBeCloseTo((1 + (0.5 * 2 + 0)) / 2, 6);
+    // Token 3's previous token (2) is hidden: it counts 0; token 2's previous (1) has weight 1.
+    expect(previousTokenShare(m)).toBeCloseTo(0.5, 6);
+  });
+
+  it('per layer: the mean over heads; cross-attention has no distance', () => {
+    const t = syntheticTrace({ family: 't5', layers: 2, heads: 3, tokens: 5, decoderTokens: 4 });
+    const perLayer = layerMetric(t, 'encoder', 'entropy');
+    expect(perLayer).toHaveLength(2);
+    const heads = [0, 1, 2].map((h) => {
+      // Independent recomputation from the raw probs.
+      const p = t.attention.encoder!.probs!.data;
+      let acc = 0;
+      for (let i = 0; i < 5; i++) for (let j = 0; j < 5; j++) {
+        const v = p[((1 * 3 + h) * 5 + i) * 5 + j];
+        if (v > 0) acc -= v * Math.log(v);
+      }
+      return acc / 5;
+    });
+    expect(perLayer[1]).toBeCloseTo((heads[0] + heads[1] + heads[2]) / 3, 5);
+    expect(layerMetric(t, 'cross', 'distance').every(Number.isNaN)).toBe(true);
+    expect(layerMetric(t, 'cross', 'special').every(Number.isFinite)).toBe(true);
+  });
+});
