@@ -132,6 +132,14 @@ export function saveLocal(s: ViewState, storage: Storage | undefined = globalThi
   }
 }
 
+export function hasLocal(storage: Storage | undefined = globalThis.localStorage): boolean {
+  try {
+    return !!storage?.getItem(STORAGE_KEY);
+  } catch {
+    return false;
+  }
+}
+
 export function loadLocal(fallback: ViewState, storage: Storage | undefined = globalThis.localStorage): ViewState {
   try {
     const raw = storage?.getItem(STORAGE_KEY);

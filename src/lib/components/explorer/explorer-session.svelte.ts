@@ -8,7 +8,7 @@ import type { ModelRef, Progress } from '$lib/hub/sources';
 import { MANIFEST_PATH, type ManifestEntry, type Manifest } from '$lib/hub/manifest';
 import { toErrorInfo, type ErrorInfo } from '$lib/errors';
 import type { Trace } from '$lib/trace/types';
-import { decodeState, defaultState, encodeState, loadLocal, saveLocal, type ViewState } from '$lib/state/view-state';
+import { decodeState, defaultState, encodeState, hasLocal, loadLocal, saveLocal, type ViewState } from '$lib/state/view-state';
 
 /** Wait this long after the last keystroke before running the model. */
 export const RUN_DEBOUNCE_MS = 250;
@@ -46,7 +46,8 @@ export function refForKey(key: string, choices: ModelChoice[]): ModelRef | null 
 }
 
 export class ExplorerSession {
-  choices = $state<ModelChoice[]>([]);
+  // Raw: these objects cross to the worker, which cannot clone Svelte's proxies.
+  choices = $state.raw<ModelChoice[]>([]);
   state = $state<ViewState>(defaultState(DEFAULT_MODEL));
   trace = $state.raw<Trace | null>(null);
   model = $state.raw<LoadedModel | null>(null);
@@ -55,6 +56,8 @@ export class ExplorerSession {
   /** A notice that is not an error (e.g. the worker was restarted). */
   notice = $state<string | null>(null);
   running = $state(false);
+  /** Whether the state came from a link or a previous visit (then the views restore its selection). */
+  savedSelection = false;
   generating = $state(false);
 
   private client: InferenceClient | undefined;
@@ -84,7 +87,8 @@ export class ExplorerSession {
       } catch (e) {
         this.error = toErrorInfo(e);
       }
-      const saved = loadLocal(defaultState(this.choices[0]?.key ?? DEFAULT_MODEL));
+      const saved = loadLocal(defaultState(this.choices.some((c) => c.key === DEFAULT_MODEL) ? DEFAULT_MODEL : (this.choices[0]?.key ?? DEFAULT_MODEL)));
+      this.savedSelection = location.hash.length > 1 || hasLocal();
       this.state = location.hash.length > 1 ? await decodeState(location.hash, saved) : saved;
       if (!refForKey(this.state.model, this.choices)) this.state.model = this.choices.find((c) => c.key === DEFAULT_MODEL)?.key ?? this.choices[0]?.key ?? DEFAULT_MODEL;
       await this.loadModel();
