@@ -53,6 +53,10 @@ describe('runtime in the browser worker', () => {
 
       const bert = await runInPage(page, { family: 'bert', seed: 3, layers: 2, dModel: 32, heads: 4 }, 'The cat sat on the [MASK].', preference);
       expectClose(bert.trace, bertForward(bert.cp.config, checkpointWeights(bert.cp), bert.trace.tokens.map((t) => t.id)), ['self']);
+      // Without a [MASK] there is nothing to predict: no zero-sized tensor may reach the GPU.
+      const plain = await runInPage(page, { family: 'bert', seed: 3, layers: 2, dModel: 32, heads: 4 }, 'No mask here.', preference);
+      expect(plain.trace.backend.name).toBe(preference);
+      expect(plain.trace.predictions).toBeUndefined();
 
       const t5 = await runInPage(page, { family: 't5', seed: 8, layers: 2, dModel: 32, heads: 4 }, 'summarize: the house is big', preference, 'small house');
       const ref = t5Forward(t5.cp.config, checkpointWeights(t5.cp), t5.trace.tokens.map((t) => t.id), t5.trace.decoderTokens!.map((t) => t.id));

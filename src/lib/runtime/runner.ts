@@ -163,7 +163,7 @@ export class ModelRunner {
         throw new AtlasError('runtime-failed', `The model failed to run: ${message}`, 'Try a shorter text or reload the page; your text and settings are kept.');
       await this.release();
       this.backend = { name: 'wasm', threads: ort.env.wasm.numThreads as number, reason: `WebGPU failed (${message.slice(0, 160)}), so the model now runs on the CPU with WASM.` };
-      return (await this.session(part, request)).run(feeds);
+      return this.exec(part, request, feeds);
     }
   }
 
@@ -249,18 +249,20 @@ export class ModelRunner {
     const keep = new Uint8Array(n).fill(1, 0, real);
     const maskId = this.codec.id('[MASK]');
     const predictAt = options.predictAll ? range(real).filter((i) => !tokens[i].special) : range(real).filter((i) => tokens[i].id === maskId);
+    // Zero-sized tensors break some WebGPU kernels: with nothing to predict, compute one row and drop it.
+    const logitRows = predictAt.length ? predictAt : [0];
     const feeds: Feeds = {
       [INPUT.ids]: i64(tokens.map((t) => t.id)),
       [INPUT.positions]: i64(range(n)),
       [INPUT.mask]: bools(keep, [1, n]),
-      [INPUT.logitPositions]: i64(predictAt),
+      [INPUT.logitPositions]: i64(logitRows),
     };
     if (this.config.variant === 'bert') feeds[INPUT.tokenTypes] = i64(segmentIds(tokens, this.codec.id('[SEP]'), padId));
     const out = await this.exec('main', request, feeds);
     const trace = this.baseTrace(text, tokens);
     trace.attention = this.collect(out, ['self']);
     if (out[OUTPUT.hidden]) trace.hidden = tensorOf(out[OUTPUT.hidden]);
-    if (out[OUTPUT.logits]) this.addPredictions(trace, predictAt, out[OUTPUT.logits], options);
+    if (out[OUTPUT.logits] && predictAt.length) this.addPredictions(trace, predictAt, out[OUTPUT.logits], options);
     return trace;
   }
 
