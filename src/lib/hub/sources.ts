@@ -9,7 +9,8 @@ import type { ModelFiles } from '../runtime/load';
 export const HUB_ENDPOINT = 'https://huggingface.co';
 
 export type ModelRef =
-  | { kind: 'embedded'; id: string }
+  /** `files`: the folder's files from the manifest, so that absent optional files are not even asked for (that would fail offline). */
+  | { kind: 'embedded'; id: string; files?: string[] }
   | { kind: 'hub'; id: string; revision: string }
   | { kind: 'files'; name: string; files: Record<string, Uint8Array> };
 
@@ -135,7 +136,9 @@ export async function fetchRawFiles(ref: Exclude<ModelRef, { kind: 'files' }>, o
   // Embedded models come from the app's own origin; only Hub downloads go to the cache.
   const options = ref.kind === 'hub' ? o : { ...o, cache: undefined };
   const files: Record<string, Uint8Array> = {};
+  const listed = ref.kind === 'embedded' && ref.files ? new Set(ref.files) : null;
   const get = async (file: string, missingOk = false) => {
+    if (missingOk && listed && !listed.has(file)) return undefined;
     const bytes = await fetchFile(urlFor(ref, file, o), file, options, progress, missingOk);
     if (bytes) files[file] = bytes;
     return bytes;

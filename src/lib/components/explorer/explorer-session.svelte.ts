@@ -120,12 +120,19 @@ export class ExplorerSession {
   }
 
   /** One forward pass (T5: teacher forcing when a target is given, else greedy decoding). */
-  async run(truncate = false): Promise<void> {
+  async run(): Promise<void> {
     const model = this.slot.model;
     if (!model) return;
-    const { text, target } = this.state;
+    const { text, target, truncate } = this.state;
     if (model.info.family === 't5' && !target) await this.slot.run(text, { kind: 'generate', options: { steps: T5_MAX_STEPS } });
     else await this.slot.run(text, { kind: 'forward', options: { truncate } }, model.info.family === 't5' ? target : undefined);
+  }
+
+  /** From now on, cut texts to the model's length (the user chose it after a too-long error). */
+  async truncateAndRun(): Promise<void> {
+    this.state.truncate = true;
+    void this.persist();
+    await this.run();
   }
 
   /** GPT-2: continue the text greedily; the new tokens join the text. */

@@ -35,7 +35,7 @@ export function choicesFromManifest(m: Manifest): ModelChoice[] {
       key: e.id,
       label: e.id,
       family: e.family,
-      ref: { kind: 'embedded', id: e.id } as ModelRef,
+      ref: { kind: 'embedded', id: e.id, files: Object.keys(e.files) } as ModelRef,
       description: e.description,
       bytes: Object.values(e.files).reduce((a, b) => a + b, 0),
     }));
