@@ -95,12 +95,18 @@ export class ExplorerSession {
   /** Writes the state to the URL (replacing, not pushing, history) and to localStorage. */
   async persist(): Promise<void> {
     const snapshot = $state.snapshot(this.state) as ViewState;
+    if (snapshot.model.startsWith('files:')) return; // a link cannot carry a user's files
     saveLocal(snapshot);
     const fragment = await encodeState(snapshot);
     if (location.hash.slice(1) !== fragment) history.replaceState(history.state, '', `#${fragment}`);
   }
 
   async selectModel(key: string): Promise<void> {
+    if (key.startsWith('files:')) {
+      // Dropped files live only in this tab; they are loaded again from memory.
+      const choice = this.choices.find((c) => c.key === key);
+      if (choice?.ref.kind === 'files') return this.loadFiles(choice.ref.name, choice.ref.files);
+    }
     if (key === this.state.model && this.slot.model) return;
     this.state.model = key;
     this.slot.trace = null;
@@ -156,6 +162,28 @@ export class ExplorerSession {
     }
     await this.refreshCache();
     void this.persist();
+    await this.run();
+  }
+
+  /**
+   * Loads model files the user dropped or picked (config.json, tokenizer.json,
+   * model.safetensors, …). They stay in this tab: a link cannot carry them. If they are
+   * broken, the error says why and the previous model stays.
+   */
+  async loadFiles(name: string, files: Record<string, Uint8Array>): Promise<void> {
+    const previous = this.state.model;
+    const key = `files:${name}`;
+    const choice: ModelChoice = { key, label: `${name} (your files)`, ref: { kind: 'files', name, files }, description: '', bytes: 0 };
+    const ok = await this.slot.load(choice.ref);
+    if (!ok) {
+      const error = this.slot.error;
+      this.state.model = previous;
+      await this.loadModel();
+      this.slot.error = error;
+      return;
+    }
+    this.choices = [...this.choices.filter((c) => c.key !== key), choice];
+    this.state.model = key;
     await this.run();
   }
 
