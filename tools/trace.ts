@@ -7,7 +7,7 @@
 // (or stdout when --out is given). This is also the research workflow: dump attention
 // from a script and read `attentions.self[layer][head][query][key]`.
 
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
@@ -37,6 +37,17 @@ function diskCache(dir: string): FileCache {
     async put(url, bytes) {
       mkdirSync(dir, { recursive: true });
       writeFileSync(path(url), bytes);
+      writeFileSync(path(url) + '.url', url);
+    },
+    async keys() {
+      if (!existsSync(dir)) return [];
+      return readdirSync(dir)
+        .filter((f) => f.endsWith('.url'))
+        .map((f) => readFileSync(join(dir, f), 'utf8'));
+    },
+    async delete(url) {
+      rmSync(path(url), { force: true });
+      rmSync(path(url) + '.url', { force: true });
     },
   };
 }
