@@ -44,7 +44,7 @@ export function figureItems(figure: () => Figure, vector: true | string): Export
     {
       format: 'png',
       label: 'PNG',
-      detail: `image at ${EXPORT_SCALE}× with a caption`,
+      detail: `image at ${EXPORT_SCALE}×, captioned`,
       async make() {
         const f = figure();
         const { blob } = await svgToPng(document(f, { vector: false, scale: EXPORT_SCALE }));
@@ -54,7 +54,7 @@ export function figureItems(figure: () => Figure, vector: true | string): Export
     {
       format: 'svg',
       label: 'SVG',
-      detail: 'vector image, text stays text',
+      detail: 'vector image, text as text',
       unavailable: vector === true ? undefined : vector,
       async make() {
         const f = figure();
@@ -80,7 +80,7 @@ export function traceItem(trace: () => Trace): ExportItem {
   return {
     format: 'json',
     label: 'JSON',
-    detail: 'the whole trace (opens in /view/)',
+    detail: 'the whole trace, for /view/',
     async make() {
       const t = trace();
       return { blob: new Blob([traceToJSONString(t)], { type: 'application/json' }), name: exportFileName({ model: t.model.id, view: 'trace' }, 'json') };
