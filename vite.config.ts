@@ -1,7 +1,7 @@
 import { sveltekit } from '@sveltejs/kit/vite';
 import { defineConfig } from 'vitest/config';
 import { defaultClientConditions, type Plugin } from 'vite';
-import { copyFileSync, mkdirSync, existsSync, statSync } from 'node:fs';
+import { copyFileSync, mkdirSync, rmSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { writeManifest } from './tools/manifest.ts';
 
@@ -10,23 +10,20 @@ import { writeManifest } from './tools/manifest.ts';
 // threaded build work (see DESIGN.md), so we copy them into static/ort/ before each
 // dev server start and build. static/ort/ is git-ignored. The same step regenerates
 // static/models/manifest.json from the model folders.
-const ORT_FILES = [
-  'ort-wasm-simd-threaded.jsep.mjs',
-  'ort-wasm-simd-threaded.jsep.wasm',
-  'ort-wasm-simd-threaded.mjs',
-  'ort-wasm-simd-threaded.wasm',
-];
+// The browser build of onnxruntime-web (WebGPU + WASM) loads only the JSEP variant.
+const ORT_FILES = ['ort-wasm-simd-threaded.jsep.mjs', 'ort-wasm-simd-threaded.jsep.wasm'];
 function prepareStatic(): Plugin {
   return {
     name: 'prepare-static',
     buildStart() {
       const from = resolve('node_modules/onnxruntime-web/dist');
       const to = resolve('static/ort');
+      rmSync(to, { recursive: true, force: true });
       mkdirSync(to, { recursive: true });
       for (const f of ORT_FILES) {
         const src = resolve(from, f);
         const dst = resolve(to, f);
-        if (!existsSync(dst) || statSync(dst).size !== statSync(src).size) copyFileSync(src, dst);
+        copyFileSync(src, dst);
       }
       writeManifest('static/models');
     },

@@ -1,6 +1,6 @@
 // Per-test-file browser helpers: one Chromium per file, a fresh page per test, and a
 // screenshot in test-results/ whenever a test fails.
-import { afterAll, beforeAll, inject, onTestFailed, onTestFinished } from 'vitest';
+import { afterAll, beforeAll, inject, onTestFinished } from 'vitest';
 import type { Browser, Page } from 'playwright-core';
 import { mkdirSync } from 'node:fs';
 import { launchChromium } from './chromium';
@@ -20,12 +20,15 @@ export function useBrowser(): { open(path: string): Promise<Page>; errors: strin
       const context = await browser.newContext({ viewport: { width: 1280, height: 900 } });
       const page = await context.newPage();
       page.on('pageerror', (e) => errors.push(String(e)));
-      onTestFailed(async ({ task }) => {
-        mkdirSync('test-results', { recursive: true });
-        const name = task.name.replace(/[^a-z0-9]+/gi, '-').slice(0, 80);
-        await page.screenshot({ path: `test-results/${name}.png`, fullPage: true }).catch(() => {});
+      // One hook for both, so the screenshot is taken before the context closes.
+      onTestFinished(async ({ task }) => {
+        if (task.result?.state === 'fail') {
+          mkdirSync('test-results', { recursive: true });
+          const name = task.name.replace(/[^a-z0-9]+/gi, '-').slice(0, 80);
+          await page.screenshot({ path: `test-results/${name}.png`, fullPage: true }).catch(() => {});
+        }
+        await context.close();
       });
-      onTestFinished(() => context.close());
       await page.goto(inject('appUrl') + path);
       return page;
     },

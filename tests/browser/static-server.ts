@@ -1,7 +1,7 @@
 // A small static file server for the browser tests: serves the built app from
 // 127.0.0.1 with the cross-origin isolation headers that WASM threads need, and logs
 // every request so tests can assert what the page asked for.
-import { createServer, type Server } from 'node:http';
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { createReadStream, statSync } from 'node:fs';
 import { extname, join, normalize, resolve } from 'node:path';
 
@@ -25,12 +25,19 @@ export interface StaticServer {
   close(): Promise<void>;
 }
 
-/** Serves `rootDir` at '/', and each `mounts` prefix ('/__harness/') from its own folder. */
-export async function startStaticServer(rootDir: string, port = 0, mounts: Record<string, string> = {}): Promise<StaticServer> {
+export type Handler = (req: IncomingMessage, res: ServerResponse, path: string) => void;
+
+/**
+ * Serves `rootDir` at '/', each `mounts` prefix ('/__harness/') from its own folder, and
+ * each `handlers` prefix ('/__hub') with its own handler (given the path after the prefix).
+ */
+export async function startStaticServer(rootDir: string, port = 0, mounts: Record<string, string> = {}, handlers: Record<string, Handler> = {}): Promise<StaticServer> {
   const requests: string[] = [];
   const server: Server = createServer((req, res) => {
     const url = new URL(req.url ?? '/', 'http://127.0.0.1');
     requests.push(url.pathname);
+    const handled = Object.keys(handlers).find((h) => url.pathname.startsWith(h + '/'));
+    if (handled) return handlers[handled](req, res, url.pathname.slice(handled.length));
     const mount = Object.keys(mounts).find((m) => url.pathname.startsWith(m));
     const root = resolve(mount ? mounts[mount] : rootDir);
     const rel = mount ? url.pathname.slice(mount.length - 1) : url.pathname;

@@ -17,7 +17,13 @@ const root = mkdtempSync(join(tmpdir(), 'atlas-hub-'));
 
 function memoryCache(): FileCache & { entries: Map<string, Uint8Array> } {
   const entries = new Map<string, Uint8Array>();
-  return { entries, get: async (u) => entries.get(u), put: async (u, b) => void entries.set(u, b) };
+  return {
+    entries,
+    get: async (u) => entries.get(u),
+    put: async (u, b) => void entries.set(u, b),
+    keys: async () => [...entries.keys()],
+    delete: async (u) => void entries.delete(u),
+  };
 }
 
 async function failure(p: Promise<unknown>): Promise<AtlasError> {
@@ -140,5 +146,39 @@ describe('models:add', () => {
     await other.close();
     expect(e.code).toBe('unsupported-model');
     expect(existsSync(join(dir, 'meta--llama'))).toBe(false);
+  });
+});
+
+describe('the Hub model cache', () => {
+  it('lists a completed download with its size, and deletes it', async () => {
+    const { listCachedModels, deleteCachedModel, hubDownloadSize } = await import('../../src/lib/hub/sources');
+    const cache = memoryCache();
+    const size = await hubDownloadSize(hub.url, 'gpt2', 'main');
+    expect(size.files['model.safetensors']).toBe(statSync(join(gpt2Dir, 'model.safetensors')).size);
+    await fetchModelFiles({ kind: 'hub', id: 'gpt2', revision: 'main' }, { modelsBase: 'file:///', hubEndpoint: hub.url, cache });
+    const listed = await listCachedModels(cache);
+    expect(listed.map((m) => [m.id, m.revision])).toEqual([['gpt2', 'main']]);
+    expect(listed[0].bytes).toBe(size.bytes);
+    // A second load asks the network for nothing, not even the optional files that do not exist.
+    const before = hub.requests.length;
+    await fetchModelFiles({ kind: 'hub', id: 'gpt2', revision: 'main' }, { modelsBase: 'file:///', hubEndpoint: hub.url, cache });
+    expect(hub.requests.length).toBe(before);
+    await deleteCachedModel(cache, hub.url, 'gpt2', 'main');
+    expect(cache.entries.size).toBe(0);
+  });
+
+  it('an id with an owner is listed under its whole id', async () => {
+    const { listCachedModels } = await import('../../src/lib/hub/sources');
+    const cache = memoryCache();
+    await fetchModelFiles({ kind: 'hub', id: 'google/flan-t5-small', revision: 'main' }, { modelsBase: 'file:///', hubEndpoint: hub.url, cache });
+    expect((await listCachedModels(cache)).map((m) => m.id)).toEqual(['google/flan-t5-small']);
+  });
+
+  it('a failed download removes the files it had cached', async () => {
+    hub.faults.cutAfter = { file: /safetensors$/, bytes: 50_000 };
+    const cache = memoryCache();
+    await failure(fetchModelFiles({ kind: 'hub', id: 'gpt2', revision: 'main' }, { modelsBase: 'file:///', hubEndpoint: hub.url, cache }));
+    hub.faults.cutAfter = undefined;
+    expect(cache.entries.size).toBe(0);
   });
 });

@@ -18,6 +18,7 @@ const sample = (): ViewState => ({
   query: 4,
   view: 'alignment',
   heatmap: { hideSpecial: true, scale: 'row', log: true, average: 'heads' },
+  truncate: true,
 });
 
 describe('view state in the URL fragment', () => {

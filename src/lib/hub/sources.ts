@@ -9,7 +9,8 @@ import type { ModelFiles } from '../runtime/load';
 export const HUB_ENDPOINT = 'https://huggingface.co';
 
 export type ModelRef =
-  | { kind: 'embedded'; id: string }
+  /** `files`: the folder's files from the manifest, so that absent optional files are not even asked for (that would fail offline). */
+  | { kind: 'embedded'; id: string; files?: string[] }
   | { kind: 'hub'; id: string; revision: string }
   | { kind: 'files'; name: string; files: Record<string, Uint8Array> };
 
@@ -23,6 +24,74 @@ export interface Progress {
 export interface FileCache {
   get(url: string): Promise<Uint8Array | undefined>;
   put(url: string, bytes: Uint8Array): Promise<void>;
+  /** All cached URLs (for listing and for removing a model's files). */
+  keys(): Promise<string[]>;
+  delete(url: string): Promise<void>;
+}
+
+/**
+ * Written next to a Hub model's files once all of them are cached: which files the model
+ * has and their sizes. Only a model with this marker counts as downloaded; the files of a
+ * download that failed or was cancelled are removed, so no half model is taken for whole.
+ */
+export const COMPLETE_MARKER = '.atlas-complete';
+
+export interface CachedModel {
+  endpoint: string;
+  id: string;
+  revision: string;
+  files: Record<string, number>;
+  bytes: number;
+}
+
+function hubPrefix(endpoint: string, id: string, revision: string): string {
+  return hubFileUrl(endpoint, id, revision, '');
+}
+
+/** The Hub models whose download completed, from the cache's markers. */
+export async function listCachedModels(cache: FileCache): Promise<CachedModel[]> {
+  const out: CachedModel[] = [];
+  for (const url of await cache.keys()) {
+    if (!url.endsWith('/' + COMPLETE_MARKER)) continue;
+    const bytes = await cache.get(url);
+    if (!bytes) continue;
+    try {
+      const m = JSON.parse(new TextDecoder().decode(bytes)) as Omit<CachedModel, 'bytes'>;
+      out.push({ ...m, bytes: Object.values(m.files).reduce((a, b) => a + b, 0) });
+    } catch {
+      // A damaged marker: the model is simply not listed (and will be downloaded again).
+    }
+  }
+  return out.sort((a, b) => a.id.localeCompare(b.id));
+}
+
+/** Removes every cached file of one Hub model (marker first, so it never looks whole). */
+export async function deleteCachedModel(cache: FileCache, endpoint: string, id: string, revision: string): Promise<void> {
+  const prefix = hubPrefix(endpoint, id, revision);
+  await cache.delete(prefix + COMPLETE_MARKER);
+  for (const url of await cache.keys()) if (url.startsWith(prefix)) await cache.delete(url);
+}
+
+/** What a Hub model will cost to download: the sizes of the files the app fetches. */
+export async function hubDownloadSize(endpoint: string, id: string, revision: string, signal?: AbortSignal): Promise<{ files: Record<string, number>; bytes: number }> {
+  if (!isHubId(id)) throw new AtlasError('bad-input', `"${id}" is not a Hugging Face model id.`, 'Ids look like "gpt2" or "google/flan-t5-small".');
+  let response: Response;
+  try {
+    response = await fetch(`${endpoint.replace(/\/$/, '')}/api/models/${id}/tree/${encodeURIComponent(revision)}`, { signal });
+  } catch {
+    throw new AtlasError('download-failed', `Could not reach ${new URL(endpoint).host} to look up ${id}.`, 'Check your internet connection, or use one of the embedded models, which work offline.');
+  }
+  if (!response.ok)
+    throw new AtlasError('download-failed', `Looking up ${id} failed: HTTP ${response.status}.`, response.status === 404 ? 'Check the model id; ids look like "gpt2" or "google/flan-t5-small".' : 'Try again later.');
+  const list = (await response.json()) as { path: string; size: number; lfs?: { size: number } }[];
+  const wanted = new Set([...REQUIRED, ...OPTIONAL, 'model.safetensors.index.json']);
+  const hasIndex = list.some((f) => f.path === 'model.safetensors.index.json');
+  const files: Record<string, number> = {};
+  for (const f of list)
+    if (wanted.has(f.path) || (f.path.endsWith('.safetensors') && (hasIndex ? f.path.startsWith('model-') : f.path === 'model.safetensors'))) files[f.path] = f.lfs?.size ?? f.size;
+  if (!Object.keys(files).some((f) => f.endsWith('.safetensors')))
+    throw new AtlasError('unsupported-model', `${id} has no weights in the safetensors format.`, 'Attention Atlas reads model.safetensors only; many models on the Hub have one.');
+  return { files, bytes: Object.values(files).reduce((a, b) => a + b, 0) };
 }
 
 export interface FetchOptions {
@@ -135,16 +204,37 @@ export async function fetchRawFiles(ref: Exclude<ModelRef, { kind: 'files' }>, o
   // Embedded models come from the app's own origin; only Hub downloads go to the cache.
   const options = ref.kind === 'hub' ? o : { ...o, cache: undefined };
   const files: Record<string, Uint8Array> = {};
+  // Which optional files exist: from the manifest (embedded) or a completed download's marker (Hub),
+  // so that nothing absent is asked for when offline.
+  let listed = ref.kind === 'embedded' && ref.files ? new Set(ref.files) : null;
+  const prefix = ref.kind === 'hub' ? hubPrefix(o.hubEndpoint ?? HUB_ENDPOINT, ref.id, ref.revision) : '';
+  const marker = ref.kind === 'hub' ? await o.cache?.get(prefix + COMPLETE_MARKER) : undefined;
+  if (marker) listed = new Set(Object.keys((JSON.parse(new TextDecoder().decode(marker)) as CachedModel).files));
   const get = async (file: string, missingOk = false) => {
+    if (missingOk && listed && !listed.has(file)) return undefined;
     const bytes = await fetchFile(urlFor(ref, file, o), file, options, progress, missingOk);
     if (bytes) files[file] = bytes;
     return bytes;
   };
-  await Promise.all(REQUIRED.map((f) => get(f)));
-  for (const f of [...OPTIONAL, ...extra]) await get(f, true);
-  const index = await get('model.safetensors.index.json', true);
-  const names = index ? shardNames(json(index, 'model.safetensors.index.json')) : ['model.safetensors'];
-  for (const name of names) await get(name);
+  try {
+    await Promise.all(REQUIRED.map((f) => get(f)));
+    for (const f of [...OPTIONAL, ...extra]) await get(f, true);
+    const index = await get('model.safetensors.index.json', true);
+    const names = index ? shardNames(json(index, 'model.safetensors.index.json')) : ['model.safetensors'];
+    for (const name of names) await get(name);
+  } catch (e) {
+    if (ref.kind === 'hub' && o.cache && !marker) await deleteCachedModel(o.cache, o.hubEndpoint ?? HUB_ENDPOINT, ref.id, ref.revision);
+    throw e;
+  }
+  if (ref.kind === 'hub' && o.cache && !marker) {
+    const record: Omit<CachedModel, 'bytes'> = {
+      endpoint: o.hubEndpoint ?? HUB_ENDPOINT,
+      id: ref.id,
+      revision: ref.revision,
+      files: Object.fromEntries(Object.entries(files).map(([k, v]) => [k, v.byteLength])),
+    };
+    await o.cache.put(prefix + COMPLETE_MARKER, new TextEncoder().encode(JSON.stringify(record)));
+  }
   return files;
 }
 
@@ -186,6 +276,12 @@ export function browserCache(name = 'attention-atlas-models'): FileCache | undef
     },
     async put(url, bytes) {
       await (await caches.open(name)).put(url, new Response(bytes as BlobPart, { headers: { 'Content-Length': String(bytes.byteLength) } }));
+    },
+    async keys() {
+      return (await (await caches.open(name)).keys()).map((r) => r.url);
+    },
+    async delete(url) {
+      await (await caches.open(name)).delete(url);
     },
   };
 }

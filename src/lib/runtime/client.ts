@@ -93,9 +93,17 @@ export class InferenceClient {
     });
   }
 
-  async load(ref: ModelRef, onProgress?: (p: Progress) => void): Promise<LoadedModel> {
+  /** Loads a model (downloading it if needed); aborting `signal` cancels the download. */
+  async load(ref: ModelRef, onProgress?: (p: Progress) => void, signal?: AbortSignal): Promise<LoadedModel> {
     await this.ready;
-    return (await this.send({ type: 'load', id: this.nextId++, ref }, { onProgress })) as LoadedModel;
+    const id = this.nextId++;
+    const cancel = () => this.worker.postMessage({ type: 'cancel', id: this.nextId++, target: id } satisfies WorkerRequest);
+    signal?.addEventListener('abort', cancel, { once: true });
+    try {
+      return (await this.send({ type: 'load', id, ref }, { onProgress })) as LoadedModel;
+    } finally {
+      signal?.removeEventListener('abort', cancel);
+    }
   }
 
   async run(model: string, text: string, mode: RunMode, target?: string, onPartial?: (t: Trace) => void): Promise<Trace> {

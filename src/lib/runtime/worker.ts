@@ -14,6 +14,8 @@ const scope = self as unknown as { postMessage(m: WorkerResponse, transfer?: Tra
 let setup: WorkerSetup | undefined;
 const models = new Map<string, Promise<ModelRunner>>();
 const cancelled = new Set<number>();
+/** Downloads in progress, by load request id, so that a cancel can abort them. */
+const downloads = new Map<number, AbortController>();
 /** Runs execute one at a time, in order; a newer run of a model supersedes its older ones. */
 let queue: Promise<unknown> = Promise.resolve();
 const latestRun = new Map<string, number>();
@@ -37,16 +39,19 @@ async function handle(req: WorkerRequest): Promise<void> {
       let runner = models.get(key);
       if (!runner) {
         const s = setup;
+        const abort = new AbortController();
+        downloads.set(req.id, abort);
         runner = fetchModelFiles(req.ref, {
           modelsBase: s.modelsBase,
           hubEndpoint: s.hubEndpoint,
           cache: browserCache(),
+          signal: abort.signal,
           onProgress: (progress) => post({ type: 'progress', id: req.id, progress }),
         }).then((files) =>
           loadModel(files, { id: req.ref.kind === 'files' ? req.ref.name : req.ref.id, source: req.ref.kind === 'embedded' ? 'embedded' : req.ref.kind === 'hub' ? 'hub' : 'local', revision: req.ref.kind === 'hub' ? req.ref.revision : undefined }, s.preference),
         );
         models.set(key, runner);
-        runner.catch(() => models.delete(key));
+        runner.catch(() => models.delete(key)).finally(() => downloads.delete(req.id));
       }
       const r = await runner;
       post({ type: 'loaded', id: req.id, model: key, info: r.info, backend: r.backend });
@@ -61,6 +66,7 @@ async function handle(req: WorkerRequest): Promise<void> {
     }
     case 'cancel':
       cancelled.add(req.target);
+      downloads.get(req.target)?.abort();
       return;
     case 'run': {
       latestRun.set(req.model, req.id);

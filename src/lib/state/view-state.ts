@@ -30,6 +30,8 @@ export interface ViewState {
   query: number;
   view: ViewName;
   heatmap: HeatmapSettings;
+  /** Cut texts longer than the model's positions instead of refusing them. */
+  truncate: boolean;
 }
 
 export const DEFAULT_HEATMAP: HeatmapSettings = { hideSpecial: false, scale: 'global', log: false, average: 'none' };
@@ -46,6 +48,7 @@ export function defaultState(model: string): ViewState {
     query: 0,
     view: 'model',
     heatmap: { ...DEFAULT_HEATMAP },
+    truncate: false,
   };
 }
 
@@ -90,6 +93,7 @@ export async function encodeState(s: ViewState): Promise<string> {
   const h = s.heatmap;
   const flags = [h.hideSpecial ? 's' : '', h.scale === 'row' ? 'r' : '', h.log ? 'g' : '', h.average === 'heads' ? 'H' : h.average === 'layers' ? 'L' : ''].join('');
   if (flags) p.set('o', flags);
+  if (s.truncate) p.set('x', '1');
   return p.toString();
 }
 
@@ -116,6 +120,7 @@ export async function decodeState(fragment: string, fallback: ViewState): Promis
   s.query = intOf(p.get('q')) ?? s.query;
   const view = p.get('v');
   if (view && (VIEW_NAMES as readonly string[]).includes(view)) s.view = view as ViewName;
+  if (p.get('x') !== null) s.truncate = p.get('x') === '1';
   const o = p.get('o');
   if (o !== null)
     s.heatmap = { hideSpecial: o.includes('s'), scale: o.includes('r') ? 'row' : 'global', log: o.includes('g'), average: o.includes('H') ? 'heads' : o.includes('L') ? 'layers' : 'none' };
@@ -151,6 +156,7 @@ export function loadLocal(fallback: ViewState, storage: Storage | undefined = gl
     for (const key of ['layer', 'head', 'query'] as const) if (Number.isInteger(v[key]) && (v[key] as number) >= 0) out[key] = v[key] as number;
     if (Array.isArray(v.heads) && v.heads.length && v.heads.every((h) => Number.isInteger(h) && h >= 0)) out.heads = v.heads as number[];
     if (typeof v.kind === 'string' && ['self', 'encoder', 'decoder', 'cross'].includes(v.kind)) out.kind = v.kind as AttentionKind;
+    if (typeof v.truncate === 'boolean') out.truncate = v.truncate;
     if (typeof v.view === 'string' && (VIEW_NAMES as readonly string[]).includes(v.view)) out.view = v.view as ViewName;
     const h = (v.heatmap ?? {}) as Record<string, unknown>;
     if (typeof h.hideSpecial === 'boolean') out.heatmap.hideSpecial = h.hideSpecial;

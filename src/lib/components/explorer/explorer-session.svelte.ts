@@ -6,7 +6,8 @@
 import type { InferenceClient } from '$lib/runtime/client';
 import { toErrorInfo } from '$lib/errors';
 import { decodeState, defaultState, encodeState, hasLocal, loadLocal, saveLocal, type ViewState } from '$lib/state/view-state';
-import { createInferenceClient, fetchChoices, refForKey, type ModelChoice } from './inference';
+import { browserCache, deleteCachedModel, hubDownloadSize, listCachedModels, type CachedModel } from '$lib/hub/sources';
+import { choiceForCached, createInferenceClient, fetchChoices, hubEndpoint, hubKey, refForKey, type ModelChoice } from './inference';
 import { ModelSlot } from './model-slot.svelte';
 
 /** Wait this long after the last keystroke before running the model. */
@@ -26,6 +27,12 @@ export class ExplorerSession {
   generating = $state(false);
   /** Whether the state came from a link or a previous visit (then the views restore its selection). */
   savedSelection = false;
+  /** Hub models whose download completed (kept in Cache Storage). */
+  cached = $state.raw<CachedModel[]>([]);
+  /** The Hub download in progress, with what it will cost. */
+  download = $state<{ id: string; revision: string; bytes: number; started: number } | null>(null);
+  private embedded: ModelChoice[] = [];
+  private abort: AbortController | undefined;
 
   private client: InferenceClient | undefined;
   private timer: ReturnType<typeof setTimeout> | undefined;
@@ -41,15 +48,22 @@ export class ExplorerSession {
     window.addEventListener('hashchange', onHash);
     void (async () => {
       try {
-        this.choices = await fetchChoices(base);
+        this.embedded = await fetchChoices(base);
+        this.choices = this.embedded;
+        await this.refreshCache();
       } catch (e) {
         this.slot.error = toErrorInfo(e);
       }
-      const fallbackModel = this.choices.some((c) => c.key === DEFAULT_MODEL) ? DEFAULT_MODEL : (this.choices[0]?.key ?? DEFAULT_MODEL);
+      const fallbackModel = this.embedded.some((c) => c.key === DEFAULT_MODEL) ? DEFAULT_MODEL : (this.embedded[0]?.key ?? DEFAULT_MODEL);
       const saved = loadLocal(defaultState(fallbackModel));
       this.savedSelection = location.hash.length > 1 || hasLocal();
       this.state = location.hash.length > 1 ? await decodeState(location.hash, saved) : saved;
-      if (!refForKey(this.state.model, this.choices)) this.state.model = fallbackModel;
+      // A shared link may name a Hub model this browser has not downloaded: it downloads on request only.
+      const key = this.state.model;
+      if (!refForKey(key, this.choices) || (key.startsWith('hub:') && !this.choices.some((c) => c.key === key))) {
+        if (key.startsWith('hub:')) this.notice = `This link shows ${key.slice(4)} from the Hugging Face Hub. Download it below to see the picture; until then, ${fallbackModel} is shown.`;
+        this.state.model = fallbackModel;
+      }
       await this.loadModel();
     })();
     return () => {
@@ -102,6 +116,53 @@ export class ExplorerSession {
     }
   }
 
+  /** Re-reads which Hub models are downloaded and offers them in the model list. */
+  async refreshCache(): Promise<void> {
+    const cache = browserCache();
+    this.cached = cache ? await listCachedModels(cache) : [];
+    this.choices = [...this.embedded, ...this.cached.map(choiceForCached)];
+  }
+
+  async deleteCached(m: CachedModel): Promise<void> {
+    const cache = browserCache();
+    if (!cache) return;
+    if (this.state.model === hubKey(m.id, m.revision)) await this.selectModel(this.embedded[0]?.key ?? DEFAULT_MODEL);
+    await deleteCachedModel(cache, m.endpoint, m.id, m.revision);
+    await this.refreshCache();
+  }
+
+  /** The size of a Hub model's download, before it starts. */
+  lookUp(id: string, revision: string) {
+    return hubDownloadSize(hubEndpoint(), id, revision);
+  }
+
+  /** Downloads a Hub model (with progress and Cancel), then shows it. */
+  async downloadHub(id: string, revision: string, bytes: number): Promise<void> {
+    this.abort?.abort();
+    this.abort = new AbortController();
+    this.download = { id, revision, bytes, started: performance.now() };
+    const previous = this.state.model;
+    this.state.model = hubKey(id, revision);
+    this.slot.trace = null;
+    const ok = await this.slot.load({ kind: 'hub', id, revision }, this.abort.signal);
+    this.download = null;
+    if (!ok) {
+      // A cancelled or failed download: back to the model shown before (the error stays on screen).
+      const error = this.slot.error;
+      this.state.model = previous;
+      await this.loadModel();
+      if (error?.code !== 'cancelled') this.slot.error = error;
+      return;
+    }
+    await this.refreshCache();
+    void this.persist();
+    await this.run();
+  }
+
+  cancelDownload(): void {
+    this.abort?.abort();
+  }
+
   setText(text: string): void {
     this.state.text = text;
     void this.persist();
@@ -120,12 +181,19 @@ export class ExplorerSession {
   }
 
   /** One forward pass (T5: teacher forcing when a target is given, else greedy decoding). */
-  async run(truncate = false): Promise<void> {
+  async run(): Promise<void> {
     const model = this.slot.model;
     if (!model) return;
-    const { text, target } = this.state;
+    const { text, target, truncate } = this.state;
     if (model.info.family === 't5' && !target) await this.slot.run(text, { kind: 'generate', options: { steps: T5_MAX_STEPS } });
     else await this.slot.run(text, { kind: 'forward', options: { truncate } }, model.info.family === 't5' ? target : undefined);
+  }
+
+  /** From now on, cut texts to the model's length (the user chose it after a too-long error). */
+  async truncateAndRun(): Promise<void> {
+    this.state.truncate = true;
+    void this.persist();
+    await this.run();
   }
 
   /** GPT-2: continue the text greedily; the new tokens join the text. */

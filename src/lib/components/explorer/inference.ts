@@ -2,10 +2,24 @@
 // models folder resolved against the site root (so the static site works from any folder).
 import { InferenceClient } from '$lib/runtime/client';
 import { MANIFEST_PATH, type Manifest, type ManifestEntry } from '$lib/hub/manifest';
-import type { ModelRef } from '$lib/hub/sources';
+import { HUB_ENDPOINT, type CachedModel, type ModelRef } from '$lib/hub/sources';
 
 export function siteRoot(base: string): string {
   return new URL(`${base}/`, location.href).href;
+}
+
+/**
+ * Where Hub models come from: huggingface.co, or a same-origin mirror given as ?hub=/path
+ * (a school server, or the tests' stand-in). Other origins are ignored (and the page's
+ * Content-Security-Policy would block them anyway).
+ */
+export function hubEndpoint(): string {
+  const given = new URLSearchParams(location.search).get('hub');
+  if (given) {
+    const url = new URL(given, location.href);
+    if (url.origin === location.origin) return url.href.replace(/\/$/, '');
+  }
+  return HUB_ENDPOINT;
 }
 
 export function createInferenceClient(base: string): InferenceClient {
@@ -15,6 +29,7 @@ export function createInferenceClient(base: string): InferenceClient {
   return new InferenceClient(() => new Worker(new URL('../../runtime/worker.ts', import.meta.url), { type: 'module' }), {
     ortBase: new URL('ort/', root).href,
     modelsBase: new URL('models/', root).href,
+    hubEndpoint: hubEndpoint(),
     preference,
   });
 }
@@ -35,7 +50,7 @@ export function choicesFromManifest(m: Manifest): ModelChoice[] {
       key: e.id,
       label: e.id,
       family: e.family,
-      ref: { kind: 'embedded', id: e.id } as ModelRef,
+      ref: { kind: 'embedded', id: e.id, files: Object.keys(e.files) } as ModelRef,
       description: e.description,
       bytes: Object.values(e.files).reduce((a, b) => a + b, 0),
     }));
@@ -45,6 +60,24 @@ export async function fetchChoices(base: string): Promise<ModelChoice[]> {
   const response = await fetch(new URL(MANIFEST_PATH, siteRoot(base)));
   return choicesFromManifest((await response.json()) as Manifest);
 }
+
+export function hubKey(id: string, revision: string): string {
+  return `hub:${id}@${revision}`;
+}
+
+export function choiceForCached(m: CachedModel): ModelChoice {
+  return { key: hubKey(m.id, m.revision), label: `${m.id}${m.revision === 'main' ? '' : `@${m.revision}`} (Hub)`, ref: { kind: 'hub', id: m.id, revision: m.revision }, description: '', bytes: m.bytes };
+}
+
+/** The Hub models offered by name: the real checkpoints the embedded tiny models imitate. */
+export const CURATED_HUB_MODELS: { id: string; family: string; note: string }[] = [
+  { id: 'gpt2', family: 'gpt2', note: 'GPT-2 small, 124 M parameters, 12 layers × 12 heads' },
+  { id: 'distilgpt2', family: 'gpt2', note: 'distilled GPT-2, 82 M parameters, 6 layers' },
+  { id: 'bert-base-uncased', family: 'bert', note: 'BERT base, 110 M parameters, 12 layers × 12 heads' },
+  { id: 'distilbert-base-uncased', family: 'bert', note: 'distilled BERT, 66 M parameters, 6 layers' },
+  { id: 't5-small', family: 't5', note: 'T5 small, 60 M parameters, 6 + 6 layers × 8 heads' },
+  { id: 'google/flan-t5-small', family: 't5', note: 'Flan-T5 small (T5 v1.1), 77 M parameters, 8 + 8 layers' },
+];
 
 /** `hub:<id>@<revision>` model keys name Hub models in links. */
 export function refForKey(key: string, choices: ModelChoice[]): ModelRef | null {

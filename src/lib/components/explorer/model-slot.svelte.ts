@@ -20,7 +20,7 @@ export class ModelSlot {
 
   constructor(private readonly client: () => InferenceClient | undefined) {}
 
-  async load(ref: ModelRef): Promise<boolean> {
+  async load(ref: ModelRef, signal?: AbortSignal): Promise<boolean> {
     const client = this.client();
     if (!client) return false;
     const token = ++this.loadToken;
@@ -28,7 +28,7 @@ export class ModelSlot {
     this.model = null;
     this.progress = { file: '', loaded: 0, total: 0 };
     try {
-      const loaded = await client.load(ref, (p) => token === this.loadToken && (this.progress = p));
+      const loaded = await client.load(ref, (p) => token === this.loadToken && (this.progress = p), signal);
       if (token !== this.loadToken) return false;
       this.model = loaded;
       return true;
