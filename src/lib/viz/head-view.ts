@@ -76,6 +76,7 @@ export class HeadView {
     this.base = el('canvas', 'atlas-head-lines-base', this.lines);
     this.overlay = el('canvas', 'atlas-head-lines-focus', this.lines);
     this.lines.style.position = 'relative';
+    this.root.style.position = 'relative'; // tokens' offsets (keyboard scrolling) are relative to the root
     this.overlay.style.position = 'absolute';
     this.overlay.style.left = '0';
     this.overlay.style.top = '0';
