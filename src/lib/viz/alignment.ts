@@ -9,6 +9,8 @@ import { el, maxTextWidth, now, sizeCanvas } from './canvas';
 import { tokenLabel, visibleToken } from './format';
 import { readTheme } from './theme';
 import { MIN_LINE_WEIGHT, lineStyle } from './head-view';
+import { fmt4 } from './format';
+import { isActivate, keyboardWidget, revealRect, type KeyboardWidget } from './keyboard';
 
 export interface AlignmentData {
   source: string[];
@@ -24,7 +26,7 @@ export interface AlignmentHandlers {
   hover?(side: AlignmentSide, index: number | null): void;
 }
 
-const LINES_HEIGHT = 140;
+export const LINES_HEIGHT = 140;
 const MIN_SLOT = 12;
 const FADE_MS = 350;
 
@@ -61,6 +63,8 @@ export class Alignment {
   private data: AlignmentData | null = null;
   private layout: AlignmentLayout | null = null;
   private focused: { side: AlignmentSide; index: number } | null = null;
+  private cursor: { side: AlignmentSide; index: number } | null = null;
+  private readonly keys: KeyboardWidget;
   private animation = 0;
   /** Counts full updates (tests use it to see that an update did not rebuild the view). */
   updates = 0;
@@ -98,6 +102,81 @@ export class Alignment {
         else this.focus(side, null);
       });
     }
+    this.keys = keyboardWidget(this.root, {
+      roledescription: 'alignment',
+      help: 'Left and Right move along the tokens and show their lines; Up goes to the source tokens, Down to the target tokens; Escape leaves.',
+      parent: this.root,
+    });
+    this.root.addEventListener('keydown', (e) => this.onKey(e));
+    this.root.addEventListener('focus', () => {
+      if (!this.cursor && this.data) this.moveCursor({ side: 'target', index: 0 });
+    });
+    this.root.addEventListener('blur', () => this.leave());
+  }
+
+  private leave(): void {
+    const side = this.cursor?.side ?? 'target';
+    this.cursor = null;
+    if (this.handlers.hover) this.handlers.hover(side, null);
+    else this.focus(side, null);
+  }
+
+  private onKey(e: KeyboardEvent): void {
+    const d = this.data;
+    if (!d || e.altKey || e.metaKey || e.ctrlKey || isActivate(e)) return;
+    const at = this.cursor ?? { side: 'target' as AlignmentSide, index: 0 };
+    const count = (side: AlignmentSide): number => (side === 'source' ? d.source.length : d.target.length);
+    const next = { ...at };
+    switch (e.key) {
+      case 'ArrowLeft':
+        next.index--;
+        break;
+      case 'ArrowRight':
+        next.index++;
+        break;
+      case 'ArrowUp':
+        next.side = 'source';
+        break;
+      case 'ArrowDown':
+        next.side = 'target';
+        break;
+      case 'Home':
+        next.index = 0;
+        break;
+      case 'End':
+        next.index = count(at.side) - 1;
+        break;
+      case 'Escape':
+        this.leave();
+        return;
+      default:
+        return;
+    }
+    e.preventDefault();
+    this.moveCursor({ side: next.side, index: Math.max(0, Math.min(count(next.side) - 1, next.index)) });
+  }
+
+  private moveCursor(c: { side: AlignmentSide; index: number }): void {
+    const d = this.data!;
+    this.cursor = c;
+    if (this.handlers.hover) this.handlers.hover(c.side, c.index);
+    else this.focus(c.side, c.index);
+    const row = c.side === 'source' ? this.sourceRow : this.targetRow;
+    const node = row.querySelector<HTMLElement>(`.atlas-token[data-index="${c.index}"]`);
+    if (node) revealRect(row, node.offsetLeft, 0, node.offsetWidth, row.offsetHeight);
+    const { cols, values } = d.matrix;
+    const own = c.side === 'source' ? d.source : d.target;
+    const other = c.side === 'source' ? d.target : d.source;
+    let best = -1;
+    let bestAt = -1;
+    for (let k = 0; k < other.length; k++) {
+      const w = c.side === 'source' ? values[k * cols + c.index] : values[c.index * cols + k];
+      if (w > best) [best, bestAt] = [w, k];
+    }
+    const otherSide = c.side === 'source' ? 'target' : 'source';
+    const head = `${c.side} ${c.index} “${visibleToken(own[c.index] ?? '')}”`;
+    this.keys.announce(bestAt < 0 ? head : `${head}: strongest ${otherSide} “${visibleToken(other[bestAt])}” ${fmt4(best)}`, { side: c.side, index: String(c.index) });
+    this.root.dataset.cursor = `${c.side}:${c.index}`;
   }
 
   update(data: AlignmentData, maxWidth: number): number {
@@ -124,6 +203,8 @@ export class Alignment {
       };
       step();
     } else this.drawBase(fresh, 1);
+    this.keys.label(`Alignment: lines from ${data.target.length} target tokens to ${data.source.length} source tokens`);
+    if (this.cursor && this.cursor.index >= (this.cursor.side === 'source' ? data.source.length : data.target.length)) this.cursor = null;
     this.updates++;
     this.root.dataset.updates = String(this.updates);
     this.root.dataset.targets = String(data.target.length);
@@ -222,6 +303,11 @@ export class Alignment {
     }
     this.lastHoverMs = now() - t0;
     this.root.dataset.hoverMs = this.lastHoverMs.toFixed(2);
+  }
+
+  /** What the export draws (export-lines.ts): the data and the layout on screen. */
+  exportData(): (AlignmentData & { layout: AlignmentLayout }) | null {
+    return this.data && this.layout ? { ...this.data, layout: this.layout } : null;
   }
 
   /** Linked highlight: mark a token hovered in another view. */

@@ -10,6 +10,7 @@ import type { CellMatrix } from './raster';
 import { el, maxTextWidth, now, sizeCanvas } from './canvas';
 import { tokenLabel, visibleToken, fmt4 } from './format';
 import { readTheme } from './theme';
+import { isActivate, keyboardWidget, revealRect, type KeyboardWidget } from './keyboard';
 
 export interface HeadLines {
   head: number;
@@ -34,12 +35,12 @@ export interface HeadViewHandlers {
 }
 
 export const ROW_HEIGHT = 18;
-const LINES_WIDTH = 220;
+export const LINES_WIDTH = 220;
 const TOKEN_CHARS = 16;
 /** Lines below this weight are not drawn (they would be invisible, and cost time at 128 tokens). */
 export const MIN_LINE_WEIGHT = 0.005;
 /** Weights are drawn in this many opacity/width bins, one path per bin per head. */
-const BINS = 24;
+export const BINS = 24;
 
 /** Line width and opacity for a weight in [0, 1]: opacity is the weight (as in BertViz), so
  * the hundreds of near-uniform weights of a long input fade instead of fogging the view. */
@@ -57,6 +58,10 @@ export class HeadView {
   private readonly overlay: HTMLCanvasElement;
   private data: HeadViewData | null = null;
   private focused: { side: Side; index: number } | null = null;
+  /** The token the keyboard is on. */
+  private cursor: { side: Side; index: number } | null = null;
+  private widths: [number, number] = [0, 0];
+  private readonly keys: KeyboardWidget;
   lastDrawMs = 0;
   lastHoverMs = 0;
 
@@ -71,6 +76,7 @@ export class HeadView {
     this.base = el('canvas', 'atlas-head-lines-base', this.lines);
     this.overlay = el('canvas', 'atlas-head-lines-focus', this.lines);
     this.lines.style.position = 'relative';
+    this.root.style.position = 'relative'; // tokens' offsets (keyboard scrolling) are relative to the root
     this.overlay.style.position = 'absolute';
     this.overlay.style.left = '0';
     this.overlay.style.top = '0';
@@ -96,6 +102,102 @@ export class HeadView {
         if (i !== null) this.handlers.click?.(side, i);
       });
     }
+    this.keys = keyboardWidget(this.root, {
+      roledescription: 'head view',
+      help: 'Up and Down move through the tokens and show their lines; Left goes to the queries, Right to the keys; Enter pins the token (and selects a query for the Q/K/V view); Escape leaves.',
+      parent: this.root,
+    });
+    this.root.addEventListener('keydown', (e) => this.onKey(e));
+    this.root.addEventListener('focus', () => {
+      if (!this.cursor && this.data) this.moveCursor({ side: 'query', index: 0 });
+    });
+    this.root.addEventListener('blur', () => {
+      this.cursor = null;
+      if (this.handlers.hover) this.handlers.hover('query', null);
+      else this.focus('query', null);
+    });
+  }
+
+  private onKey(e: KeyboardEvent): void {
+    const d = this.data;
+    if (!d || e.altKey || e.metaKey || e.ctrlKey) return;
+    const at = this.cursor ?? { side: 'query' as Side, index: 0 };
+    const count = (side: Side): number => (side === 'query' ? d.left.length : d.right.length);
+    let next = { ...at };
+    if (isActivate(e)) {
+      e.preventDefault();
+      this.handlers.click?.(at.side, at.index);
+      return;
+    }
+    switch (e.key) {
+      case 'ArrowUp':
+        next.index--;
+        break;
+      case 'ArrowDown':
+        next.index++;
+        break;
+      case 'ArrowLeft':
+        next.side = 'query';
+        break;
+      case 'ArrowRight':
+        next.side = 'key';
+        break;
+      case 'Home':
+        next.index = 0;
+        break;
+      case 'End':
+        next.index = count(at.side) - 1;
+        break;
+      case 'Escape':
+        this.cursor = null;
+        if (this.handlers.hover) this.handlers.hover(at.side, null);
+        else this.focus(at.side, null);
+        return;
+      default:
+        return;
+    }
+    e.preventDefault();
+    next = { side: next.side, index: Math.max(0, Math.min(count(next.side) - 1, next.index)) };
+    this.moveCursor(next);
+  }
+
+  /** The keyboard on a token: show its lines (through the owner, so linked views follow), read out its strongest link. */
+  private moveCursor(c: { side: Side; index: number }): void {
+    this.cursor = c;
+    if (this.handlers.hover) this.handlers.hover(c.side, c.index);
+    else this.focus(c.side, c.index);
+    const col = c.side === 'query' ? this.leftCol : this.rightCol;
+    const node = col.querySelector<HTMLElement>(`.atlas-token[data-index="${c.index}"]`);
+    if (node) revealRect(this.root, node.offsetLeft, node.offsetTop, node.offsetWidth, node.offsetHeight);
+    this.keys.announce(this.describe(c), { side: c.side, index: String(c.index) });
+    this.root.dataset.cursor = `${c.side}:${c.index}`;
+  }
+
+  /** "query 3 “cat”: strongest key “The” 0.83 (head 1)". */
+  private describe(c: { side: Side; index: number }): string {
+    const d = this.data!;
+    const own = c.side === 'query' ? d.left : d.right;
+    const other = c.side === 'query' ? d.right : d.left;
+    let best = -1;
+    let bestAt = -1;
+    let bestHead = -1;
+    for (const h of d.heads) {
+      const { cols, values, masked } = h.matrix;
+      for (let k = 0; k < other.length; k++) {
+        const at = c.side === 'query' ? c.index * cols + k : k * cols + c.index;
+        const w = masked?.[at] ? -1 : values[at];
+        if (w > best) [best, bestAt, bestHead] = [w, k, h.head];
+      }
+    }
+    const head = `${c.side} ${c.index} “${visibleToken(own[c.index] ?? '')}”`;
+    if (bestAt < 0) return `${head}: no weights`;
+    const what = c.side === 'query' ? 'strongest key' : 'strongest query';
+    return `${head}: ${what} “${visibleToken(other[bestAt])}” ${fmt4(best)}${d.heads.length > 1 ? ` (head ${bestHead})` : ''}`;
+  }
+
+  /** What the export draws (export-lines.ts): the data and the column widths laid out on screen. */
+  exportData(): (HeadViewData & { leftWidth: number; rightWidth: number }) | null {
+    return this.data ? { ...this.data, leftWidth: this.widths[0], rightWidth: this.widths[1] } : null;
   }
 
   update(data: HeadViewData): number {
@@ -106,6 +208,7 @@ export class HeadView {
     const fill = (col: HTMLDivElement, tokens: string[], title: string, side: Side): void => {
       const width = Math.min(160, Math.ceil(maxTextWidth(tokens.map((t) => tokenLabel(t, TOKEN_CHARS)), font)) + 12);
       col.style.width = `${width}px`;
+      this.widths[side === 'query' ? 0 : 1] = width;
       const head = document.createElement('div');
       head.className = 'atlas-tokens-title';
       head.textContent = title;
@@ -136,6 +239,10 @@ export class HeadView {
     const f = this.focused;
     this.focused = null;
     if (f) this.focus(f.side, f.index);
+    const n = data.left.length;
+    const heads = data.heads.map((h) => h.head).join(', ');
+    this.keys.label(`Head view: lines from ${n} ${data.leftTitle} to ${data.right.length} ${data.rightTitle}, head${data.heads.length === 1 ? '' : 's'} ${heads}`);
+    if (this.cursor && this.cursor.index >= (this.cursor.side === 'query' ? n : data.right.length)) this.cursor = null;
     this.lastDrawMs = now() - t0;
     this.root.dataset.drawMs = this.lastDrawMs.toFixed(2);
     return this.lastDrawMs;

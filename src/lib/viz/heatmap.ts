@@ -4,7 +4,7 @@
 // a legend over the true range of the values drawn.
 
 import { select } from 'd3';
-import { dataDomain, rowDomains, sequentialLut, valueScale, interpolateSequential, type ScaleKind, type ValueScale } from './color';
+import { cssColor, dataDomain, lutColor, rowDomains, sequentialLut, valueScale, interpolateSequential, type ScaleKind, type ValueScale } from './color';
 import { cellPositions, rasterize, type CellMatrix, type MaskStyle } from './raster';
 import { addMaskedRuns, hatchPattern } from './upscale';
 import { el, maxTextWidth, now, sizeCanvas, devicePixelRatioOf } from './canvas';
@@ -12,6 +12,9 @@ import { fmt4, tokenLabel, visibleToken } from './format';
 import { drawLegend } from './legend';
 import { maskStyle, readTheme, type Theme } from './theme';
 import { Tooltip } from './tooltip';
+import { gridStep, isActivate, keyboardWidget, revealRect, type KeyboardWidget } from './keyboard';
+import { canExportCellsAsVector, heatmapPlotPart, legendPart, textLinePart, type SvgPart, type SvgStyle } from './export-svg';
+import { canvasHref } from './export-dom';
 
 export interface HeatmapData {
   matrix: CellMatrix;
@@ -23,6 +26,8 @@ export interface HeatmapData {
   colTitle: string;
   /** What a value is ("attention weight", "mean weight over 12 heads"). */
   valueLabel: string;
+  /** What the matrix is, for screen readers ("layer 2, head 1"). */
+  description?: string;
 }
 
 export type ScaleMode = 'global' | 'row';
@@ -99,6 +104,10 @@ export class Heatmap {
   private layout: HeatmapLayout | null = null;
   private theme: Theme | null = null;
   private rowScales: (ValueScale | null)[] = [];
+  private positions: Float32Array | null = null;
+  private rowText: string[] = [];
+  private colText: string[] = [];
+  private readonly keys: KeyboardWidget;
   private scratch: HTMLCanvasElement | null = null;
   private hovered: Cell | null = null;
   private linkedRows: number[] = [];
@@ -123,6 +132,16 @@ export class Heatmap {
     for (const c of [this.base, this.overlay]) c.style.position = 'absolute';
     this.tooltip = new Tooltip(this.plot);
     this.legendHost = el('div', 'atlas-heatmap-legend', this.root);
+    this.keys = keyboardWidget(this.plot, {
+      roledescription: 'heatmap',
+      help: 'Arrow keys move between cells and read out the weight; Home and End go to the first and last key, Page Up and Page Down ten rows; Enter selects the query row; Escape leaves the cell.',
+      parent: this.root,
+    });
+    this.plot.addEventListener('keydown', (e) => this.onKey(e));
+    this.plot.addEventListener('focus', () => {
+      if (!this.hovered && this.data) this.moveTo(this.startCell());
+    });
+    this.plot.addEventListener('blur', () => this.setHover(null, true));
     this.overlay.addEventListener('mousemove', (e) => this.onMove(e));
     this.overlay.addEventListener('mouseleave', () => this.setHover(null, true));
     this.svg.addEventListener('mouseover', (e) => {
@@ -172,14 +191,8 @@ export class Heatmap {
       positions = cellPositions(m, d ? valueScale(kind, d) : valueScale(kind, [0, 1]));
       if (!d) positions.fill(NaN);
     }
-    const { ctx, width, height } = sizeCanvas(this.base, L.width, L.height, dpr);
-    const mask = maskStyle(theme, dpr);
-    if (upscale) this.drawUpscaled(ctx, width, height, m, positions, mask);
-    else {
-      const img = ctx.createImageData(width, height);
-      rasterize(img, { x: 0, y: 0, width, height }, m.rows, m.cols, positions, sequentialLut(), mask);
-      ctx.putImageData(img, 0, 0);
-    }
+    this.positions = positions;
+    this.paintCells(this.base, dpr);
     for (const c of [this.base, this.overlay]) {
       c.style.left = `${L.left}px`;
       c.style.top = `${L.top}px`;
@@ -189,12 +202,30 @@ export class Heatmap {
     this.base.dataset.cols = String(m.cols);
     this.base.dataset.cell = String(L.cell);
 
+    this.rowText = rowText;
+    this.colText = colText;
     this.drawAxes(rowText, colText, theme);
     this.drawLegendFor(this.hovered?.row ?? null);
+    if (this.hovered && (this.hovered.row >= m.rows || this.hovered.col >= m.cols)) this.hovered = null;
     this.drawOverlay();
+    this.labelFor(this.hovered);
     this.lastDrawMs = now() - t0;
     this.root.dataset.drawMs = this.lastDrawMs.toFixed(2);
     return this.lastDrawMs;
+  }
+
+  /** The cells into `canvas` at `dpr` device pixels per CSS pixel (the screen's, or the export's). */
+  private paintCells(canvas: HTMLCanvasElement, dpr: number): void {
+    const L = this.layout!;
+    const m = this.data!.matrix;
+    const { ctx, width, height } = sizeCanvas(canvas, L.width, L.height, dpr);
+    const mask = maskStyle(this.theme!, dpr);
+    if (L.cell * dpr >= UPSCALE_MIN_PX) this.drawUpscaled(ctx, width, height, m, this.positions!, mask);
+    else {
+      const img = ctx.createImageData(width, height);
+      rasterize(img, { x: 0, y: 0, width, height }, m.rows, m.cols, this.positions!, sequentialLut(), mask);
+      ctx.putImageData(img, 0, 0);
+    }
   }
 
   /** One pixel per cell (pure raster), scaled up; masked runs hatched with a pattern anchored like onStripe. */
@@ -238,17 +269,18 @@ export class Heatmap {
     this.caption.textContent = `Rows: ${d.rowTitle}. Columns: ${d.colTitle}.`;
   }
 
-  private drawLegendFor(hoverRow: number | null): void {
+  private legendWidth(): number {
+    return Math.min(360, Math.max(200, this.layout!.width));
+  }
+
+  /** The legend for the drawn matrix (per-row mode: the range of `row`); null when nothing is drawn. */
+  private legendSpec(row: number): { scale: ValueScale; label: string } | null {
     const o = this.options!;
     const d = this.data!;
     const m = d.matrix;
-    const width = Math.min(360, Math.max(200, this.layout!.width));
     if (o.scaleMode === 'row') {
-      const row = hoverRow ?? o.legendRow ?? 0;
       const s = this.rowScales[row] ?? null;
-      drawLegend(this.legendHost, s ? { scale: s, interpolate: interpolateSequential, label: `${d.valueLabel}, row “${tokenLabel(d.rowLabels[row] ?? '', 16)}” (each row scaled to its own range)` } : null, width, this.theme!);
-      this.legendHost.dataset.row = String(row);
-      return;
+      return s ? { scale: s, label: `${d.valueLabel}, row “${tokenLabel(d.rowLabels[row] ?? '', 16)}” (each row scaled to its own range)` } : null;
     }
     const domain = dataDomain(m.values, m.masked, o.scaleKind);
     let note = '';
@@ -258,8 +290,16 @@ export class Heatmap {
       for (let i = 0; i < m.values.length && !zeros; i++) zeros = !(m.masked && m.masked[i]) && !(m.values[i] > 0);
       note = zeros ? ' (log scale; weights of exactly 0 get the lowest colour)' : ' (log scale)';
     }
-    drawLegend(this.legendHost, domain ? { scale: valueScale(o.scaleKind, domain), interpolate: interpolateSequential, label: d.valueLabel + note } : null, width, this.theme!);
-    delete this.legendHost.dataset.row;
+    return domain ? { scale: valueScale(o.scaleKind, domain), label: d.valueLabel + note } : null;
+  }
+
+  private drawLegendFor(hoverRow: number | null): void {
+    const o = this.options!;
+    const row = hoverRow ?? o.legendRow ?? 0;
+    const spec = this.legendSpec(row);
+    drawLegend(this.legendHost, spec ? { ...spec, interpolate: interpolateSequential } : null, this.legendWidth(), this.theme!);
+    if (o.scaleMode === 'row') this.legendHost.dataset.row = String(row);
+    else delete this.legendHost.dataset.row;
   }
 
   /** Linked highlight from another view: display rows / columns of the hovered token. */
@@ -284,6 +324,107 @@ export class Heatmap {
     const col = Math.floor(e.offsetX / L.cell);
     const row = Math.floor(e.offsetY / L.cell);
     return row >= 0 && row < m.rows && col >= 0 && col < m.cols ? { row, col } : null;
+  }
+
+  /** The cell the keyboard starts on: the selected query row (legendRow), first key. */
+  private startCell(): Cell {
+    const m = this.data!.matrix;
+    return { row: Math.max(0, Math.min(m.rows - 1, this.options?.legendRow ?? 0)), col: 0 };
+  }
+
+  private onKey(e: KeyboardEvent): void {
+    const m = this.data?.matrix;
+    if (!m || m.rows === 0 || m.cols === 0 || e.altKey || e.metaKey || e.ctrlKey) return;
+    const at = this.hovered ?? this.startCell();
+    if (isActivate(e)) {
+      e.preventDefault();
+      this.handlers.click?.(at);
+      return;
+    }
+    if (e.key === 'Escape') {
+      this.setHover(null, true);
+      return;
+    }
+    const step = gridStep(e);
+    if (!step) return;
+    e.preventDefault();
+    const row = Math.max(0, Math.min(m.rows - 1, at.row + step.dRow));
+    const col = step.toRowStart ? 0 : step.toRowEnd ? m.cols - 1 : Math.max(0, Math.min(m.cols - 1, at.col + step.dCol));
+    this.moveTo({ row, col });
+  }
+
+  /** Keyboard focus on a cell: hover it (linked views follow), show its tooltip, read it out. */
+  private moveTo(c: Cell): void {
+    const L = this.layout!;
+    this.setHover(c, true);
+    this.showTooltip(c);
+    revealRect(this.plot, L.left + c.col * L.cell, L.top + c.row * L.cell, L.cell, L.cell);
+    const d = this.data!;
+    const at = c.row * d.matrix.cols + c.col;
+    const masked = d.matrix.masked?.[at] === 1;
+    const v = d.matrix.values[at];
+    this.keys.announce(`${d.description ? `${d.description}: ` : ''}${visibleToken(d.rowLabels[c.row])} → ${visibleToken(d.colLabels[c.col])} ${masked ? 'masked' : fmt4(v)}`, {
+      row: String(c.row),
+      col: String(c.col),
+      value: masked ? 'masked' : String(v),
+    });
+    this.labelFor(c);
+  }
+
+  /** The accessible name: what the heatmap shows and the focused cell. */
+  private labelFor(c: Cell | null): void {
+    const d = this.data;
+    if (!d) return;
+    const m = d.matrix;
+    let text = `Heatmap${d.description ? ` of ${d.description}` : ''}: ${m.rows} ${d.rowTitle} by ${m.cols} ${d.colTitle}, ${d.valueLabel}`;
+    if (c) {
+      const at = c.row * m.cols + c.col;
+      text += `. Focused: ${visibleToken(d.rowLabels[c.row])} → ${visibleToken(d.colLabels[c.col])}, ${m.masked?.[at] === 1 ? 'masked' : fmt4(m.values[at])}`;
+    }
+    this.keys.label(text);
+  }
+
+  /**
+   * The figure as SVG parts: the axis note, the plot (labels and cells) and the legend.
+   * Cells are one rect each (`vector`, up to MAX_VECTOR_CELLS_SIDE a side) or an image
+   * painted at `scale` by the same code as the screen.
+   */
+  exportParts(mode: { vector: true } | { vector: false; scale: number }, style: SvgStyle): SvgPart[] {
+    const L = this.layout;
+    const d = this.data;
+    const theme = this.theme;
+    if (!L || !d || !theme || !this.positions) return [];
+    const m = d.matrix;
+    if (mode.vector && !canExportCellsAsVector(m.rows, m.cols)) throw new Error(`A ${m.rows} × ${m.cols} heatmap is too large for a vector export.`);
+    let cells: Parameters<typeof heatmapPlotPart>[0]['cells'];
+    if (mode.vector) {
+      const lut = sequentialLut();
+      const t = this.positions;
+      cells = { kind: 'rects', colour: (i) => (t[i] === t[i] ? cssColor(lutColor(lut, t[i])) : null), maskFill: cssColor(theme.maskFill), maskHatch: cssColor(theme.maskHatch) };
+    } else {
+      const canvas = document.createElement('canvas');
+      this.paintCells(canvas, mode.scale);
+      cells = { kind: 'image', href: canvasHref(canvas) };
+    }
+    const plot = heatmapPlotPart({
+      rows: m.rows,
+      cols: m.cols,
+      cell: L.cell,
+      left: L.left,
+      top: L.top,
+      labelStep: L.labelStep,
+      rowLabels: this.rowText,
+      colLabels: this.colText,
+      rowTitles: d.rowLabels.map(visibleToken),
+      colTitles: d.colLabels.map(visibleToken),
+      fontSize: LABEL_FONT_PX,
+      cells,
+      style,
+    });
+    const parts = [textLinePart(`Rows: ${d.rowTitle}. Columns: ${d.colTitle}.`, style, { maxWidth: plot.width }), plot];
+    const spec = this.legendSpec(this.options!.legendRow ?? 0);
+    if (spec) parts.push(legendPart({ domain: spec.scale.domain, kind: spec.scale.kind, label: spec.label }, this.legendWidth(), style));
+    return parts;
   }
 
   private onMove(e: MouseEvent): void {

@@ -7,9 +7,12 @@ import { interpolateSequential, rowDomains, sequentialLut, valueScale, type Scal
 import { boxReduce, cellPositions, rasterize, reduceMax, type CellMatrix } from './raster';
 import { addMaskedRuns, hatchPattern } from './upscale';
 import { el, now, sizeCanvas, devicePixelRatioOf } from './canvas';
-import { drawLegend } from './legend';
 import { maskStyle, readTheme, type Theme } from './theme';
 import { Tooltip } from './tooltip';
+import { drawLegend, type LegendSpec } from './legend';
+import { gridStep, isActivate, keyboardWidget, revealRect, type KeyboardWidget } from './keyboard';
+import { gridPlotPart, legendPart, textLinePart, type SvgPart, type SvgStyle } from './export-svg';
+import { canvasHref } from './export-dom';
 import type { ScaleMode } from './heatmap';
 
 export interface ModelGridData {
@@ -18,6 +21,8 @@ export interface ModelGridData {
   /** The matrix of (layer, head); called once per head per draw. */
   matrix(layer: number, head: number): CellMatrix;
   valueLabel: string;
+  /** One line about a head for screen readers (e.g. its strongest weight). */
+  describe?(layer: number, head: number): string;
 }
 
 export interface ModelGridOptions {
@@ -70,6 +75,10 @@ export class ModelGrid {
   private readonly legendHost: HTMLDivElement;
   private readonly tooltip: Tooltip;
   private data: ModelGridData | null = null;
+  private options: ModelGridOptions | null = null;
+  /** The head the keyboard is on (drawn like a hovered head). */
+  private cursor: HeadRef | null = null;
+  private readonly keys: KeyboardWidget;
   private layout: GridLayout | null = null;
   private theme: Theme | null = null;
   private rowsPerThumb = 0;
@@ -104,27 +113,136 @@ export class ModelGrid {
       const r = this.refAt(e);
       if (r?.layer === this.hovered?.layer && r?.head === this.hovered?.head) return;
       this.setHover(r);
-      if (r) {
-        const [x, y] = thumbOrigin(this.layout!, r.layer, r.head);
-        this.tooltip.show([`layer ${r.layer}, head ${r.head}`, 'click: select · shift-click: add'], LEFT + x + this.layout!.thumb / 2, TOP + y + this.layout!.thumb / 2, LEFT + this.layout!.width);
-      }
+      if (r) this.showTip(r, 'click: select · shift-click: add');
     });
     this.overlay.addEventListener('mouseleave', () => this.setHover(null));
     this.overlay.addEventListener('click', (e) => {
       const r = this.refAt(e);
       if (r) this.handlers.select?.(r, e.shiftKey || e.ctrlKey || e.metaKey);
     });
+    this.keys = keyboardWidget(this.plot, {
+      roledescription: 'grid of attention heads',
+      help: 'Arrow keys move between heads (rows are layers); Enter or Space selects the head; Shift+Enter adds it to the head view or removes it; Escape leaves.',
+      parent: this.root,
+    });
+    this.plot.addEventListener('keydown', (e) => this.onKey(e));
+    this.plot.addEventListener('focus', () => {
+      if (!this.cursor && this.data) this.moveCursor(this.selected[0] ?? { layer: 0, head: 0 });
+    });
+    this.plot.addEventListener('blur', () => {
+      this.cursor = null;
+      this.tooltip.hide();
+      this.drawOverlay();
+    });
+  }
+
+  private showTip(r: HeadRef, hint: string): void {
+    const L = this.layout!;
+    const [x, y] = thumbOrigin(L, r.layer, r.head);
+    this.tooltip.show([`layer ${r.layer}, head ${r.head}`, hint], LEFT + x + L.thumb / 2, TOP + y + L.thumb / 2, LEFT + L.width);
+  }
+
+  private onKey(e: KeyboardEvent): void {
+    const d = this.data;
+    if (!d || e.altKey || e.metaKey || e.ctrlKey) return;
+    const at = this.cursor ?? this.selected[0] ?? { layer: 0, head: 0 };
+    if (isActivate(e)) {
+      e.preventDefault();
+      this.handlers.select?.(at, e.shiftKey);
+      return;
+    }
+    if (e.key === 'Escape') {
+      this.cursor = null;
+      this.tooltip.hide();
+      this.drawOverlay();
+      return;
+    }
+    const step = gridStep(e, 4);
+    if (!step) return;
+    e.preventDefault();
+    const layer = Math.max(0, Math.min(d.layers - 1, at.layer + step.dRow));
+    const head = step.toRowStart ? 0 : step.toRowEnd ? d.heads - 1 : Math.max(0, Math.min(d.heads - 1, at.head + step.dCol));
+    this.moveCursor({ layer, head });
+  }
+
+  private isSelected(r: HeadRef): boolean {
+    return this.selected.some((s) => s.layer === r.layer && s.head === r.head);
+  }
+
+  /** The keyboard on a head: outline it, show its tooltip, read it out. */
+  private moveCursor(r: HeadRef): void {
+    const L = this.layout!;
+    this.cursor = r;
+    this.drawOverlay();
+    this.showTip(r, 'Enter: select · Shift+Enter: add');
+    const [x, y] = thumbOrigin(L, r.layer, r.head);
+    revealRect(this.plot, LEFT + x, TOP + y, L.thumb, L.thumb);
+    this.announceCursor();
+  }
+
+  private announceCursor(): void {
+    const r = this.cursor;
+    if (!r) return;
+    const about = this.data?.describe?.(r.layer, r.head);
+    this.keys.announce(`layer ${r.layer}, head ${r.head}${this.isSelected(r) ? ' (selected)' : ''}${about ? `: ${about}` : ''}`, { layer: String(r.layer), head: String(r.head) });
+    this.labelFor();
+  }
+
+  /** The accessible name: the grid's size, the selected heads, the head the keyboard is on. */
+  private labelFor(): void {
+    const d = this.data;
+    if (!d) return;
+    const sel = this.selected.map((r) => `layer ${r.layer} head ${r.head}`).join(', ');
+    const c = this.cursor;
+    this.root.dataset.cursor = c ? `${c.layer}:${c.head}` : '';
+    this.keys.label(`Model view: ${d.layers} layers by ${d.heads} heads of ${d.valueLabel}. Selected: ${sel || 'none'}.${c ? ` Focused: layer ${c.layer}, head ${c.head}.` : ''}`);
   }
 
   update(data: ModelGridData, options: ModelGridOptions): number {
     const t0 = now();
     this.data = data;
+    this.options = options;
     const theme = (this.theme = readTheme(this.root));
     const L = (this.layout = gridLayout(data.layers, data.heads, options.maxWidth));
-    const { ctx, width, height, dpr } = sizeCanvas(this.base, L.width, L.height);
+    const dpr = devicePixelRatioOf();
+    const { rows, cols } = this.paint(this.base, dpr);
     sizeCanvas(this.overlay, L.width, L.height);
+    this.rowsPerThumb = rows;
+    this.base.dataset.thumb = String(L.thumb);
+    this.base.dataset.layers = String(data.layers);
+    this.base.dataset.heads = String(data.heads);
+    this.drawLabels(theme);
+    drawLegend(this.legendHost, this.legendSpec(), Math.min(360, L.width), theme);
+    for (const text of this.notes(rows, cols, dpr)) el('div', 'atlas-note', this.legendHost).textContent = text;
+    if (this.cursor && (this.cursor.layer >= data.layers || this.cursor.head >= data.heads)) this.cursor = null;
+    this.drawOverlay();
+    this.labelFor();
+    this.lastDrawMs = now() - t0;
+    this.root.dataset.drawMs = this.lastDrawMs.toFixed(2);
+    return this.lastDrawMs;
+  }
+
+  private legendSpec(): LegendSpec | null {
+    const kind = this.options!.scaleKind;
+    return this.globalScale ? { scale: this.globalScale, interpolate: interpolateSequential, label: `${this.data!.valueLabel}, all heads on one ${kind === 'log' ? 'log ' : ''}scale` } : null;
+  }
+
+  private notes(rows: number, cols: number, dpr: number): string[] {
+    const out: string[] = [];
+    const L = this.layout!;
+    if (this.options!.scaleMode === 'row') out.push(`Each row of each head is scaled to its own min..max${this.options!.scaleKind === 'log' ? ' (log)' : ''}.`);
+    if (rows > L.thumb * dpr || cols > L.thumb * dpr) out.push('Thumbnails are smaller than their matrices: each pixel shows the largest weight among the cells it covers.');
+    return out;
+  }
+
+  /** Every thumb into `canvas` at `dpr` device pixels per CSS pixel (the screen's, or the export's). */
+  private paint(canvas: HTMLCanvasElement, dpr: number): { rows: number; cols: number } {
+    const data = this.data!;
+    const options = this.options!;
+    const L = this.layout!;
+    const { ctx, width, height } = sizeCanvas(canvas, L.width, L.height, dpr);
     const lut = sequentialLut();
-    const mask = maskStyle(theme, dpr);
+    const mask = maskStyle(this.theme!, dpr);
     const kind = options.scaleKind;
     const n = data.layers * data.heads;
     const at = (k: number): [number, number] => [Math.floor(k / data.heads), k % data.heads];
@@ -191,29 +309,27 @@ export class ModelGrid {
     ctx.fillStyle = hatchPattern(ctx, mask);
     ctx.fill(hatched);
     ctx.restore();
-    this.rowsPerThumb = rows;
-    this.base.dataset.thumb = String(L.thumb);
-    this.base.dataset.layers = String(data.layers);
-    this.base.dataset.heads = String(data.heads);
-    this.drawLabels(theme);
-    drawLegend(
-      this.legendHost,
-      this.globalScale ? { scale: this.globalScale, interpolate: interpolateSequential, label: `${data.valueLabel}, all heads on one ${kind === 'log' ? 'log ' : ''}scale` } : null,
-      Math.min(360, L.width),
-      theme,
-    );
-    if (options.scaleMode === 'row') {
-      const note = el('div', 'atlas-note', this.legendHost);
-      note.textContent = `Each row of each head is scaled to its own min..max${kind === 'log' ? ' (log)' : ''}.`;
-    }
-    if (rows > L.thumb * dpr || cols > L.thumb * dpr) {
-      const note = el('div', 'atlas-note', this.legendHost);
-      note.textContent = 'Thumbnails are smaller than their matrices: each pixel shows the largest weight among the cells it covers.';
-    }
-    this.drawOverlay();
-    this.lastDrawMs = now() - t0;
-    this.root.dataset.drawMs = this.lastDrawMs.toFixed(2);
-    return this.lastDrawMs;
+    return { rows, cols };
+  }
+
+  /**
+   * The figure as SVG parts: the grid (layer and head labels, every thumb painted at
+   * `scale` into one embedded image, the selected heads outlined), the legend and notes.
+   */
+  exportParts(scale: number, style: SvgStyle): SvgPart[] {
+    const L = this.layout;
+    const d = this.data;
+    const theme = this.theme;
+    if (!L || !d || !theme) return [];
+    const canvas = document.createElement('canvas');
+    const { rows, cols } = this.paint(canvas, scale);
+    const parts: SvgPart[] = [
+      gridPlotPart({ layers: d.layers, heads: d.heads, left: L.left, top: L.top, width: L.width, height: L.height, origin: (l, h) => thumbOrigin(L, l, h), thumb: L.thumb, href: canvasHref(canvas), selected: this.selected, accent: theme.accent, style }),
+    ];
+    const spec = this.legendSpec();
+    if (spec) parts.push(legendPart({ domain: spec.scale.domain, kind: spec.scale.kind, label: spec.label }, Math.min(360, L.width), style));
+    for (const text of this.notes(rows, cols, devicePixelRatioOf())) parts.push(textLinePart(text, style, { maxWidth: L.left + L.width + 4 }));
+    return parts;
   }
 
   private drawLabels(theme: Theme): void {
@@ -234,6 +350,8 @@ export class ModelGrid {
     this.selected = refs;
     this.drawOverlay();
     this.root.dataset.selected = refs.map((r) => `${r.layer}:${r.head}`).join(' ');
+    if (this.cursor) this.announceCursor();
+    else this.labelFor();
   }
 
   /** Rows of the hovered token (shown as a band in every head); [] to clear. */
@@ -295,6 +413,7 @@ export class ModelGrid {
       ctx.strokeRect(x - w / 2 + 0.5, y - w / 2 + 0.5, L.thumb + w - 1, L.thumb + w - 1);
     };
     if (this.hovered) outline(this.hovered, theme.fg, 1);
+    if (this.cursor) outline(this.cursor, theme.fg, 2);
     for (const s of this.selected) outline(s, theme.accent, 3);
   }
 

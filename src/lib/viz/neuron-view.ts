@@ -5,9 +5,10 @@
 // canvases (diverging scale centred at 0); numbers are text.
 
 import type { NeuronSteps } from '../trace/neuron';
-import { divergingLut, interpolateDiverging, lutColor, cssColor, symmetricDomain, valueScale, type ValueScale } from './color';
+import { divergingLut, interpolateDiverging, lutColor, cssColor, type ValueScale } from './color';
 import { el, now, sizeCanvas } from './canvas';
-import { fmt4, fmtDiff, tokenLabel, visibleToken } from './format';
+import { fmt4, tokenLabel, visibleToken } from './format';
+import { neuronChecks, neuronNumberColumns, neuronScales, neuronStepList, vectorCell, PROB_BAR_COL, PROB_BAR_MAX, type Part } from './neuron-table';
 import { drawLegend } from './legend';
 import { readTheme, type Theme } from './theme';
 import { Tooltip } from './tooltip';
@@ -27,9 +28,6 @@ export interface NeuronViewHandlers {
 }
 
 export const NEURON_ROW = 18;
-const NUM_COL = 64;
-
-type Part = string | { sup: string } | { sub: string };
 
 function formula(parent: HTMLElement, parts: Part[], cls = 'atlas-formula'): HTMLElement {
   const span = el('span', cls, parent);
@@ -62,6 +60,8 @@ export class NeuronView {
   private readonly tooltip: Tooltip;
   private data: NeuronViewData | null = null;
   private marked: number | null = null;
+  /** Width of one vector component in the last draw (the export draws the same). */
+  private cell = 0;
   lastDrawMs = 0;
 
   constructor(
@@ -83,39 +83,22 @@ export class NeuronView {
     this.tooltip.hide();
     const d = s.headDim;
     const n = s.keys;
-    const hasBias = s.bias !== null;
-    const numCols = 5 + (s.scale !== null ? 1 : 0) + (hasBias ? 1 : 0);
-    const vecWidth = Math.max(96, Math.min(256, (maxWidth - 110 - numCols * NUM_COL - 100) / 2));
-    const cell = Math.max(2, Math.min(14, Math.floor(vecWidth / d)));
-    const qkScale = valueScale('linear', symmetricDomain(s.q, s.k));
-    const weighted = (j: number, x: number): number => (s.tappedProbs ? s.tappedProbs[j] : s.probs[j]) * s.v[j * d + x];
-    const pv = new Float64Array(n * d);
-    for (let j = 0; j < n; j++) for (let x = 0; x < d; x++) pv[j * d + x] = weighted(j, x);
-    const vScale = valueScale('linear', symmetricDomain(pv, s.context, s.tappedContext ?? []));
+    const cell = vectorCell(s, maxWidth);
+    this.cell = cell;
+    const { qk: qkScale, v: vScale, pv } = neuronScales(s);
+    const numbers = neuronNumberColumns(s);
 
     // The steps, each with its formula.
     const steps = el('ol', 'atlas-neuron-steps', this.root);
-    const li = (parts: Part[], note?: string): void => {
+    for (const step of neuronStepList(s, data)) {
       const item = el('li', '', steps);
-      formula(item, parts);
-      if (note) el('span', 'atlas-note', item).textContent = ' ' + note;
-    };
-    li(['Q = XW', { sup: 'Q' }, ', K = XW', { sup: 'K' }, ', V = XW', { sup: 'V' }], `(tapped per head; d_k = ${d}; ${data.stackLabel}, layer ${s.layer}, head ${s.head})`);
-    li(['q · k', { sub: 'j' }], 'for every key j');
-    if (s.scale !== null) li(['÷ √d', { sub: 'k' }, ` = ÷ √${d} = ÷ ${fmt4(Math.sqrt(d))}`]);
-    else li(['no scaling in T5'], '(T5 does not divide by √d_k; the scale is folded into its weight initialisation)');
-    if (hasBias) li(['+ B', { sub: 'j' }], `(relative position bias of head ${s.head}, shared by all layers)`);
-    else li(['no position bias'], `(${data.noBiasReason})`);
-    li(['+ M', { sub: 'j' }], s.maskSource === 'none' ? '(nothing is masked here)' : '(−∞ where the query may not look: keys after it)');
-    li(['p = softmax(QK', { sup: 'T' }, s.scale !== null ? '/√d' : '', s.scale !== null ? { sub: 'k' } : '', hasBias ? ' + B' : '', ' + M)'], '(the tapped probs)');
-    li(['output = Σ', { sub: 'j' }, ' p', { sub: 'j' }, ' v', { sub: 'j' }, ' = softmax(QK', { sup: 'T' }, s.scale !== null ? '/√d' : '', s.scale !== null ? { sub: 'k' } : '', ')V'], '(the tapped context, before the output projection)');
+      formula(item, step.parts);
+      if (step.note) el('span', 'atlas-note', item).textContent = ' ' + step.note;
+    }
 
     // One row per key.
     const grid = el('div', 'atlas-neuron-grid', this.root);
-    const columns = ['110px', `${d * cell}px`, `${NUM_COL}px`];
-    if (s.scale !== null) columns.push(`${NUM_COL}px`);
-    if (hasBias) columns.push(`${NUM_COL}px`);
-    columns.push(`${NUM_COL - 16}px`, `${NUM_COL}px`, `${NUM_COL}px`, `${NUM_COL}px`, '118px', `${d * cell}px`);
+    const columns = ['110px', `${d * cell}px`, ...numbers.map((c) => `${c.width}px`), `${PROB_BAR_COL}px`, `${d * cell}px`];
     grid.style.gridTemplateColumns = columns.join(' ');
     grid.style.gridAutoRows = `${NEURON_ROW}px`;
     const header = (parts: Part[], title: string): void => {
@@ -124,13 +107,7 @@ export class NeuronView {
     };
     header(['key'], 'the key token j');
     header(['k', { sub: 'j' }], 'the key vector of token j');
-    header(['q·k', { sub: 'j' }], 'dot product of q with k_j, from the tapped vectors');
-    if (s.scale !== null) header(['÷√d', { sub: 'k' }], `q·k_j divided by √${d}`);
-    if (hasBias) header(['+ B', { sub: 'j' }], 'position bias');
-    header(['+ M', { sub: 'j' }], 'mask: 0, or −∞ for keys this query may not see');
-    header(['= s', { sub: 'j' }], 'the score recomputed here');
-    header(['tapped s', { sub: 'j' }], 'the score the model computed (scores tap)');
-    header(['softmax', { sub: 'j' }], 'softmax of the recomputed scores');
+    for (const c of numbers) header(c.header, c.title);
     header(['tapped p', { sub: 'j' }], 'the weight the model computed (probs tap)');
     header(['p', { sub: 'j' }, ' v', { sub: 'j' }], 'value vector of key j times its weight');
     // Row 2: the query vector, above the key vectors it is multiplied with.
@@ -163,22 +140,16 @@ export class NeuronView {
         c.textContent = text;
         return c;
       };
-      const masked = s.masked[j] === 1;
       const tok = cellText(1, tokenLabel(data.keyLabels[j], 14), 'tok');
       tok.title = visibleToken(data.keyLabels[j]);
-      let col = 3;
-      cellText(col++, fmt4(s.dots[j]));
-      if (s.scale !== null) cellText(col++, fmt4(s.dots[j] * s.scale));
-      if (hasBias) cellText(col++, (s.bias![j] >= 0 ? '+' : '') + fmt4(s.bias![j]));
-      cellText(col++, masked ? '−∞' : '0', masked ? 'num masked' : 'num');
-      cellText(col++, masked ? '−∞' : fmt4(s.scores[j]), masked ? 'num masked' : 'num');
-      const ts = s.tappedScores;
-      cellText(col++, ts ? (ts[j] <= -1e30 ? 'masked' : fmt4(ts[j])) : '—', masked ? 'num masked' : 'num');
-      cellText(col++, fmt4(s.probs[j]));
-      const bar = cellText(col++, '', 'bar');
+      numbers.forEach((c, k) => {
+        const v = c.cell(j);
+        cellText(3 + k, v.text, v.masked ? 'num masked' : 'num');
+      });
+      const bar = cellText(3 + numbers.length, '', 'bar');
       const p = s.tappedProbs ? s.tappedProbs[j] : NaN;
       const fill = el('span', 'atlas-bar-fill', bar);
-      fill.style.width = `${Math.max(0, Math.min(1, p)) * 56}px`;
+      fill.style.width = `${Math.max(0, Math.min(1, p)) * PROB_BAR_MAX}px`;
       el('span', 'atlas-bar-text', bar).textContent = s.tappedProbs ? fmt4(p) : '—';
     }
 
@@ -206,22 +177,12 @@ export class NeuronView {
 
     // The checks.
     const checks = el('ul', 'atlas-neuron-checks', this.root);
-    const check = (name: string, what: string, c: NeuronSteps['scoreCheck']): void => {
-      const item = el('li', '', checks);
-      item.dataset.check = name;
-      if (!c) {
-        item.textContent = `${what}: the trace has no tap to compare with.`;
-        item.className = 'missing';
-        return;
-      }
-      item.dataset.maxDiff = String(c.maxDiff);
-      item.className = c.ok ? 'ok' : 'fail';
-      item.textContent = `${c.ok ? '✓' : '✗'} ${what}: max |difference| = ${fmtDiff(c.maxDiff)} over ${c.compared} ${c.compared === 1 ? 'value' : 'values'} (tolerance ${fmtDiff(c.tolerance)})`;
-    };
-    const scoreWhat = `q·k${s.scale !== null ? '/√d_k' : ''}${hasBias ? ' + B' : ''} + M = tapped scores`;
-    check('scores', scoreWhat, s.scoreCheck);
-    check('probs', 'softmax(s) = tapped probs', s.probCheck);
-    check('context', 'Σ p_j v_j = tapped context', s.contextCheck);
+    for (const c of neuronChecks(s)) {
+      const item = el('li', c.status === 'missing' ? 'missing' : c.status, checks);
+      item.dataset.check = c.name;
+      if (c.maxDiff !== null) item.dataset.maxDiff = String(c.maxDiff);
+      item.textContent = c.text;
+    }
 
     const legends = el('div', 'atlas-neuron-legends', this.root);
     drawLegend(el('div', '', legends), { scale: qkScale, interpolate: interpolateDiverging, label: 'q and k components' }, 260, theme);
@@ -236,6 +197,11 @@ export class NeuronView {
     this.lastDrawMs = now() - t0;
     this.root.dataset.drawMs = this.lastDrawMs.toFixed(2);
     return this.lastDrawMs;
+  }
+
+  /** What the export draws (export-qkv.ts): the data and the vector cell width on screen. */
+  exportData(): (NeuronViewData & { cell: number }) | null {
+    return this.data ? { ...this.data, cell: this.cell } : null;
   }
 
   private hoverVector(canvas: HTMLCanvasElement, cell: number, text: (row: number, x: number) => string): void {
