@@ -7,8 +7,11 @@ import { parseConfig } from '../../src/lib/graph/config';
 import { AtlasError } from '../../src/lib/errors';
 import { Prng } from '../helpers/prng';
 import { realConfig } from '../helpers/random-checkpoint';
+import { readFileSync } from 'node:fs';
+import { loadTokenizer } from '../../src/lib/tokenize/load';
+import { tokenizeText } from '../../src/lib/tokenize/tokenize';
 
-/** Cases per generator; 6 safetensors generators + 3 config generators ≥ 1,000 inputs in all. */
+/** Cases per generator; 6 safetensors + 3 config + 3 tokenizer generators ≥ 1,000 inputs in all. */
 const CASES = 150;
 
 type Outcome = 'ok' | 'refused';
@@ -127,8 +130,45 @@ describe('fuzz: config.json reader', () => {
     for (let i = 0; i < CASES; i++) run(() => parseConfig({ model_type: `type-${int(1e6)}`, n_layer: 2 }), true);
   });
 
+});
+
+describe('fuzz: tokenizer.json loader', () => {
+  const rng = new Prng(99);
+  const int = (n: number) => rng.int(n);
+  const base = JSON.parse(readFileSync('tests/fixtures/tiny-t5/tokenizer.json', 'utf8')) as Record<string, unknown>;
+  const bert = JSON.parse(readFileSync('static/models/bert-base-uncased/tokenizer.json', 'utf8')) as Record<string, unknown>;
+  const weird = [null, 7, 'x', [], {}, [[1, 2]], { type: 'Nope' }, { type: 'BPE' }, { type: 'WordPiece', vocab: 5 }, { type: 'Unigram', vocab: [['a']] }];
+  const load = (json: unknown) => {
+    const tok = loadTokenizer('fuzz', json, {});
+    // A tokenizer that loads must tokenize, or refuse with a message.
+    tokenizeText(tok, 'Hello wörld, 東京 😀 [MASK] </s>');
+  };
+
+  it('structurally broken tokenizer.json files', () => {
+    for (let i = 0; i < CASES; i++) {
+      const src = i % 2 ? base : bert;
+      const json: Record<string, unknown> = structuredClone(src);
+      const keys = ['model', 'normalizer', 'pre_tokenizer', 'post_processor', 'decoder', 'added_tokens'];
+      for (let k = 0; k < 1 + int(2); k++) json[keys[int(keys.length)]] = weird[int(weird.length)];
+      run(() => load(json));
+    }
+  });
+
+  it('model fields of the wrong type or shape', () => {
+    for (let i = 0; i < CASES; i++) {
+      const json = structuredClone(i % 2 ? base : bert) as { model: Record<string, unknown> };
+      const fields = Object.keys(json.model);
+      json.model[fields[int(fields.length)]] = weird[int(weird.length)];
+      run(() => load(json));
+    }
+  });
+
+  it('arbitrary values instead of a tokenizer', () => {
+    for (let i = 0; i < CASES; i++) run(() => load(weird[int(weird.length)]), true);
+  });
+
   it('tried at least 1,000 inputs in all', () => {
     expect(counts.inputs).toBeGreaterThanOrEqual(1000);
-    console.log(`fuzz: ${counts.inputs} broken model-file inputs, ${counts.refused} refused with a message, 0 crashes`);
+    console.log(`fuzz: ${counts.inputs} broken model-file inputs (safetensors, config.json, tokenizer.json), ${counts.refused} refused with a message, 0 crashes`);
   });
 });

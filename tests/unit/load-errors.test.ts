@@ -100,3 +100,42 @@ describe('bad input text', () => {
     }
   });
 });
+
+describe('odd input', () => {
+  it('only special tokens run (GPT-2 <|endoftext|>, BERT [CLS] [SEP])', async () => {
+    const g = await load(filesOf(randomCheckpoint({ family: 'gpt2', seed: 2, layers: 1, dModel: 16, heads: 2 })));
+    const tg = await g.run('<|endoftext|><|endoftext|>');
+    expect(tg.tokens.map((t) => [t.text, t.special])).toEqual([
+      ['<|endoftext|>', true],
+      ['<|endoftext|>', true],
+    ]);
+    const b = await load(filesOf(randomCheckpoint({ family: 'bert', seed: 2, layers: 1, dModel: 16, heads: 2 })));
+    const tb = await b.run('[SEP]');
+    expect(tb.tokens.every((t) => t.special)).toBe(true);
+    expect(tb.attention.self!.probs!.shape[3]).toBe(tb.tokens.length);
+  });
+
+  it('100,000 characters are refused as too long, with the limit, without running', async () => {
+    const runner = await load(filesOf(gpt2()));
+    const text = 'All work and no play makes Jack a dull boy. '.repeat(2300).slice(0, 100_000);
+    expect(text.length).toBe(100_000);
+    const e = await failure(runner.run(text));
+    expect(e.code).toBe('too-long');
+    expect(e.message).toMatch(/reads at most 8/);
+  });
+
+  it('a run whose trace would not fit in memory is refused before it starts', async () => {
+    // 12 layers × 12 heads like GPT-2 small (narrow heads keep the weights tiny): at 1,500
+    // tokens every tap would hold 12·12·1500²·4 B ≈ 1.3 GB for the scores alone.
+    const cp = randomCheckpoint({ family: 'gpt2', seed: 3, layers: 12, dModel: 48, heads: 12, maxPositions: 2048 });
+    const runner = await load(filesOf(cp));
+    const text = Array.from({ length: 1500 }, (_, i) => ` w${i % 10}`).join('');
+    const e = await failure(runner.run(text, { truncate: true }));
+    expect(e.code).toBe('too-much-memory');
+    expect(e.message).toMatch(/about \d+ MB of attention data, over the 1000 MB/);
+    expect(e.hint).toMatch(/fewer taps/);
+    // With the probabilities only, the same text fits.
+    const probs = await runner.run(text.slice(0, 1200), { taps: ['probs'], truncate: true });
+    expect(probs.attention.self!.probs).toBeDefined();
+  });
+});

@@ -1,0 +1,100 @@
+// The trace CLI on each family, a sharded checkpoint, and the WebGPU→WASM fallback path.
+import { beforeAll, describe, expect, it } from 'vitest';
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, writeFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { randomCheckpoint, writeCheckpoint, type RandomCheckpointOptions } from '../helpers/random-checkpoint';
+import { parseSafetensors, writeSafetensors } from '../../src/lib/hub/safetensors';
+import { configureOrt } from '../../src/lib/runtime/backend';
+import { loadModelDir, readModelDir } from '../../src/lib/runtime/node';
+import { loadModel } from '../../src/lib/runtime/load';
+import { traceFromJSON } from '../../src/lib/trace/json';
+import { filesOf } from '../helpers/model-files';
+
+const root = mkdtempSync(join(tmpdir(), 'atlas-cli-'));
+beforeAll(() => configureOrt({ threads: 1 }));
+
+function checkpointDir(name: string, options: RandomCheckpointOptions): string {
+  const dir = join(root, name);
+  writeCheckpoint(randomCheckpoint(options), dir);
+  return dir;
+}
+
+const cli = (args: string[]) => execFileSync(process.execPath, ['node_modules/tsx/dist/cli.mjs', 'tools/trace.ts', ...args], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
+
+describe('npm run trace', () => {
+  it('traces GPT-2, BERT and T5 checkpoints and writes the JSON form', () => {
+    const cases: [string, RandomCheckpointOptions, string[]][] = [
+      ['gpt2', { family: 'gpt2', seed: 1, layers: 2, dModel: 32, heads: 4 }, ['--text', 'Hello there world', '--taps', 'probs,q']],
+      ['bert', { family: 'bert', seed: 2, layers: 2, dModel: 32, heads: 4 }, ['--text', 'The [MASK] sat.']],
+      ['t5', { family: 't5', seed: 3, layers: 2, dModel: 32, heads: 4 }, ['--text', 'summarize: a b c', '--target', 'a b']],
+    ];
+    for (const [name, options, args] of cases) {
+      const dir = checkpointDir(name, options);
+      const out = join(root, `${name}.json`);
+      const summary = cli(['--model', dir, ...args, '--out', out]);
+      expect(summary).toMatch(new RegExp(`^${name}.*: 2(\\+2)? layers × 4 heads, \\d+(\\+\\d+)? tokens, wasm, \\d+ ms → `));
+      const trace = traceFromJSON(JSON.parse(readFileSync(out, 'utf8')));
+      expect(trace.model.family).toBe(name);
+      expect(trace.tokens.length).toBeGreaterThan(2);
+      if (name === 't5') expect(Object.keys(trace.attention).sort()).toEqual(['cross', 'decoder', 'encoder']);
+      else expect(trace.attention.self?.probs?.shape[0]).toBe(2);
+    }
+    // Without --out the JSON goes to standard output.
+    const stdout = cli(['--model', join(root, 'gpt2'), '--text', 'Hi', '--generate', '3']);
+    expect(traceFromJSON(JSON.parse(stdout)).tokens.length).toBeGreaterThanOrEqual(2);
+  });
+
+  it('fails with a clear message for a bad tap or a missing model', () => {
+    const run = (args: string[]) => {
+      try {
+        cli(args);
+      } catch (e) {
+        return String((e as { stderr: string }).stderr);
+      }
+      throw new Error('expected failure');
+    };
+    expect(run(['--model', join(root, 'gpt2'), '--text', 'x', '--taps', 'attention'])).toMatch(/Unknown tap attention/);
+    expect(run(['--model', join(root, 'nothing-here'), '--text', 'x'])).toMatch(/error: /);
+  });
+});
+
+describe('sharded checkpoints', () => {
+  it('a model split over two safetensors files with an index runs exactly like the single file', async () => {
+    const dir = checkpointDir('sharded', { family: 'gpt2', seed: 5, layers: 2, dModel: 32, heads: 4 });
+    const single = await loadModelDir(dir);
+    const a = await single.run('Shards hold the same weights.', { taps: ['probs'] });
+    const file = parseSafetensors(readFileSync(join(dir, 'model.safetensors')));
+    const tensors = [...file.tensors.values()].map((t) => ({ name: t.name, dtype: 'F32' as const, shape: t.shape, data: new Float32Array(new Uint8Array(file.bytes.subarray(t.begin, t.end)).buffer) }));
+    const half = Math.ceil(tensors.length / 2);
+    const shards = [tensors.slice(0, half), tensors.slice(half)];
+    const weightMap: Record<string, string> = {};
+    shards.forEach((list, i) => {
+      const name = `model-0000${i + 1}-of-00002.safetensors`;
+      writeFileSync(join(dir, name), writeSafetensors(list));
+      for (const t of list) weightMap[t.name] = name;
+    });
+    writeFileSync(join(dir, 'model.safetensors.index.json'), JSON.stringify({ metadata: {}, weight_map: weightMap }));
+    rmSync(join(dir, 'model.safetensors'));
+    expect(readModelDir(dir).weights.map((w) => w.name)).toEqual(['model-00001-of-00002.safetensors', 'model-00002-of-00002.safetensors']);
+    const sharded = await loadModelDir(dir);
+    const b = await sharded.run('Shards hold the same weights.', { taps: ['probs'] });
+    expect(Array.from(b.attention.self!.probs!.data)).toEqual(Array.from(a.attention.self!.probs!.data));
+  });
+});
+
+describe('WebGPU failure', () => {
+  it('moves the model to WASM, says why on the trace, and still gives the right numbers', async () => {
+    // Node has no WebGPU: asking for it makes session creation fail, as a lost device would.
+    const cp = randomCheckpoint({ family: 'gpt2', seed: 6, layers: 1, dModel: 16, heads: 2 });
+    const runner = await loadModel(filesOf(cp), { id: 'fallback', source: 'local' }, 'wasm');
+    const expected = await runner.run('fall back', { taps: ['probs'] });
+    await runner.release();
+    runner.backend = { name: 'webgpu', reason: 'pretend WebGPU is available' };
+    const trace = await runner.run('fall back', { taps: ['probs'] });
+    expect(trace.backend.name).toBe('wasm');
+    expect(trace.backend.reason).toMatch(/^WebGPU failed \(.+\), so the model now runs on the CPU with WASM\.$/);
+    expect(Array.from(trace.attention.self!.probs!.data)).toEqual(Array.from(expected.attention.self!.probs!.data));
+  });
+});
