@@ -49,11 +49,12 @@ describe('explorer', { timeout: 600_000 }, () => {
   });
 
   it('restores the model, text and selection from a shared link', async () => {
-    const page = await browser.open('/#m=tiny-bert&t=hello%20shared%20world&l=1&h=2&q=1&v=heatmap');
+    const page = await browser.open('/#m=tiny-bert&t=hello%20shared%20world&l=1&h=2&q=1&v=heatmap&o=g');
     await waitForTrace(page);
     expect(await page.inputValue('[data-testid=model-select]')).toBe('tiny-bert');
     expect(await page.inputValue('[data-testid=text-input]')).toBe('hello shared world');
     await expect.poll(() => page.textContent('[data-view=heatmap] header')).toContain('layer 1, head 2');
+    expect(await page.isChecked('[data-view=heatmap] [data-control=log]')).toBe(true);
     // Changing the selection writes it back into the link.
     await page.fill('[data-testid=text-input]', 'hello again');
     await expect.poll(() => page.evaluate(() => decodeURIComponent(location.hash))).toContain('t=hello+again');

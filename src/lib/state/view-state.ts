@@ -5,16 +5,12 @@
 // Long texts are deflated into the fragment so that links stay within URL limits.
 
 import type { AttentionKind } from '../trace/types';
+import { DEFAULT_HEATMAP_OPTIONS, type HeatmapViewOptions } from '../components/views/heatmap-options';
 
 export type ViewName = 'model' | 'head' | 'heatmap' | 'neuron' | 'alignment';
 export const VIEW_NAMES: readonly ViewName[] = ['model', 'head', 'heatmap', 'neuron', 'alignment'];
 
-export interface HeatmapSettings {
-  hideSpecial: boolean;
-  scale: 'global' | 'row';
-  log: boolean;
-  average: 'none' | 'heads' | 'layers';
-}
+export type HeatmapSettings = HeatmapViewOptions;
 
 export interface ViewState {
   /** Model key: an embedded id (`tiny-gpt2`) or `hub:<id>@<revision>`. */
@@ -34,7 +30,7 @@ export interface ViewState {
   truncate: boolean;
 }
 
-export const DEFAULT_HEATMAP: HeatmapSettings = { hideSpecial: false, scale: 'global', log: false, average: 'none' };
+export const DEFAULT_HEATMAP: HeatmapSettings = DEFAULT_HEATMAP_OPTIONS;
 
 export function defaultState(model: string): ViewState {
   return {
@@ -91,7 +87,7 @@ export async function encodeState(s: ViewState): Promise<string> {
   p.set('q', String(s.query));
   p.set('v', s.view);
   const h = s.heatmap;
-  const flags = [h.hideSpecial ? 's' : '', h.scale === 'row' ? 'r' : '', h.log ? 'g' : '', h.average === 'heads' ? 'H' : h.average === 'layers' ? 'L' : ''].join('');
+  const flags = [h.hideSpecial ? 's' : '', h.scaleMode === 'row' ? 'r' : '', h.log ? 'g' : '', h.average === 'heads' ? 'H' : h.average === 'layers' ? 'L' : ''].join('');
   if (flags) p.set('o', flags);
   if (s.truncate) p.set('x', '1');
   return p.toString();
@@ -123,7 +119,7 @@ export async function decodeState(fragment: string, fallback: ViewState): Promis
   if (p.get('x') !== null) s.truncate = p.get('x') === '1';
   const o = p.get('o');
   if (o !== null)
-    s.heatmap = { hideSpecial: o.includes('s'), scale: o.includes('r') ? 'row' : 'global', log: o.includes('g'), average: o.includes('H') ? 'heads' : o.includes('L') ? 'layers' : 'none' };
+    s.heatmap = { hideSpecial: o.includes('s'), scaleMode: o.includes('r') ? 'row' : 'global', log: o.includes('g'), average: o.includes('H') ? 'heads' : o.includes('L') ? 'layers' : 'none' };
   return s;
 }
 
@@ -161,7 +157,7 @@ export function loadLocal(fallback: ViewState, storage: Storage | undefined = gl
     const h = (v.heatmap ?? {}) as Record<string, unknown>;
     if (typeof h.hideSpecial === 'boolean') out.heatmap.hideSpecial = h.hideSpecial;
     if (typeof h.log === 'boolean') out.heatmap.log = h.log;
-    if (h.scale === 'row' || h.scale === 'global') out.heatmap.scale = h.scale;
+    if (h.scaleMode === 'row' || h.scaleMode === 'global') out.heatmap.scaleMode = h.scaleMode;
     if (h.average === 'none' || h.average === 'heads' || h.average === 'layers') out.heatmap.average = h.average;
     return out;
   } catch {

@@ -1,4 +1,4 @@
-// The heatmap's own options (not shared with other views).
+// The heatmap's options; they live on the shared selection so that links can carry them.
 import type { Averaging } from '$lib/trace/attention-matrix';
 import type { ScaleMode } from '$lib/viz/heatmap';
 

@@ -7,6 +7,7 @@ import type { AttentionKind, Trace } from '$lib/trace/types';
 import { attentionKinds } from '$lib/trace/types';
 import { stackShape, streamsOf, tokensOf, type Stream } from '$lib/trace/attention-matrix';
 import type { TokenRef } from './view-data';
+import { DEFAULT_HEATMAP_OPTIONS, type HeatmapViewOptions } from './heatmap-options';
 
 export type { TokenRef };
 
@@ -28,6 +29,8 @@ export class ViewSelection {
   /** The query row (in the row stream of `kind`) for the Q/K/V view. */
   query = $state(0);
   hovered = $state<TokenRef | null>(null);
+  /** The heatmap's options (kept here so that links and the Compare page can share them). */
+  heatmap = $state<HeatmapViewOptions>({ ...DEFAULT_HEATMAP_OPTIONS });
   locked = $state(false);
   /** Raw: the trace's big typed arrays must not be wrapped in proxies. */
   private trace = $state.raw<Trace | null>(null);
