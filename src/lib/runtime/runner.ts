@@ -212,10 +212,21 @@ export class ModelRunner {
   async run(text: string, options: RunOptions = {}): Promise<Trace> {
     if (this.config.family === 't5') return this.runT5(text, undefined, options);
     requireText(text);
-    const encoded = this.codec.encode(text);
-    let tokens = toTraceTokens(encoded);
+    return this.runTokens(text, toTraceTokens(this.codec.encode(text)), options);
+  }
+
+  /** One forward pass over given tokens (GPT-2, BERT), e.g. ids made by a script. */
+  async runTokens(text: string, tokens: TraceToken[], options: RunOptions = {}): Promise<Trace> {
+    if (tokens.length === 0) throw new AtlasError('bad-input', 'There are no tokens to run.', 'Type a sentence into the text box.');
     tokens = tokens.slice(0, this.checkLength(tokens.length, options));
-    return this.config.family === 'gpt2' ? this.forwardGpt2(text, tokens, options) : this.forwardBert(text, tokens, options);
+    if (this.config.family === 'gpt2') return this.forwardGpt2(text, tokens, options);
+    if (this.config.family === 'bert') return this.forwardBert(text, tokens, options);
+    throw new AtlasError('bad-input', 'T5 models take a source and a target: use runT5.');
+  }
+
+  /** Tokens for bare ids (no source text, so no spans). */
+  tokensOf(ids: number[]): TraceToken[] {
+    return ids.map((id) => ({ id, text: this.codec.piece(id), start: 0, end: 0, special: this.codec.specialIds.has(id) }));
   }
 
   private async forwardGpt2(text: string, tokens: TraceToken[], options: RunOptions): Promise<Trace> {
@@ -329,10 +340,22 @@ export class ModelRunner {
    */
   async runT5(source: string, target: string | undefined, options: RunOptions | GenerateOptions): Promise<Trace> {
     if (this.config.family !== 't5') throw new AtlasError('bad-input', 'Only T5 models take a source and a target.');
-    const c: T5Config = this.config;
     requireText(source);
+    const eos = this.config.eosTokenId;
+    // Teacher forcing: the decoder reads [start] + target without its closing </s>.
+    const targetTokens = target === undefined ? undefined : toTraceTokens(this.codec.encode(target)).filter((t, i, all) => !(i === all.length - 1 && t.id === eos));
+    return this.runT5Tokens(source, toTraceTokens(this.codec.encode(source)), target, targetTokens, options);
+  }
+
+  /**
+   * T5 over given source tokens; `targetTokens` (without the start token or a closing
+   * </s>) for teacher forcing, or undefined for greedy decoding.
+   */
+  async runT5Tokens(source: string, encoded: TraceToken[], target: string | undefined, targetTokens: TraceToken[] | undefined, options: RunOptions | GenerateOptions): Promise<Trace> {
+    if (this.config.family !== 't5') throw new AtlasError('bad-input', 'Only T5 models take a source and a target.');
+    const c: T5Config = this.config;
+    if (encoded.length === 0) throw new AtlasError('bad-input', 'There are no source tokens to run.', 'Type a sentence into the text box.');
     const request = this.request(options);
-    const encoded = toTraceTokens(this.codec.encode(source));
     const s = encoded.length;
     const sourceKeep = bools(new Uint8Array(s).fill(1), [1, s]);
     const enc = await this.exec('encoder', request, {
@@ -364,11 +387,9 @@ export class ModelRunner {
       return trace;
     };
 
-    if (target !== undefined) {
-      // Teacher forcing: the decoder reads [start] + target without its closing </s>.
-      const targetTokens = toTraceTokens(this.codec.encode(target)).filter((t, i, all) => !(i === all.length - 1 && t.id === c.eosTokenId));
+    if (targetTokens !== undefined) {
       const ids = [start.id, ...targetTokens.map((t) => t.id)];
-      return toTrace(target, [start, ...targetTokens], await runDecoder(ids));
+      return toTrace(target ?? '', [start, ...targetTokens], await runDecoder(ids));
     }
 
     const g = options as GenerateOptions;
