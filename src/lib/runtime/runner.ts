@@ -14,6 +14,7 @@ import { TAP_NAMES } from '../trace/types';
 import { ort, sessionOptions } from './backend';
 import { generatedTokens, requireText, toTraceTokens, type TextCodec } from './codec';
 import { estimateTraceBytes, TRACE_MEMORY_LIMIT } from './memory';
+import { mulberry32 } from './random';
 
 export interface RunOptions {
   taps?: TapName[];
@@ -86,18 +87,6 @@ function softmaxTopK(logits: Float32Array, k: number, piece: (id: number) => str
 export function segmentIds(tokens: TraceToken[], sepId: number | undefined, padId: number): number[] {
   const firstSep = tokens.findIndex((t) => t.id === sepId);
   return tokens.map((t, i) => (firstSep >= 0 && i > firstSep && t.id !== padId ? 1 : 0));
-}
-
-/** A small seeded PRNG so sampled continuations can be reproduced from a link. */
-function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
 }
 
 export class ModelRunner {
@@ -259,7 +248,7 @@ export class ModelRunner {
     this.checkMemory(n, n, request);
     const keep = new Uint8Array(n).fill(1, 0, real);
     const maskId = this.codec.id('[MASK]');
-    const predictAt = options.predictAll ? range(real).filter((i) => !tokens[i].special) : range(real).filter((i) => tokens[i].id === maskId);
+    const predictAt = range(real).filter((i) => tokens[i].id === maskId || (options.predictAll && !tokens[i].special));
     // Zero-sized tensors break some WebGPU kernels: with nothing to predict, compute one row and drop it.
     const logitRows = predictAt.length ? predictAt : [0];
     const feeds: Feeds = {

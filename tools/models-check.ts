@@ -1,0 +1,340 @@
+// npm run models:check [-- --quick] [--no-cards]
+//
+// Measures what the embedded tiny models do, through the same code the app runs
+// (tokenizer → ONNX graph → onnxruntime WASM), on held-out Brown Corpus sentences that
+// no model was trained on (tests/fixtures/brown-heldout.txt). The recipes are those of
+// tools/train/README.md ("Evaluation recipes"); the samples are drawn with this file's
+// own seeded generator, so the figures can differ from the Python ones by about ±0.01.
+// Prints a table and writes it into each model card between
+// <!-- models:check:start --> and <!-- models:check:end -->.
+
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { parseArgs } from 'node:util';
+import { configureOrt } from '../src/lib/runtime/backend';
+import { loadModelDir } from '../src/lib/runtime/node';
+import { mulberry32 } from '../src/lib/runtime/random';
+import type { ModelRunner } from '../src/lib/runtime/runner';
+import type { Tensor } from '../src/lib/trace/types';
+
+export const HELDOUT_PATH = 'tests/fixtures/brown-heldout.txt';
+export const MODELS_DIR = 'static/models';
+
+export interface Figure {
+  name: string;
+  value: number;
+  /** The bar the issue sets, if any: value must be ≥ it (or ≤ for `atMost`). */
+  target?: number;
+  atMost?: boolean;
+  detail?: string;
+}
+
+export interface ModelReport {
+  model: string;
+  figures: Figure[];
+  seconds: number;
+}
+
+export interface Sizes {
+  /** Sentences for the attention-pattern measurements. */
+  patternSentences: number;
+  /** Held-out sentences for masked-LM accuracy (all when undefined). */
+  maskedSentences?: number;
+  /** Token windows for perplexity (all when undefined). */
+  perplexityWindows?: number;
+  inductionTrials: number;
+  reverseExamples: number;
+}
+
+export const FULL: Sizes = { patternSentences: 200, inductionTrials: 100, reverseExamples: 500 };
+export const QUICK: Sizes = { patternSentences: 100, maskedSentences: 400, perplexityWindows: 150, inductionTrials: 40, reverseExamples: 150 };
+
+export function readHeldout(path = HELDOUT_PATH): string[] {
+  return readFileSync(path, 'utf8')
+    .split('\n')
+    .map((s) => s.trim())
+    .filter(Boolean);
+}
+
+function sample<T>(items: T[], n: number, random: () => number): T[] {
+  const copy = [...items];
+  for (let i = copy.length - 1; i > 0; i--) {
+    const j = Math.floor(random() * (i + 1));
+    [copy[i], copy[j]] = [copy[j], copy[i]];
+  }
+  return copy.slice(0, Math.min(n, copy.length));
+}
+
+const at = (t: Tensor, l: number, h: number, q: number, k: number) => t.data[((l * t.shape[1] + h) * t.shape[2] + q) * t.shape[3] + k];
+
+/** Per layer and head, the mean of attn[q][q + offset] over the query positions `queries(n)`. */
+class HeadMeans {
+  sums: number[][];
+  count = 0;
+  constructor(
+    readonly layers: number,
+    readonly heads: number,
+  ) {
+    this.sums = Array.from({ length: layers }, () => new Array(heads).fill(0));
+  }
+  add(probs: Tensor, pairs: [number, number][]): void {
+    for (let l = 0; l < this.layers; l++) for (let h = 0; h < this.heads; h++) for (const [q, k] of pairs) this.sums[l][h] += at(probs, l, h, q, k);
+    this.count += pairs.length;
+  }
+  best(minLayer = 0): { value: number; layer: number; head: number } {
+    let best = { value: -1, layer: 0, head: 0 };
+    for (let l = minLayer; l < this.layers; l++)
+      for (let h = 0; h < this.heads; h++) {
+        const v = this.sums[l][h] / Math.max(1, this.count);
+        if (v > best.value) best = { value: v, layer: l, head: h };
+      }
+    return best;
+  }
+}
+
+function logSoftmaxAt(row: Float32Array, id: number): number {
+  let max = -Infinity;
+  for (const v of row) if (v > max) max = v;
+  let sum = 0;
+  for (const v of row) sum += Math.exp(v - max);
+  return row[id] - max - Math.log(sum);
+}
+
+// ---- tiny-gpt2 ------------------------------------------------------------------
+
+export async function checkGpt2(runner: ModelRunner, heldout: string[], sizes: Sizes, seed = 0): Promise<Figure[]> {
+  const window = 128;
+  const ids = heldout.flatMap((s) => runner.codec.encode(' ' + s).tokens.map((t) => t.id));
+  let windows = Math.floor(ids.length / window);
+  if (sizes.perplexityWindows) windows = Math.min(windows, sizes.perplexityWindows);
+  let nll = 0;
+  let predicted = 0;
+  for (let w = 0; w < windows; w++) {
+    const chunk = ids.slice(w * window, (w + 1) * window);
+    const trace = await runner.runTokens('', runner.tokensOf(chunk), { taps: [], predictAll: true, keepLogits: true });
+    const v = trace.model.vocabSize;
+    const logits = trace.logits!.values.data;
+    for (let i = 0; i < window - 1; i++) nll -= logSoftmaxAt(logits.subarray(i * v, (i + 1) * v), chunk[i + 1]);
+    predicted += window - 1;
+  }
+  const random = mulberry32(seed + 1);
+  const { layers, heads } = runner.info;
+  const previous = new HeadMeans(layers, heads);
+  for (const s of sample(heldout, sizes.patternSentences, random)) {
+    const tokens = runner.codec.encode(s).tokens.slice(0, window);
+    if (tokens.length < 2) continue;
+    const probs = (await runner.runTokens(s, tokens.map((t) => ({ id: t.id, text: t.piece, start: t.start, end: t.end, special: t.special })), { taps: ['probs'] })).attention.self!.probs!;
+    previous.add(
+      probs,
+      tokens.slice(1).map((_, i) => [i + 1, i]),
+    );
+  }
+  // Induction: a random span of 40 distinct non-byte tokens, repeated, after <|endoftext|>.
+  const eos = runner.codec.id('<|endoftext|>') ?? runner.info.vocabSize - 1;
+  const induction = new HeadMeans(layers, heads);
+  const spanRandom = mulberry32(seed + 2);
+  for (let trial = 0; trial < sizes.inductionTrials; trial++) {
+    const pool = Array.from({ length: eos - 256 }, (_, i) => 256 + i);
+    const span = sample(pool, 40, spanRandom);
+    const probs = (await runner.runTokens('', runner.tokensOf([eos, ...span, ...span]), { taps: ['probs'] })).attention.self!.probs!;
+    induction.add(
+      probs,
+      span.map((_, j) => [41 + j, j + 2]),
+    );
+  }
+  const prev = previous.best();
+  const ind = induction.best(1);
+  return [
+    { name: 'held-out perplexity', value: Math.exp(nll / predicted), detail: `${windows} windows of ${window} tokens` },
+    { name: 'previous-token head', value: prev.value, target: 0.7, detail: `layer ${prev.layer}, head ${prev.head}` },
+    { name: 'induction head (layer ≥ 1)', value: ind.value, target: 0.3, detail: `layer ${ind.layer}, head ${ind.head}` },
+  ];
+}
+
+// ---- tiny-bert --------------------------------------------------------------------
+
+export async function checkBert(runner: ModelRunner, heldout: string[], sizes: Sizes, seed = 0): Promise<Figure[]> {
+  const maskId = runner.codec.id('[MASK]')!;
+  const vocab = runner.info.vocabSize;
+  const random = mulberry32(seed + 3);
+  const sentences = sizes.maskedSentences ? heldout.slice(0, sizes.maskedSentences) : heldout;
+  let top1 = 0;
+  let top5 = 0;
+  let masked = 0;
+  for (const s of sentences) {
+    const tokens = runner.codec.encode(s).tokens.slice(0, 128);
+    const candidates = tokens.map((t, i) => (t.special ? -1 : i)).filter((i) => i >= 0);
+    if (!candidates.length) continue;
+    let chosen = candidates.filter(() => random() < 0.15);
+    if (!chosen.length) chosen = [candidates[Math.floor(random() * candidates.length)]];
+    const ids = tokens.map((t) => t.id);
+    for (const i of chosen) {
+      const r = random();
+      if (r < 0.8) ids[i] = maskId;
+      else if (r < 0.9) ids[i] = 5 + Math.floor(random() * (vocab - 5));
+    }
+    const trace = await runner.runTokens(s, runner.tokensOf(ids), { taps: [], predictAll: true, keepLogits: true, topK: 5 });
+    for (const i of chosen) {
+      const prediction = trace.predictions!.find((p) => p.position === i)!;
+      const ranked = prediction.candidates.map((c) => c.id);
+      if (ranked[0] === tokens[i].id) top1++;
+      if (ranked.slice(0, 5).includes(tokens[i].id)) top5++;
+      masked++;
+    }
+  }
+  const { layers, heads } = runner.info;
+  const prev = new HeadMeans(layers, heads);
+  const next = new HeadMeans(layers, heads);
+  for (const s of sample(heldout, sizes.patternSentences, mulberry32(seed + 1))) {
+    const tokens = runner.codec.encode(s).tokens.slice(0, 128);
+    const n = tokens.length;
+    if (n < 3) continue;
+    const probs = (await runner.runTokens(s, runner.tokensOf(tokens.map((t) => t.id)), { taps: ['probs'] })).attention.self!.probs!;
+    const queries = Array.from({ length: n - 2 }, (_, i) => i + 1);
+    prev.add(
+      probs,
+      queries.map((q) => [q, q - 1]),
+    );
+    next.add(
+      probs,
+      queries.map((q) => [q, q + 1]),
+    );
+  }
+  const p = prev.best();
+  const x = next.best();
+  return [
+    { name: 'masked top-1', value: top1 / masked, detail: `${masked} masked tokens in ${sentences.length} sentences` },
+    { name: 'masked top-5', value: top5 / masked },
+    { name: 'previous-token head', value: p.value, target: 0.5, detail: `layer ${p.layer}, head ${p.head}` },
+    { name: 'next-token head', value: x.value, target: 0.5, detail: `layer ${x.layer}, head ${x.head}` },
+  ];
+}
+
+// ---- tiny-t5 ------------------------------------------------------------------------
+
+/** Lower-case words seen ≥ 5 times in the held-out text that the tokenizer keeps as one piece. */
+export function reverseWordPool(runner: ModelRunner, heldout: string[]): string[] {
+  const counts = new Map<string, number>();
+  for (const s of heldout) for (const w of s.split(' ')) if (/^[a-z]+$/.test(w)) counts.set(w, (counts.get(w) ?? 0) + 1);
+  return [...counts]
+    .filter(([, c]) => c >= 5)
+    .map(([w]) => w)
+    .sort()
+    .filter((w) => runner.codec.encode(w).tokens.filter((t) => !t.special).length === 1);
+}
+
+export async function checkT5(runner: ModelRunner, heldout: string[], sizes: Sizes, seed = 0): Promise<Figure[]> {
+  const pool = reverseWordPool(runner, heldout);
+  const random = mulberry32(seed + 4);
+  const prefix = runner.codec.encode('reverse:').tokens.filter((t) => !t.special).length;
+  const { layers, heads } = runner.info;
+  let exact = 0;
+  const headHits = Array.from({ length: layers }, () => new Array(heads).fill(0));
+  const layerHits = new Array(layers).fill(0);
+  let aligned = 0;
+  for (let e = 0; e < sizes.reverseExamples; e++) {
+    const n = 3 + Math.floor(random() * 8);
+    const words = Array.from({ length: n }, () => pool[Math.floor(random() * pool.length)]);
+    const source = `reverse: ${words.join(' ')}`;
+    const encoded = runner.codec.encode(source).tokens.map((t) => ({ id: t.id, text: t.piece, start: t.start, end: t.end, special: t.special }));
+    const target = [...words].reverse().join(' ');
+    const targetTokens = runner.codec.encode(target).tokens.filter((t) => !t.special);
+    const targetIds = targetTokens.map((t) => t.id);
+    // Exact match: greedy decoding until </s>.
+    const greedy = await runner.runT5Tokens(source, encoded, undefined, undefined, { steps: 64, taps: ['probs'] });
+    const generated = greedy.decoderTokens!.slice(1).map((t) => t.id);
+    if (generated.length === targetIds.length && generated.every((id, i) => id === targetIds[i])) exact++;
+    // Alignment under teacher forcing: decoder position t predicts the word n-1-t, found at source position prefix + n-1-t.
+    const forced = await runner.runT5Tokens(source, encoded, target, runner.tokensOf(targetIds), { taps: ['probs'] });
+    const cross = forced.attention.cross!.probs!;
+    const s = cross.shape[3];
+    for (let t = 0; t < n; t++) {
+      const want = prefix + (n - 1 - t);
+      const mean = new Float64Array(s);
+      for (let l = 0; l < layers; l++) {
+        mean.fill(0);
+        for (let h = 0; h < heads; h++) {
+          let arg = 0;
+          for (let k = 0; k < s; k++) {
+            const v = at(cross, l, h, t, k);
+            mean[k] += v;
+            if (v > at(cross, l, h, t, arg)) arg = k;
+          }
+          if (arg === want) headHits[l][h]++;
+        }
+        let argMean = 0;
+        for (let k = 1; k < s; k++) if (mean[k] > mean[argMean]) argMean = k;
+        if (argMean === want) layerHits[l]++;
+      }
+      aligned++;
+    }
+  }
+  let bestHead = { value: -1, layer: 0, head: 0 };
+  for (let l = 0; l < layers; l++) for (let h = 0; h < heads; h++) if (headHits[l][h] / aligned > bestHead.value) bestHead = { value: headHits[l][h] / aligned, layer: l, head: h };
+  let bestLayer = { value: -1, layer: 0 };
+  for (let l = 0; l < layers; l++) if (layerHits[l] / aligned > bestLayer.value) bestLayer = { value: layerHits[l] / aligned, layer: l };
+  return [
+    { name: 'reverse: exact match (held-out words)', value: exact / sizes.reverseExamples, target: 0.9, detail: `${sizes.reverseExamples} inputs of 3–10 words from ${pool.length} held-out words` },
+    { name: 'cross-attention on the emitted word, best head', value: bestHead.value, target: 0.8, detail: `decoder layer ${bestHead.layer}, head ${bestHead.head}; ${aligned} target tokens` },
+    { name: 'cross-attention on the emitted word, best layer mean', value: bestLayer.value, detail: `decoder layer ${bestLayer.layer}, mean of ${heads} heads` },
+  ];
+}
+
+// ---- reporting ------------------------------------------------------------------------
+
+export function passes(f: Figure): boolean {
+  return f.target === undefined || (f.atMost ? f.value <= f.target : f.value >= f.target);
+}
+
+export function reportTable(reports: ModelReport[]): string {
+  const rows = ['| model | measure | value | target | | how |', '|---|---|---:|---:|---|---|'];
+  for (const r of reports)
+    for (const f of r.figures)
+      rows.push(`| ${r.model} | ${f.name} | ${f.value.toFixed(f.name.includes('perplexity') ? 1 : 3)} | ${f.target === undefined ? '' : `${f.atMost ? '≤' : '≥'} ${f.target}`} | ${f.target === undefined ? '' : passes(f) ? 'met' : '**not met**'} | ${f.detail ?? ''} |`);
+  return rows.join('\n');
+}
+
+const START = '<!-- models:check:start -->';
+const END = '<!-- models:check:end -->';
+
+export function writeIntoCard(cardPath: string, report: ModelReport): void {
+  const card = existsSync(cardPath) ? readFileSync(cardPath, 'utf8') : '';
+  const section = `${START}\n## Measured by \`npm run models:check\`\n\nThrough the app's own runtime (onnxruntime-web WASM), on held-out Brown Corpus sentences (${new Date().toISOString().slice(0, 10)}, ${report.seconds.toFixed(0)} s):\n\n${reportTable([report])}\n${END}`;
+  const next = card.includes(START) ? card.replace(new RegExp(`${START}[\\s\\S]*?${END}`), section) : `${card.trimEnd()}\n\n${section}\n`;
+  writeFileSync(cardPath, next);
+}
+
+export const CHECKS: Record<string, (r: ModelRunner, h: string[], s: Sizes) => Promise<Figure[]>> = {
+  'tiny-gpt2': checkGpt2,
+  'tiny-bert': checkBert,
+  'tiny-t5': checkT5,
+};
+
+export async function checkModel(id: string, heldout: string[], sizes: Sizes): Promise<ModelReport> {
+  const t0 = performance.now();
+  const runner = await loadModelDir(join(MODELS_DIR, id), { id, source: 'embedded' });
+  const figures = await CHECKS[id](runner, heldout, sizes);
+  await runner.release();
+  return { model: id, figures, seconds: (performance.now() - t0) / 1000 };
+}
+
+async function main(): Promise<void> {
+  const { values } = parseArgs({ options: { quick: { type: 'boolean', default: false }, 'no-cards': { type: 'boolean', default: false } } });
+  configureOrt({ threads: 1 });
+  const heldout = readHeldout();
+  const reports: ModelReport[] = [];
+  for (const id of Object.keys(CHECKS)) {
+    if (!existsSync(join(MODELS_DIR, id, 'model.safetensors'))) continue;
+    const report = await checkModel(id, heldout, values.quick ? QUICK : FULL);
+    reports.push(report);
+    if (!values['no-cards']) writeIntoCard(join(MODELS_DIR, id, 'README.md'), report);
+  }
+  console.log(reportTable(reports));
+  if (reports.some((r) => r.figures.some((f) => !passes(f)))) process.exitCode = 1;
+}
+
+if (import.meta.url === `file://${process.argv[1]}`)
+  main().catch((e) => {
+    console.error(e);
+    process.exit(1);
+  });
