@@ -224,11 +224,15 @@ export class ExplorerSession {
     await this.run();
   }
 
-  /** GPT-2: continue the text greedily; the new tokens join the text. */
-  async generate(): Promise<void> {
+  /**
+   * GPT-2: continue the text, greedily (the most likely token each time) or by sampling
+   * from the `sampleTopK` most likely tokens; the new tokens join the text.
+   */
+  async generate(sampleTopK = 1): Promise<void> {
     if (this.slot.model?.info.family !== 'gpt2') return;
     this.generating = true;
-    const trace = await this.slot.run(this.state.text, { kind: 'generate', options: { steps: GENERATE_STEPS } });
+    const seed = Math.floor(Math.random() * 2 ** 31);
+    const trace = await this.slot.run(this.state.text, { kind: 'generate', options: { steps: GENERATE_STEPS, sampleTopK, seed, truncate: this.state.truncate } });
     this.generating = false;
     if (trace) {
       this.state.text = trace.text;
