@@ -32,6 +32,12 @@ describe('explorer', { timeout: 600_000 }, () => {
     await waitForTrace(page, 'One two three');
     // The head view lists the new tokens.
     await expect.poll(() => page.locator('[data-view=head] .atlas-token').allTextContents()).toEqual(expect.arrayContaining([expect.stringContaining('two')]));
+    // "Continue the text" appends the model's own next tokens to the text and shows the longer trace.
+    await page.click('[data-testid=generate]');
+    await expect.poll(() => page.inputValue('[data-testid=text-input]'), { timeout: RUN_TIMEOUT }).not.toBe('One two three');
+    const continued = await page.inputValue('[data-testid=text-input]');
+    expect(continued.startsWith('One two three')).toBe(true);
+    await waitForTrace(page, continued);
     expect(browser.errors).toEqual([]);
   });
 
