@@ -3,6 +3,7 @@
 
 import * as ort from 'onnxruntime-web';
 import type { Backend } from '../trace/types';
+import { DataType, encodeModel } from '../graph/onnx-proto';
 
 export type BackendPreference = 'auto' | 'webgpu' | 'wasm';
 
@@ -26,8 +27,13 @@ export function configureOrt(setup: OrtSetup): void {
   ort.env.logLevel = 'error';
 }
 
+interface AdapterLike {
+  isFallbackAdapter?: boolean;
+  info?: { isFallbackAdapter?: boolean; description?: string; vendor?: string };
+}
+
 interface GpuLike {
-  requestAdapter(): Promise<unknown>;
+  requestAdapter(): Promise<AdapterLike | null>;
 }
 
 /** Resolves which backend to try first and the reason, before any session exists. */
@@ -41,6 +47,10 @@ export async function chooseBackend(preference: BackendPreference): Promise<Back
   try {
     const adapter = await gpu.requestAdapter();
     if (!adapter) return wasm('WebGPU is present but offered no GPU adapter, so the model runs on the CPU with WASM.');
+    // A fallback adapter is WebGPU emulated on the CPU (e.g. SwiftShader): measured 5–15×
+    // slower than WASM here (docs/BENCHMARKS.md), so "auto" takes WASM; ?backend=webgpu still forces it.
+    if (preference === 'auto' && (adapter.isFallbackAdapter || adapter.info?.isFallbackAdapter))
+      return wasm('WebGPU here is only a software fallback (no GPU), which is slower than WASM, so the model runs on the CPU with WASM.');
   } catch (e) {
     return wasm(`WebGPU failed to start (${e instanceof Error ? e.message : e}); running on the CPU with WASM.`);
   }
@@ -53,6 +63,29 @@ export function sessionOptions(backend: Backend, externalData: { path: string; d
     externalData,
     graphOptimizationLevel: 'all',
   };
+}
+
+/**
+ * Starts onnxruntime before any model is ready: fetching and compiling its .wasm, starting
+ * its threads (and, on WebGPU, the device) take seconds that can overlap the model's own
+ * download. A one-node graph is enough to do all of it.
+ */
+export async function prewarm(backend: Backend): Promise<void> {
+  const model = encodeModel({
+    irVersion: 8,
+    producerName: 'attention-atlas-prewarm',
+    opsets: [{ domain: '', version: 17 }],
+    graph: {
+      name: 'prewarm',
+      nodes: [{ name: 'id', opType: 'Identity', inputs: ['x'], outputs: ['y'] }],
+      initializers: [],
+      inputs: [{ name: 'x', elemType: DataType.FLOAT, shape: [1] }],
+      outputs: [{ name: 'y', elemType: DataType.FLOAT, shape: [1] }],
+    },
+  });
+  const session = await ort.InferenceSession.create(model, { executionProviders: [backend.name] });
+  await session.run({ x: new ort.Tensor('float32', new Float32Array([0]), [1]) });
+  await session.release();
 }
 
 export { ort };

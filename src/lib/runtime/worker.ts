@@ -3,7 +3,7 @@
 
 import { toErrorInfo, AtlasError } from '../errors';
 import { browserCache, fetchModelFiles } from '../hub/sources';
-import { configureOrt } from './backend';
+import { chooseBackend, configureOrt, prewarm } from './backend';
 import { loadModel } from './load';
 import { modelKey, traceBuffers, type WorkerRequest, type WorkerResponse, type WorkerSetup } from './protocol';
 import type { ModelRunner } from './runner';
@@ -12,6 +12,7 @@ import type { Trace } from '../trace/types';
 const scope = self as unknown as { postMessage(m: WorkerResponse, transfer?: Transferable[]): void; onmessage: ((e: MessageEvent<WorkerRequest>) => void) | null };
 
 let setup: WorkerSetup | undefined;
+let warm: Promise<void> = Promise.resolve();
 const models = new Map<string, Promise<ModelRunner>>();
 const cancelled = new Set<number>();
 /** Downloads in progress, by load request id, so that a cancel can abort them. */
@@ -31,6 +32,11 @@ async function handle(req: WorkerRequest): Promise<void> {
     case 'setup':
       setup = req.setup;
       configureOrt({ wasmPaths: setup.ortBase, threads: setup.threads });
+      // Overlap onnxruntime's start with the model download. Sessions wait for it (onnxruntime
+      // does not survive two sessions initialising it at once); a failure shows up later, where it matters.
+      warm = chooseBackend(setup.preference)
+        .then(prewarm)
+        .catch(() => undefined);
       post({ type: 'ready', id: req.id });
       return;
     case 'load': {
@@ -74,6 +80,7 @@ async function handle(req: WorkerRequest): Promise<void> {
       const run = async () => {
         // Superseded while waiting: skip it entirely.
         if (isCancelled()) throw new AtlasError('cancelled', 'The run was replaced by a newer one.');
+        await warm;
         const runner = await models.get(req.model);
         if (!runner) throw new AtlasError('runtime-failed', 'That model is not loaded.', 'Choose the model again.');
         let trace: Trace;

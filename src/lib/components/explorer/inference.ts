@@ -24,8 +24,9 @@ export function hubEndpoint(): string {
 
 export function createInferenceClient(base: string): InferenceClient {
   const root = siteRoot(base);
-  // ?backend=wasm forces the CPU path (for comparing, or for a GPU that misbehaves).
-  const preference = new URLSearchParams(location.search).get('backend') === 'wasm' ? 'wasm' : 'auto';
+  // ?backend=wasm or ?backend=webgpu force a backend (for comparing, or for a GPU that misbehaves).
+  const asked = new URLSearchParams(location.search).get('backend');
+  const preference = asked === 'wasm' || asked === 'webgpu' ? asked : 'auto';
   return new InferenceClient(() => new Worker(new URL('../../runtime/worker.ts', import.meta.url), { type: 'module' }), {
     ortBase: new URL('ort/', root).href,
     modelsBase: new URL('models/', root).href,
