@@ -28,9 +28,9 @@ def att(probs, b):
 
 
 GPT2_TEXTS = ['The jury said it was late.', 'He went to the store and', 'red blue green red blue green']
-BERT_TEXTS = ['The capital of the state is [MASK].', 'She opened the [MASK] and went out.']
-BERT_PAIR = ('The jury met.', 'It said no.')
-BERT_BATCH = ['The dog ran home.', 'A cat.']
+BERT_TEXTS = ['The capital is [MASK].']
+BERT_PAIR = ('He ran.', 'She sat.')
+BERT_BATCH = ['The dog ran.', 'A cat.']
 T5_GREEDY = ['reverse: green house water', 'The jury <extra_id_0> the election.']
 T5_FORCED = ('reverse: the old man', 'man old the')
 

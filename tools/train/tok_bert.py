@@ -5,6 +5,7 @@ continuation characters (as Hugging Face's WordPiece trainer does); the vocabula
 with WordPiece's greedy longest-match-first encoding, which is what the encoder below and
 tokenizer.json's WordPiece model both run.
 """
+import re
 import unicodedata
 from collections import Counter
 
@@ -14,6 +15,7 @@ from .common import MODELS, write_json
 VOCAB_SIZE = 4000
 SPECIALS = ['[PAD]', '[UNK]', '[CLS]', '[SEP]', '[MASK]']
 PAD, UNK, CLS, SEP, MASK = range(5)
+SPECIAL_RE = re.compile('(' + '|'.join(re.escape(t) for t in SPECIALS) + ')')
 MAX_CHARS_PER_WORD = 100
 
 
@@ -108,9 +110,14 @@ class BertTokenizer:
         return ids
 
     def encode_plain(self, text):
+        """Special tokens written in the text ("[MASK]") are matched first, as added tokens are."""
         ids = []
-        for w in pretokenize(normalize(text)):
-            ids.extend(self.wordpiece(w))
+        for k, part in enumerate(SPECIAL_RE.split(text)):
+            if k % 2 == 1:
+                ids.append(self.vocab[part])
+                continue
+            for w in pretokenize(normalize(part)):
+                ids.extend(self.wordpiece(w))
         return ids
 
     def encode(self, text, pair=None):

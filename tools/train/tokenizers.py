@@ -32,7 +32,8 @@ def write_fixture(gpt2, bert, t5, held, seed):
     rng = random.Random(seed)
     sents = rng.sample(held, N_FIXTURE_SENTENCES)
     # A few hand-written cases for the edges: accents, specials, sentinels, odd spacing, a pair.
-    extra = ['Café déjà vu, naïve résumé!', "It's 3.14 -- isn't it?  Yes<|endoftext|>No", '  padded   text  ']
+    extra = ['Café déjà vu, naïve résumé!', "It's 3.14 -- isn't it?  Yes<|endoftext|>No", '  padded   text  ',
+             'The [MASK] sat on the mat.']
     cases = []
     for s in sents + extra:
         bert_ids, bert_tt = bert.encode(s)
@@ -48,6 +49,12 @@ def write_fixture(gpt2, bert, t5, held, seed):
         'bert_pair': {'text': pair[0], 'text_pair': pair[1], 'ids': ids, 'type_ids': tt},
         't5_sentinel': {'text': sentinel, 'ids': t5.encode(sentinel)},
     }, indent=None)
+
+
+def rewrite_fixture(seed=0):
+    """The fixture from the tokenizers already written (no retraining)."""
+    gpt2, bert, t5 = load_all()
+    write_fixture(gpt2, bert, t5, corpus.load('heldout'), seed)
 
 
 if __name__ == '__main__':
