@@ -17,9 +17,9 @@ def gelu_new(x):
 class Conv1D(nn.Module):
     """HF's Conv1D: a linear layer whose weight is stored [in, out]."""
 
-    def __init__(self, n_out, n_in):
+    def __init__(self, n_out, n_in, std=0.02):
         super().__init__()
-        self.weight = nn.Parameter(torch.empty(n_in, n_out).normal_(std=0.02))
+        self.weight = nn.Parameter(torch.empty(n_in, n_out).normal_(std=std))
         self.bias = nn.Parameter(torch.zeros(n_out))
 
     def forward(self, x):
@@ -89,13 +89,20 @@ class GPT2LMHeadModel(nn.Module):
         super().__init__()
         self.cfg = cfg
         self.transformer = Transformer(cfg)
+        # GPT-2 initialises everything with std 0.02 (chosen for width 768); at width 128 that keeps
+        # attention scores near zero at the start (a first run sat on a bigram plateau with
+        # near-uniform attention for 1,300 steps), so the Conv1D weights use std initializer_range
+        # (n_embd**-0.5 in train_gpt2.py); embeddings keep 0.02; residual projections are scaled by
+        # 1/sqrt(2 n_layer) as in GPT-2. Initialisation does not change the architecture.
+        std = cfg.get('initializer_range', 0.02)
         for m in self.modules():
             if isinstance(m, nn.Embedding):
                 nn.init.normal_(m.weight, std=0.02)
-        # GPT-2's scaled init of the residual projections.
+            elif isinstance(m, Conv1D):
+                nn.init.normal_(m.weight, std=std)
         for name, p in self.named_parameters():
             if name.endswith('c_proj.weight'):
-                nn.init.normal_(p, std=0.02 / math.sqrt(2 * cfg['n_layer']))
+                nn.init.normal_(p, std=std / math.sqrt(2 * cfg['n_layer']))
 
     def forward(self, input_ids, attention_mask=None, output_attentions=False):
         b, t = input_ids.shape
@@ -124,7 +131,7 @@ class GPT2LMHeadModel(nn.Module):
         return {
             'activation_function': 'gelu_new', 'architectures': ['GPT2LMHeadModel'], 'attn_pdrop': 0.0,
             'bos_token_id': cfg['eos_token_id'], 'eos_token_id': cfg['eos_token_id'], 'embd_pdrop': 0.0,
-            'initializer_range': 0.02, 'layer_norm_epsilon': cfg['layer_norm_epsilon'], 'model_type': 'gpt2',
+            'initializer_range': cfg.get('initializer_range', 0.02), 'layer_norm_epsilon': cfg['layer_norm_epsilon'], 'model_type': 'gpt2',
             'n_ctx': cfg['n_positions'], 'n_embd': cfg['n_embd'], 'n_head': cfg['n_head'], 'n_inner': None,
             'n_layer': cfg['n_layer'], 'n_positions': cfg['n_positions'], 'reorder_and_upcast_attn': False,
             'resid_pdrop': 0.0, 'scale_attn_by_inverse_layer_idx': False, 'scale_attn_weights': True,

@@ -23,9 +23,14 @@ MEAN_SPAN = 3.0
 MAX_SPAN_SENTENCE = 48
 
 
-def word_pool(sentences):
+def word_pool(sentences, single_piece_tok=None):
+    """Lower-case alphabetic words seen >= MIN_WORD_COUNT times; with a tokenizer, only the words
+    that are one SentencePiece piece ('\u2581word')."""
     counts = Counter(w for s in sentences for w in s.split() if re.fullmatch(r'[a-z]+', w))
-    return sorted(w for w, c in counts.items() if c >= MIN_WORD_COUNT)
+    pool = sorted(w for w, c in counts.items() if c >= MIN_WORD_COUNT)
+    if single_piece_tok is not None:
+        pool = [w for w in pool if len(single_piece_tok.sp.encode(w)) == 1]
+    return pool
 
 
 class ReverseTask:

@@ -8,15 +8,20 @@ import torch
 LOG_EVERY = 50
 
 
-def lr_at(step, total, peak, warmup):
+def lr_at(step, total, peak, warmup, schedule='cosine'):
     if step < warmup:
         return peak * (step + 1) / warmup
+    if schedule == 'constant':
+        return peak
     frac = (step - warmup) / max(1, total - warmup)
     return peak * (0.1 + 0.9 * 0.5 * (1 + math.cos(math.pi * frac)))
 
 
-def train(model, batch_fn, loss_fn, steps, peak_lr, log, warmup=100, weight_decay=0.01, clip=1.0):
-    """batch_fn(step) -> batch; loss_fn(model, batch) -> (loss, extra dict). Returns the loss history."""
+def train(model, batch_fn, loss_fn, steps, peak_lr, log, warmup=100, weight_decay=0.01, clip=1.0,
+          schedule='cosine', ckpt=None):
+    """batch_fn(step) -> batch; loss_fn(model, batch) -> (loss, extra dict). Returns the loss history.
+    With schedule='constant' the first N steps do not depend on `steps`, so a run stopped at a
+    checkpoint (ckpt = path with {step}, written every LOG_EVERY steps) equals a run of N steps."""
     decay = [p for n, p in model.named_parameters() if p.dim() >= 2]
     no_decay = [p for n, p in model.named_parameters() if p.dim() < 2]
     opt = torch.optim.AdamW([{'params': decay, 'weight_decay': weight_decay},
@@ -25,7 +30,7 @@ def train(model, batch_fn, loss_fn, steps, peak_lr, log, warmup=100, weight_deca
     history, t0, window = [], time.time(), []
     for step in range(steps):
         for g in opt.param_groups:
-            g['lr'] = lr_at(step, steps, peak_lr, warmup)
+            g['lr'] = lr_at(step, steps, peak_lr, warmup, schedule)
         loss, extra = loss_fn(model, batch_fn(step))
         opt.zero_grad(set_to_none=True)
         loss.backward()
@@ -39,5 +44,8 @@ def train(model, batch_fn, loss_fn, steps, peak_lr, log, warmup=100, weight_deca
             log(f'step {step + 1}/{steps} loss {mean:.4f} lr {opt.param_groups[0]["lr"]:.2e} '
                 f'{time.time() - t0:.0f}s ' + ' '.join(f'{k} {v:.4f}' for k, v in extra.items()))
             window = []
+            if ckpt is not None:
+                torch.save({'model': model.state_dict(), 'history': history, 'seconds': time.time() - t0},
+                           str(ckpt).format(step=step + 1))
     model.eval()
     return history, time.time() - t0
