@@ -1,0 +1,57 @@
+"""Quick look at a training checkpoint's behaviour figures (smaller samples than behaviours.py's
+final measurement), to decide when a run has done its job:
+    /usr/bin/python3 -m tools.train.probe tiny-gpt2 tools/train/work/tiny-gpt2/phase2-step300.pt"""
+import json
+import random
+import sys
+
+import torch
+
+from . import behaviours, corpus
+from .common import setup_torch
+
+
+def main(model_id, path):
+    setup_torch(1)
+    ck = torch.load(path)
+    sd = ck['model'] if 'model' in ck else ck
+    held = corpus.load('heldout')
+    behaviours.N_SENTENCES = 40
+    behaviours.INDUCTION_TRIALS = 20
+    if model_id == 'tiny-gpt2':
+        from .train_gpt2 import CONFIG
+        from .model_gpt2 import GPT2LMHeadModel
+        from .tok_gpt2 import GPT2Tokenizer
+        m = GPT2LMHeadModel(CONFIG)
+        m.load_state_dict(sd)
+        m.eval()
+        tok = GPT2Tokenizer.load()
+        out = {'previous_token': behaviours.gpt2_previous_token(m, tok, held, 0)['best'],
+               'induction': {k: v for k, v in behaviours.gpt2_induction(m, 0).items() if k != 'scores'}}
+    elif model_id == 'tiny-bert':
+        from .train_bert import CONFIG
+        from .model_bert import BertForMaskedLM
+        from .tok_bert import BertTokenizer
+        m = BertForMaskedLM(CONFIG)
+        m.load_state_dict(sd)
+        m.eval()
+        a = behaviours.bert_prev_next(m, BertTokenizer.load(), held, 0)
+        out = {'previous': a['previous']['best'], 'next': a['next']['best']}
+    else:
+        from . import t5_tasks
+        from .train_t5 import CONFIG
+        from .model_t5 import T5ForConditionalGeneration
+        from .tok_t5 import T5Tokenizer
+        m = T5ForConditionalGeneration(CONFIG)
+        m.load_state_dict(sd)
+        m.eval()
+        tok = T5Tokenizer.load()
+        task = t5_tasks.ReverseTask(tok, t5_tasks.word_pool(held, tok))
+        rng = random.Random(99)
+        r = behaviours.t5_reverse(m, [task.example(rng) for _ in range(100)])
+        out = {k: r[k] for k in ('exact_match', 'alignment_best_head', 'alignment_best_layer_mean')}
+    print(json.dumps(out))
+
+
+if __name__ == '__main__':
+    main(sys.argv[1], sys.argv[2])

@@ -1,0 +1,136 @@
+"""tiny-gpt2: causal LM on the Brown train split with synthetic repeated random spans mixed in
+(half of the windows) so that a previous-token head and an induction head form within the CPU
+budget. Constant learning rate after warm-up, so a run stopped at a checkpoint equals a shorter run.
+Phase 2 continues phase 1 with a fresh optimizer (the first run was stopped at step 650 to free the
+CPU for tiny-t5). `--resume K` starts after phase K from its last checkpoint; `--finalize-at N` takes
+the last phase's checkpoint at step N instead of training."""
+import argparse
+import json
+import random
+import sys
+import time
+
+import numpy as np
+import torch
+from torch.nn import functional as F
+
+from . import behaviours, corpus
+from .common import MODELS, WORK, seed_all, setup_torch, write_json
+from .model_gpt2 import GPT2LMHeadModel
+from .safetensors_io import save
+from .tok_gpt2 import GPT2Tokenizer
+
+CONFIG = dict(vocab_size=4000, n_positions=128, n_embd=128, n_layer=4, n_head=4, layer_norm_epsilon=1e-5,
+              eos_token_id=3999, initializer_range=128 ** -0.5)
+SEQ = 128
+BATCH = 16
+PEAK_LR = 2e-3
+PHASES = [{'steps': 650, 'synth_fraction': 0.5, 'seed_offset': 0, 'schedule': 'constant'},
+          {'steps': 650, 'synth_fraction': 0.5, 'seed_offset': 100, 'schedule': 'constant'}]
+SYNTH_FRACTION = PHASES[0]['synth_fraction']
+SYNTH_SPAN = (8, 40)  # length range of a random span; it is repeated until the window is full
+FIRST_NON_BYTE = 256  # random spans use merged tokens, not the raw byte symbols
+
+
+def encode_stream(tok, sentences):
+    ids = []
+    for s in sentences:
+        ids.extend(tok.encode(' ' + s))
+    return np.array(ids, dtype=np.int64)
+
+
+def synthetic_window(rng, n_text_prefix, text):
+    span = [rng.randrange(FIRST_NON_BYTE, CONFIG['eos_token_id']) for _ in range(rng.randint(*SYNTH_SPAN))]
+    out = list(text[:n_text_prefix])
+    while len(out) < SEQ + 1:
+        out.extend(span)
+    return out[:SEQ + 1]
+
+
+def make_batch_fn(stream, seed, synth_fraction):
+    rng = random.Random(seed)
+
+    def batch(_step):
+        rows = []
+        for _ in range(BATCH):
+            start = rng.randrange(0, len(stream) - SEQ - 1)
+            window = stream[start:start + SEQ + 1].tolist()
+            if rng.random() < synth_fraction:
+                window = synthetic_window(rng, rng.randint(0, 32), window)
+            rows.append(window)
+        return torch.tensor(rows)
+    return batch
+
+
+def loss_fn(model, batch):
+    logits = model(batch[:, :-1])
+    return F.cross_entropy(logits.reshape(-1, logits.shape[-1]), batch[:, 1:].reshape(-1)), {}
+
+
+def main(seed=0, resume=0, finalize_at=None, out_dir=MODELS / 'tiny-gpt2'):
+    setup_torch(1)
+    seed_all(seed)
+    work = WORK / 'tiny-gpt2'
+    work.mkdir(parents=True, exist_ok=True)
+    logf = open(work / 'train.log', 'w')
+
+    def log(msg):
+        print(msg, file=logf, flush=True)
+
+    tok = GPT2Tokenizer.load()
+    train_stream = encode_stream(tok, corpus.load('train'))
+    held = corpus.load('heldout')
+    log(f'train stream {len(train_stream)} tokens')
+    model = GPT2LMHeadModel(CONFIG)
+    history, seconds = [], 0.0
+    for i, ph in enumerate(PHASES):
+        if i < resume:
+            if i == resume - 1:
+                ck = torch.load(work / f"phase{resume}-step{ph['steps']}.pt")
+                model.load_state_dict(ck['model'])
+                history = [{**x, 'phase': 1} for x in ck['history']]
+                seconds = ck['seconds']
+            continue
+        log(f'phase {i + 1}: {ph}')
+        last = i == len(PHASES) - 1
+        if last and finalize_at:
+            ck = torch.load(work / f'phase{i + 1}-step{finalize_at}.pt')
+            model.load_state_dict(ck['model'])
+            h, sec = ck['history'], ck['seconds']
+            ph['steps'] = finalize_at
+        else:
+            h, sec = torch_train(model, make_batch_fn(train_stream, seed + ph['seed_offset'], ph['synth_fraction']),
+                                 ph['steps'], log, schedule=ph.get('schedule', 'cosine'),
+                                 ckpt=work / f'phase{i + 1}-step{{step}}.pt')
+        offset = history[-1]['step'] if history else 0
+        history += [{**x, 'step': x['step'] + offset, 'phase': i + 1} for x in h]
+        seconds += sec
+        torch.save(model.state_dict(), work / f'phase{i + 1}.pt')
+    steps = sum(ph['steps'] for ph in PHASES)
+    torch.save(model.state_dict(), work / 'model.pt')
+    metrics = behaviours.gpt2_all(model, tok, held, seed)
+    metrics.update({'train_seconds': round(seconds), 'steps': steps, 'batch': BATCH, 'seq': SEQ, 'peak_lr': PEAK_LR, 'phases': PHASES,
+                    'final_train_loss': history[-1]['loss'], 'history': history, 'seed': seed,
+                    'train_tokens': int(len(train_stream))})
+    log(json.dumps({k: v for k, v in metrics.items() if k != 'history'}))
+    out_dir.mkdir(parents=True, exist_ok=True)
+    save(model.hf_state_dict(), out_dir / 'model.safetensors')
+    write_json(out_dir / 'config.json', GPT2LMHeadModel.config_json(CONFIG))
+    write_json(out_dir / 'generation_config.json', {'bos_token_id': CONFIG['eos_token_id'],
+                                                    'eos_token_id': CONFIG['eos_token_id']})
+    write_json(work / 'metrics.json', metrics)
+    return metrics
+
+
+def torch_train(model, batch_fn, steps, log, schedule='cosine', ckpt=None):
+    from .trainloop import train
+    return train(model, batch_fn, loss_fn, steps, PEAK_LR, log, schedule=schedule, ckpt=ckpt)
+
+
+if __name__ == '__main__':
+    ap = argparse.ArgumentParser()
+    ap.add_argument('--seed', type=int, default=0)
+    ap.add_argument('--resume', type=int, default=0)
+    ap.add_argument('--finalize-at', type=int)
+    a = ap.parse_args()
+    main(a.seed, a.resume, a.finalize_at)
