@@ -2,8 +2,9 @@
 
     /usr/bin/python3 -m tools.train.all --seed 0          (or tools/train/run.sh)
 
-corpus -> tokenizers (+ Node fixture) -> the three models, trained in parallel, one torch thread
-each -> goldens -> model cards. Logs go to tools/train/work/runs/. --stages picks a subset."""
+corpus (+ the held-out fixture) -> tokenizers (+ Node fixture) -> the three models, trained in
+parallel, one torch thread each -> goldens -> model cards -> `npm run models:check` (the app's own
+measurement, written into the cards). Logs go to tools/train/work/runs/. --stages picks a subset."""
 import argparse
 import os
 import subprocess
@@ -12,7 +13,7 @@ import time
 
 from .common import ROOT, WORK, write_json
 
-STAGES = ['corpus', 'tokenizers', 'train', 'goldens', 'cards']
+STAGES = ['corpus', 'tokenizers', 'train', 'goldens', 'cards', 'check']
 MODELS = {'tiny-gpt2': 'train_gpt2', 'tiny-bert': 'train_bert', 'tiny-t5': 'train_t5'}
 ENV = {'OMP_NUM_THREADS': '1', 'MKL_NUM_THREADS': '1',
        'GLIBC_TUNABLES': 'glibc.malloc.mmap_threshold=4294967296:glibc.malloc.trim_threshold=17179869184'}
@@ -46,6 +47,8 @@ def main():
     if 'corpus' in a.stages:
         from . import corpus
         corpus.build()
+        # The held-out sentences, for the app's own measurements (tests/unit/model-behaviour.test.ts).
+        (ROOT / 'tests' / 'fixtures' / 'brown-heldout.txt').write_text((WORK / 'corpus' / 'heldout.txt').read_text(encoding='utf-8'), encoding='utf-8')
     if 'tokenizers' in a.stages:
         from . import tokenizers
         tokenizers.build(a.seed)
@@ -57,6 +60,9 @@ def main():
     if 'cards' in a.stages:
         from . import cards
         cards.build()
+    if 'check' in a.stages:
+        # Exit status 1 means a behaviour target is not met; the table says which.
+        subprocess.run(['npm', 'run', '--silent', 'models:check'], cwd=ROOT, check=False)
 
 
 if __name__ == '__main__':

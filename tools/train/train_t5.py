@@ -31,7 +31,11 @@ PHASES = [{'steps': 2000, 'reverse_fraction': 0.7, 'pool': 'all', 'peak_lr': 2e-
           {'steps': 600, 'reverse_fraction': 0.8, 'pool': 'single-piece', 'peak_lr': 1e-3,
            'schedule': 'constant', 'seed_offset': 200},
           {'steps': 600, 'reverse_fraction': 0.8, 'pool': 'single-piece', 'peak_lr': 1e-3,
-           'schedule': 'constant', 'seed_offset': 300}]
+           'schedule': 'constant', 'seed_offset': 300},
+          # Phase 5 (a later session, on a quieter machine): more reverse examples and a cosine
+          # decay to 10 % of the learning rate, which consolidates the exact ordering.
+          {'steps': 1500, 'reverse_fraction': 0.9, 'pool': 'single-piece', 'peak_lr': 1e-3,
+           'schedule': 'cosine', 'seed_offset': 400}]
 REVERSE_FRACTION = PHASES[0]['reverse_fraction']
 FIRST_SENTINEL = VOCAB_SIZE - N_SENTINELS
 SPAN_EVAL = 500
