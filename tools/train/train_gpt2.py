@@ -26,7 +26,12 @@ SEQ = 128
 BATCH = 16
 PEAK_LR = 2e-3
 PHASES = [{'steps': 650, 'synth_fraction': 0.5, 'seed_offset': 0, 'schedule': 'constant'},
-          {'steps': 650, 'synth_fraction': 0.5, 'seed_offset': 100, 'schedule': 'constant'}]
+          {'steps': 650, 'synth_fraction': 0.5, 'seed_offset': 100, 'schedule': 'constant'},
+          # Phase 3 (a later session): after 1,300 steps attention was still near uniform, so a
+          # quarter of the windows alternate two random tokens (x y x y …: the next token is the
+          # one before the current, which only a previous-token head can see) besides the repeated
+          # spans that reward induction.
+          {'steps': 700, 'synth_fraction': 0.3, 'alternate_fraction': 0.25, 'seed_offset': 200, 'schedule': 'constant'}]
 SYNTH_FRACTION = PHASES[0]['synth_fraction']
 SYNTH_SPAN = (8, 40)  # length range of a random span; it is repeated until the window is full
 FIRST_NON_BYTE = 256  # random spans use merged tokens, not the raw byte symbols
@@ -47,7 +52,15 @@ def synthetic_window(rng, n_text_prefix, text):
     return out[:SEQ + 1]
 
 
-def make_batch_fn(stream, seed, synth_fraction):
+def alternating_window(rng, n_text_prefix, text):
+    x, y = rng.sample(range(FIRST_NON_BYTE, CONFIG['eos_token_id']), 2)
+    out = list(text[:n_text_prefix])
+    while len(out) < SEQ + 1:
+        out.extend([x, y])
+    return out[:SEQ + 1]
+
+
+def make_batch_fn(stream, seed, synth_fraction, alternate_fraction=0.0):
     rng = random.Random(seed)
 
     def batch(_step):
@@ -55,8 +68,11 @@ def make_batch_fn(stream, seed, synth_fraction):
         for _ in range(BATCH):
             start = rng.randrange(0, len(stream) - SEQ - 1)
             window = stream[start:start + SEQ + 1].tolist()
-            if rng.random() < synth_fraction:
+            r = rng.random()
+            if r < synth_fraction:
                 window = synthetic_window(rng, rng.randint(0, 32), window)
+            elif r < synth_fraction + alternate_fraction:
+                window = alternating_window(rng, rng.randint(0, 32), window)
             rows.append(window)
         return torch.tensor(rows)
     return batch
@@ -99,7 +115,7 @@ def main(seed=0, resume=0, finalize_at=None, out_dir=MODELS / 'tiny-gpt2'):
             h, sec = ck['history'], ck['seconds']
             ph['steps'] = finalize_at
         else:
-            h, sec = torch_train(model, make_batch_fn(train_stream, seed + ph['seed_offset'], ph['synth_fraction']),
+            h, sec = torch_train(model, make_batch_fn(train_stream, seed + ph['seed_offset'], ph['synth_fraction'], ph.get('alternate_fraction', 0.0)),
                                  ph['steps'], log, schedule=ph.get('schedule', 'cosine'),
                                  ckpt=work / f'phase{i + 1}-step{{step}}.pt')
         offset = history[-1]['step'] if history else 0
