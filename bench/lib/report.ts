@@ -1,0 +1,117 @@
+// Writes docs/BENCHMARKS.md from the JSON results of bench/forward.ts and bench/browser.ts:
+// the machine, how to rerun, each target with its numbers, then every table.
+
+import type { BrowserResults } from './browser-types';
+import type { ForwardResults } from './forward-types';
+import { forwardMarkdown, forwardTargets } from './forward-report';
+import { browserMarkdown } from './browser-report';
+import { loadText, type Machine } from './machine';
+import { mb } from './stats';
+
+export interface RunInfo {
+  machine: Machine;
+  date: string;
+  loadStart: number[];
+  loadEnd: number[];
+  wallSeconds: number;
+  command: string;
+}
+
+/** Targets of issue 7; each limit sits next to the number it judges. */
+export const TARGETS = {
+  probsOverLogits: 1.1,
+  firstHeatmapMs: 2000,
+  gridAt128Ms: 100,
+  heatmapAt512Ms: 50,
+  hoverMs: 16,
+  traceAt512Bytes: 150e6,
+} as const;
+
+const verdict = (ok: boolean | undefined) => (ok === undefined ? 'not measured' : ok ? '**met**' : '**not met**');
+const pct = (x: number) => `${(100 * x).toFixed(0)} %`;
+
+function targetsSection(f: ForwardResults | null, b: BrowserResults | null): string[] {
+  const out = ['## Targets', '', '| target | verdict | measured |', '|---|---|---|'];
+  if (f) {
+    const t = forwardTargets(f);
+    const ok = t.probsRatio.length ? t.probsRatio.every((p) => p.ratio <= TARGETS.probsOverLogits) : undefined;
+    out.push(
+      `| all \`probs\` taps ≤ ${TARGETS.probsOverLogits}× logits-only at 128 tokens (GPT-2-small, Node WASM) | ${verdict(ok)} | ${t.probsRatio.map((p) => `${p.threads} thread${p.threads > 1 ? 's' : ''}: ${p.ratio.toFixed(3)}× (${p.probsMs.toFixed(0)} vs ${p.logitsMs.toFixed(0)} ms)`).join('; ')} |`,
+    );
+    const gpt = t.lastVsAll.filter((x) => x.family === 'gpt2');
+    out.push(
+      `| logits only where needed (GPT-2: last position vs all) | saving measured | ${gpt.map((x) => `${x.tokens} tok, ${x.threads}T: ${pct(x.saving)} of wall time (${x.lastMs.toFixed(0)} vs ${x.allMs.toFixed(0)} ms; ${pct(x.flopSaving)} of FLOPs)`).join('; ')} |`,
+    );
+  }
+  if (b) {
+    for (const fh of b.firstHeatmap) {
+      const label = fh.query ? `forced WASM (\`${fh.query}\`)` : `app default (${fh.backend}${fh.backend === 'WebGPU' ? ' on SwiftShader' : ''})`;
+      out.push(`| first heatmap ≤ ${TARGETS.firstHeatmapMs / 1000} s after navigation, embedded model, ${label} | ${verdict(fh.summary.median <= TARGETS.firstHeatmapMs)} | median ${fh.summary.median.toFixed(0)} ms (${fh.summary.min.toFixed(0)}–${fh.summary.max.toFixed(0)}), n = ${fh.summary.n} |`);
+    }
+    const v128 = b.views.find((v) => v.tokens === 128);
+    const v512 = b.views.find((v) => v.tokens === 512);
+    out.push(`| model grid 12×12 heads at 128 tokens ≤ ${TARGETS.gridAt128Ms} ms | ${verdict(v128 && v128.grid.median <= TARGETS.gridAt128Ms)} | ${v128 ? `median ${v128.grid.median.toFixed(1)} ms (max ${v128.grid.max.toFixed(1)})` : '–'} |`);
+    out.push(`| heatmap at 512 tokens ≤ ${TARGETS.heatmapAt512Ms} ms | ${verdict(v512 && v512.heatmap.median <= TARGETS.heatmapAt512Ms)} | ${v512 ? `median ${v512.heatmap.median.toFixed(1)} ms (max ${v512.heatmap.max.toFixed(1)})` : '–'} |`);
+    const hovers = b.views.map((v) => ({ at: `${v.tokens} tok`, s: v.hover }));
+    if (b.explorerHover) hovers.push({ at: `explorer, ${b.explorerHover.tokens} tok`, s: b.explorerHover.hover });
+    out.push(
+      `| hover ≤ ${TARGETS.hoverMs} ms | ${verdict(hovers.length ? hovers.every((h) => h.s.median <= TARGETS.hoverMs) : undefined)} | medians: ${hovers.map((h) => `${h.at} ${h.s.median.toFixed(1)} ms (max ${h.s.max.toFixed(1)})`).join('; ')} |`,
+    );
+    out.push(
+      `| trace memory, GPT-2-small at 512 tokens, probs only, ≤ ${TARGETS.traceAt512Bytes / 1e6} MB in the page | ${verdict(v512 && v512.windowWithTrace <= TARGETS.traceAt512Bytes)} | ${v512 ? `page (Window) memory holding the trace ${mb(v512.windowWithTrace)} MB = ${(v512.windowWithTrace / 2 ** 20).toFixed(0)} MiB (before the run ${mb(v512.windowBefore)} MB; the trace's arrays ${mb(v512.traceBytes)} MB = ${(v512.traceBytes / 2 ** 20).toFixed(0)} MiB); with the views drawn ${mb(v512.windowWithViews)} MB` : '–'} |`,
+    );
+  }
+  return out;
+}
+
+export function benchmarksMarkdown(run: RunInfo, f: ForwardResults | null, b: BrowserResults | null): string {
+  const m = run.machine;
+  const out = [
+    '# Benchmarks',
+    '',
+    `Measured ${run.date} by \`${run.command}\` in ${(run.wallSeconds / 60).toFixed(1)} minutes. Benchmarks are not tests: nothing here runs in \`npm test\`.`,
+    '',
+    '## Machine',
+    '',
+    `- CPU: ${m.cpuModel}, ${m.cores} logical cores; ${m.memoryGiB.toFixed(0)} GiB memory; ${m.platform}; no GPU.`,
+    `- Node ${m.node}; onnxruntime-web WASM (SIMD, threads); Chromium ${b?.chromium ?? '–'} headless (WebGPU adapter: ${b?.webgpuAdapter || '–'}).`,
+    `- Load average (1, 5, 15 min) at the start: ${loadText(run.loadStart)}; at the end: ${loadText(run.loadEnd)}. The machine is shared; a load near or above the core count slows every number here and widens its range.`,
+    '',
+    '## How to rerun',
+    '',
+    '```sh',
+    'npm run bench                      # everything (~15–20 min on 2 cores): builds, runs both parts, rewrites this file',
+    'npx tsx bench/forward.ts --families gpt2 --threads 1 --tokens 128   # one part, printed, not written here',
+    'npx vite build && npx vite build --config bench/page/vite.config.ts && npx tsx bench/browser.ts --no-build',
+    'npx tsx bench/run.ts --report-only  # rewrite this file from test-results/bench/*.json',
+    '```',
+    '',
+    'Models: random weights with the exact shapes of `gpt2` (124 M parameters), `bert-base-uncased` (110 M) and `t5-small` (60 M), from their real config.json (tests/helpers/random-checkpoint.ts), and the embedded tiny-gpt2, tiny-bert, tiny-t5. Speed does not depend on the weights\' values.',
+    '',
+    ...targetsSection(f, b),
+    '',
+  ];
+  if (f) {
+    out.push(
+      '## Forward pass in Node (onnxruntime-web WASM)',
+      '',
+      `The app's ModelRunner (the graphs, tap sets and sessions the app uses) on texts of exactly 32, 128 and 512 tokens. After one warm-up run per variant (which creates its session), ${f.runs} rounds run every variant once, in a rotating order, so load changes hit all variants alike. Wall time covers ModelRunner.run (tokenize, feeds, session.run, building the Trace); "× logits only" is the median over rounds of the ratio to logits-only in the same round. GFLOP counts matrix products only (bench/flops.ts: Q/K/V/output projections, QKᵀ and PV over the full T×T matrix as the graphs compute it, FFN, LM head at the computed positions); GFLOP/s is that over the median session.run time. T5 runs teacher-forced with a target as long as the source (tokens shown as source + decoder). RSS is the whole Node process: the checkpoint as generated and as safetensors bytes (≈ 2 × 4 bytes per parameter, a cost of the benchmark, not of the app), then the sessions (one per tap set, three per model, each with its own copy of the weights in the one WASM heap, which never shrinks) and the activations.`,
+      '',
+      forwardMarkdown(f),
+      `Forward part: ${(f.wallSeconds / 60).toFixed(1)} minutes.`,
+      '',
+    );
+  }
+  if (b) {
+    out.push(
+      '## In the browser (headless Chromium, production build)',
+      '',
+      'This machine has no GPU: Chromium\'s WebGPU runs on SwiftShader, a CPU implementation, so the WebGPU rows show what a user without a GPU driver would get if WebGPU were offered, not GPU speed. WASM runs with 2 threads (the page is cross-origin isolated). Runs go through the app\'s worker (InferenceClient → worker → ModelRunner) on the bench page (bench/page/, served beside the built app), which also mounts the app\'s TraceViews on the trace it holds. Load = download + parse + graph validation; the first run adds session creation (WebGPU: shader compilation). The GPT-2-small checkpoint is served as files from test-results/bench-models/ and fetched by the worker, as a user\'s model would be.',
+      '',
+      browserMarkdown(b),
+      `Browser part: ${(b.wallSeconds / 60).toFixed(1)} minutes; load average ${loadText(b.load[0])} → ${loadText(b.load[1])}.`,
+      '',
+    );
+  }
+  return out.join('\n');
+}
