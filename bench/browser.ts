@@ -52,6 +52,9 @@ const SKIP_LONGER_MS = 20_000;
 /** Give up on a single run after this long (SwiftShader WebGPU on a 124M model can take minutes). */
 const RUN_TIMEOUT_MS = 120_000;
 const BIG_DIR = 'test-results/bench-models';
+const started = performance.now();
+/** Progress on stderr, with the seconds since the start. */
+const log = (msg: string) => console.error(`[${((performance.now() - started) / 1000).toFixed(0).padStart(4)} s] ${msg}`);
 const BIG_ID = 'random-gpt2';
 
 interface ModelSpec {
@@ -140,20 +143,22 @@ async function runtimeRows(bench: BenchPage, spec: ModelSpec, preference: 'webgp
       }
       row.wall = summarize(walls);
       row.session = summarize(sessions);
-      console.error(`  ${spec.id} ${preference}→${row.backend} ${n} tokens: ${row.wall.median.toFixed(0)} ms (first ${row.firstRunMs.toFixed(0)} ms)`);
+      log(`${spec.id} ${preference}→${row.backend} ${n} tokens: ${row.wall.median.toFixed(0)} ms (first ${row.firstRunMs.toFixed(0)} ms)`);
       if (row.wall.median > SKIP_LONGER_MS) {
         if (n !== spec.tokens[preference].at(-1)) row.note = `${row.note ?? ''}; longer texts skipped (too slow here)`.replace(/^; /, '');
         break;
       }
     } catch (e) {
       row.note = `failed: ${e instanceof Error ? e.message : String(e)}`.slice(0, 200);
-      console.error(`  ${spec.id} ${preference} ${n}: ${row.note}`);
+      log(`${spec.id} ${preference} ${n}: ${row.note}`);
       break;
     }
   }
   await bench.drop();
   if (after) await after(loaded.key);
+  log(`${spec.id} ${preference}: unloading`);
   await bench.unload(loaded.key);
+  log(`${spec.id} ${preference}: unloaded`);
   return rows;
 }
 
@@ -163,16 +168,17 @@ async function viewRows(bench: BenchPage, key: string, spec: ModelSpec): Promise
   const page = bench.page;
   for (const n of args['view-tokens']!.split(',').map(Number)) {
     await bench.drop();
+    log(`views @${n}: measuring`);
     const before = await bench.memory();
-    const heapBefore = await bench.heapUsed();
     const r = await bench.run({ key, ...texts(spec, n), mode: PROBS_ONLY }, RUN_TIMEOUT_MS);
     const withTrace = await bench.memory();
-    const heapWithTrace = await bench.heapUsed();
+    log(`views @${n}: ran, memory measured`);
     const t0 = performance.now();
     await bench.show();
     await page.waitForFunction(() => ['model', 'heatmap', 'head'].every((v) => document.querySelector(`[data-view="${v}"] [data-draw-ms]`)), null, { timeout: 120_000 });
     const firstDrawMs = performance.now() - t0;
     await page.waitForTimeout(300);
+    log(`views @${n}: drawn`);
     const grid = await redraws(page, 'model', 'select', REDRAWS);
     const heatmap = await redraws(page, 'heatmap', 'input[data-control="log"]', REDRAWS);
     const head = await redraws(page, 'head', 'select', REDRAWS);
@@ -182,12 +188,9 @@ async function viewRows(bench: BenchPage, key: string, spec: ModelSpec): Promise
       tokens: n,
       runMs: r.runMs,
       traceBytes: r.bytes,
-      windowBefore: before.window,
-      windowWithTrace: withTrace.window,
-      windowWithViews: withViews.window,
-      allScopesWithViews: withViews.all,
-      heapBefore,
-      heapWithTrace,
+      memBefore: before,
+      memWithTrace: withTrace,
+      memWithViews: withViews,
       firstDrawMs,
       grid: summarize(grid),
       heatmap: summarize(heatmap),
@@ -195,7 +198,7 @@ async function viewRows(bench: BenchPage, key: string, spec: ModelSpec): Promise
       hover: summarize(hover.samples),
       hoverPerView: hover.perView,
     });
-    console.error(`  views @${n}: grid ${rows.at(-1)!.grid.median.toFixed(1)} ms, heatmap ${rows.at(-1)!.heatmap.median.toFixed(1)} ms, head ${rows.at(-1)!.head.median.toFixed(1)} ms, hover ${hover.total.toFixed(1)} ms; window ${(withTrace.window / 1e6).toFixed(0)} MB with a ${(r.bytes / 1e6).toFixed(0)} MB trace`);
+    log(`views @${n}: grid ${rows.at(-1)!.grid.median.toFixed(1)} ms, heatmap ${rows.at(-1)!.heatmap.median.toFixed(1)} ms, head ${rows.at(-1)!.head.median.toFixed(1)} ms, hover ${hover.total.toFixed(1)} ms; page ${(withTrace.total / 1e6).toFixed(0)} MB with a ${(r.bytes / 1e6).toFixed(0)} MB trace`);
   }
   await bench.drop();
   return rows;
@@ -253,7 +256,7 @@ async function firstHeatmap(browser: Browser, url: string, query: string): Promi
     sessionRunMs: summarize(milestones.session).median,
     pixelsDrawn,
   };
-  console.error(`  first heatmap ${query || '(default)'} on ${backend}: ${row.summary.median.toFixed(0)} ms`);
+  log(`first heatmap ${query || '(default)'} on ${backend}: ${row.summary.median.toFixed(0)} ms`);
   return { row, page: page! };
 }
 
@@ -262,7 +265,7 @@ const loadStart = load();
 if (!args['no-build']) build();
 ensureBigModel();
 const server = await startStaticServer('build', 0, { '/__bench/': 'test-results/bench-page', '/__bench-models/': BIG_DIR });
-const browser = await launchChromium(['--enable-blink-features=ForceEagerMeasureMemory']);
+const browser = await launchChromium();
 const results: BrowserResults = {
   started: new Date().toISOString(),
   chromium: browser.version(),
@@ -275,7 +278,7 @@ const results: BrowserResults = {
 };
 try {
   const sections = args.sections!.split(',');
-  if (sections.includes('first-heatmap')) console.error('browser: first heatmap on the explorer');
+  if (sections.includes('first-heatmap')) log('first heatmap on the explorer');
   for (const query of sections.includes('first-heatmap') ? ['', '?backend=wasm'] : []) {
     const { row, page } = await firstHeatmap(browser, server.url, query);
     results.firstHeatmap.push(row);
@@ -288,7 +291,7 @@ try {
   }
 
   for (const preference of sections.includes('runtime') ? (args.backends!.split(',') as ('webgpu' | 'wasm')[]) : []) {
-    console.error(`browser: runtime on ${preference}`);
+    log(`runtime on ${preference}`);
     const page = await newPage(browser);
     const bench = await BenchPage.open(page, server.url + '/__bench/');
     if (!results.webgpuAdapter)
@@ -304,8 +307,11 @@ try {
     await page.context().close();
   }
 } finally {
+  log('closing the browser');
   await browser.close();
+  log('closing the server');
   await server.close();
+  log('closed');
 }
 results.wallSeconds = (performance.now() - t0) / 1000;
 results.load[1] = load();

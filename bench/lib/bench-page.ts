@@ -1,8 +1,15 @@
 // Node-side handle on the benchmark page (bench/page/main.ts): typed calls into
-// window.atlasBench, and memory read through the Chrome DevTools Protocol.
+// window.atlasBench, and the page's memory read through the Chrome DevTools Protocol.
 
 import type { CDPSession, Page } from 'playwright-core';
 import type { BenchLoad, BenchRun, BenchRunResult } from '../page/main';
+
+export interface PageMemory {
+  heap: number;
+  arrayBuffers: number;
+  dom: number;
+  total: number;
+}
 
 type Api = {
   load(l: BenchLoad): Promise<{ key: string; ms: number; backend: string; parameters: number }>;
@@ -11,7 +18,6 @@ type Api = {
   hide(): void;
   drop(): void;
   unload(key: string): Promise<void>;
-  memory(): Promise<{ bytes: number; byScope: Record<string, number> }>;
 };
 
 export class BenchPage {
@@ -24,7 +30,6 @@ export class BenchPage {
     await page.goto(url);
     await page.waitForSelector('body[data-ready=true]');
     const cdp = await page.context().newCDPSession(page);
-    await cdp.send('Performance.enable');
     return new BenchPage(page, cdp);
   }
 
@@ -34,7 +39,9 @@ export class BenchPage {
 
   run(r: BenchRun, timeoutMs: number): Promise<BenchRunResult> {
     const call = this.page.evaluate((r) => (window as unknown as { atlasBench: Api }).atlasBench.run(r), r);
-    return Promise.race([call, new Promise<never>((_, reject) => setTimeout(() => reject(new Error(`run took over ${timeoutMs} ms`)), timeoutMs))]);
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    const timeout = new Promise<never>((_, reject) => (timer = setTimeout(() => reject(new Error(`run took over ${timeoutMs} ms`)), timeoutMs)));
+    return Promise.race([call, timeout]).finally(() => clearTimeout(timer));
   }
 
   show() {
@@ -53,17 +60,16 @@ export class BenchPage {
     await this.cdp.send('HeapProfiler.collectGarbage');
   }
 
-  /** measureUserAgentSpecificMemory after a GC: the page's Window scope and all scopes (page + workers), bytes. */
-  async memory(): Promise<{ window: number; all: number; byScope: Record<string, number> }> {
+  /**
+   * The page's memory after a GC (CDP Runtime.getHeapUsage of the page's isolate), bytes:
+   * the V8 heap, ArrayBuffer backing stores (a trace's Float32Arrays), and Blink's heap (DOM).
+   * Not performance.measureUserAgentSpecificMemory(): it also waits for every worker, and
+   * onnxruntime's thread-pool workers, blocked in Atomics.wait, make it time out (~1 min).
+   */
+  async memory(): Promise<PageMemory> {
     await this.gc();
-    const m = await this.page.evaluate(() => (window as unknown as { atlasBench: Api }).atlasBench.memory());
-    return { window: m.byScope['Window'] ?? 0, all: m.bytes, byScope: m.byScope };
-  }
-
-  /** V8 heap in use (JSHeapUsedSize), after a GC, bytes. */
-  async heapUsed(): Promise<number> {
-    await this.gc();
-    const { metrics } = await this.cdp.send('Performance.getMetrics');
-    return metrics.find((m) => m.name === 'JSHeapUsedSize')?.value ?? NaN;
+    const u = (await this.cdp.send('Runtime.getHeapUsage')) as { usedSize: number; backingStorageSize?: number; embedderHeapUsedSize?: number };
+    const m = { heap: u.usedSize, arrayBuffers: u.backingStorageSize ?? NaN, dom: u.embedderHeapUsedSize ?? NaN };
+    return { ...m, total: m.heap + m.arrayBuffers + m.dom };
   }
 }

@@ -35,14 +35,16 @@ export function browserMarkdown(r: BrowserResults): string {
   out.push(
     '#### Views on GPT-2-small-shaped traces (12 layers × 12 heads, probs only, WASM), in the page',
     '',
+    "Page memory: the page's JavaScript heap, ArrayBuffers (the trace's Float32Arrays) and DOM heap after a garbage collection (CDP Runtime.getHeapUsage); the worker, which holds the model, is not counted. Canvas pixels live in the GPU process and are not counted either.",
+    '',
     `Redraws forced ${r.views[0]?.grid.n ?? 0} times through each view's own control (model grid: colour scale; heatmap: log scale; head view: layer); the renderer's own draw time (data-draw-ms). Hover: a head-view token hovered, until every linked view has updated (JS, Svelte effects, style and layout; paint not included).`,
     '',
-    '| tokens | trace MB | page (Window) MB before → with trace → with views | page + worker MB | V8 heap MB before → with trace | first draw of all views ms | model grid ms | heatmap ms | head view ms | hover ms |',
-    '|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|',
+    '| tokens | trace MB | page MB before → with trace → with views | of which ArrayBuffers MB (with trace) | first draw of all views ms | model grid ms | heatmap ms | head view ms | hover ms |',
+    '|---:|---:|---:|---:|---:|---:|---:|---:|---:|',
   );
   for (const v of r.views)
     out.push(
-      `| ${v.tokens} | ${mb(v.traceBytes)} | ${mb(v.windowBefore)} → ${mb(v.windowWithTrace)} → ${mb(v.windowWithViews)} | ${mb(v.allScopesWithViews)} | ${mb(v.heapBefore)} → ${mb(v.heapWithTrace)} | ${v.firstDrawMs.toFixed(0)} | ${ms1(v.grid)} | ${ms1(v.heatmap)} | ${ms1(v.head)} | ${ms1(v.hover)} |`,
+      `| ${v.tokens} | ${mb(v.traceBytes)} | ${mb(v.memBefore.total)} → ${mb(v.memWithTrace.total)} → ${mb(v.memWithViews.total)} | ${mb(v.memWithTrace.arrayBuffers)} | ${v.firstDrawMs.toFixed(0)} | ${ms1(v.grid)} | ${ms1(v.heatmap)} | ${ms1(v.head)} | ${ms1(v.hover)} |`,
     );
   if (r.explorerHover)
     out.push('', `Hover on the explorer (embedded model, ${r.explorerHover.tokens} tokens, WASM): ${ms1(r.explorerHover.hover)} ms; per view: ${Object.entries(r.explorerHover.perView).map(([k, v]) => `${k} ${v.toFixed(1)}`).join(', ')}.`);

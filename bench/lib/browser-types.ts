@@ -1,6 +1,7 @@
 // The results bench/browser.ts measures, shared with the report writer.
 
 import type { Summary } from './stats';
+import type { PageMemory } from './bench-page';
 
 export interface RuntimeRow {
   model: string;
@@ -28,15 +29,10 @@ export interface ViewsRow {
   /** Worker session.run of the probs-only run that made the trace, ms. */
   runMs: number;
   traceBytes: number;
-  /** performance.measureUserAgentSpecificMemory(), the page's Window scope, bytes: before the run, holding the trace, with the views drawn. */
-  windowBefore: number;
-  windowWithTrace: number;
-  windowWithViews: number;
-  /** Every scope (page + worker), bytes, holding the trace with views drawn. */
-  allScopesWithViews: number;
-  /** V8 heap used (CDP Performance.getMetrics JSHeapUsedSize) before and holding the trace, bytes. */
-  heapBefore: number;
-  heapWithTrace: number;
+  /** The page's memory (V8 heap + ArrayBuffers + DOM, after a GC): before the run, holding the trace, with the views drawn. */
+  memBefore: PageMemory;
+  memWithTrace: PageMemory;
+  memWithViews: PageMemory;
   /** Mounting TraceViews until the model grid, heatmap and head view have drawn, ms. */
   firstDrawMs: number;
   grid: Summary;

@@ -3,7 +3,7 @@
 
 import type { BrowserResults } from './browser-types';
 import type { ForwardResults } from './forward-types';
-import { forwardMarkdown, forwardTargets } from './forward-report';
+import { find, forwardMarkdown, forwardTargets } from './forward-report';
 import { browserMarkdown } from './browser-report';
 import { loadText, type Machine } from './machine';
 import { mb } from './stats';
@@ -58,10 +58,41 @@ function targetsSection(f: ForwardResults | null, b: BrowserResults | null): str
       `| hover ≤ ${TARGETS.hoverMs} ms | ${verdict(hovers.length ? hovers.every((h) => h.s.median <= TARGETS.hoverMs) : undefined)} | medians: ${hovers.map((h) => `${h.at} ${h.s.median.toFixed(1)} ms (max ${h.s.max.toFixed(1)})`).join('; ')} |`,
     );
     out.push(
-      `| trace memory, GPT-2-small at 512 tokens, probs only, ≤ ${TARGETS.traceAt512Bytes / 1e6} MB in the page | ${verdict(v512 && v512.windowWithTrace <= TARGETS.traceAt512Bytes)} | ${v512 ? `page (Window) memory holding the trace ${mb(v512.windowWithTrace)} MB = ${(v512.windowWithTrace / 2 ** 20).toFixed(0)} MiB (before the run ${mb(v512.windowBefore)} MB; the trace's arrays ${mb(v512.traceBytes)} MB = ${(v512.traceBytes / 2 ** 20).toFixed(0)} MiB); with the views drawn ${mb(v512.windowWithViews)} MB` : '–'} |`,
+      `| trace memory, GPT-2-small at 512 tokens, probs only, ≤ ${TARGETS.traceAt512Bytes / 1e6} MB in the page | ${verdict(v512 && v512.memWithTrace.total <= TARGETS.traceAt512Bytes)} | ${v512 ? `page memory holding the trace ${mb(v512.memWithTrace.total)} MB = ${(v512.memWithTrace.total / 2 ** 20).toFixed(0)} MiB (before the run ${mb(v512.memBefore.total)} MB; the trace's arrays alone ${mb(v512.traceBytes)} MB = ${(v512.traceBytes / 2 ** 20).toFixed(0)} MiB); with the views drawn ${mb(v512.memWithViews.total)} MB` : '–'} |`,
     );
   }
   return out;
+}
+
+/** What the numbers say about the targets that are not met, and what would meet them. */
+function notesSection(f: ForwardResults | null, b: BrowserResults | null): string[] {
+  const out = ['## Notes on the targets', ''];
+  if (f) {
+    const t = forwardTargets(f);
+    const probs = find(f.children, 'gpt2', 1, 128, 'probs');
+    const all = find(f.children, 'gpt2', 1, 128, 'all taps');
+    if (t.probsRatio.length && probs && all)
+      out.push(
+        `- **Taps.** Asking for \`probs\` adds no arithmetic (the softmax runs anyway); it costs stacking the per-layer [H, T, T] outputs into one [L, H, T, T] tensor and copying it out of the WASM heap into the trace: ${mb(probs.traceBytes)} MB for GPT-2-small at 128 tokens. Ratios measured: ${t.probsRatio.map((p) => `${p.ratio.toFixed(3)}× (${p.threads}T)`).join(', ')}. All six taps move ${mb(all.traceBytes)} MB at 128 tokens (scores as large as probs; q, k, v and context [L, H, T, 64] each).`,
+      );
+  }
+  if (b) {
+    const fh = b.firstHeatmap.find((x) => x.query === '?backend=wasm') ?? b.firstHeatmap[0];
+    if (fh) {
+      const rest = fh.summary.median - Math.max(fh.wasmFetched, fh.weightsFetched) - fh.sessionRunMs;
+      out.push(
+        `- **First heatmap** (${fh.backend}, medians): the page's DOMContentLoaded at ${fh.domContentLoaded.toFixed(0)} ms, the model's weights downloaded by ${fh.weightsFetched.toFixed(0)} ms, onnxruntime's .wasm by ${fh.wasmFetched.toFixed(0)} ms, the first session.run ${fh.sessionRunMs.toFixed(0)} ms, and the heatmap at ${fh.summary.median.toFixed(0)} ms. The remaining ≈ ${rest.toFixed(0)} ms after both downloads are onnxruntime starting (compiling the .wasm, starting its threads), creating the session, the first run's own warm-up, sending the trace and drawing every view. onnxruntime's .wasm is only requested once the model is loaded${fh.wasmFetched > fh.weightsFetched ? ' (it finishes after the weights, so the two downloads and the compile run one after the other)' : ''}. What would shorten it: start onnxruntime in the worker as soon as it is created (fetch and compile the .wasm, create the thread pool, e.g. with a one-node warm-up session) so that it overlaps the page's own start and the model download; on WebGPU, compiling the shaders is part of the first run (on SwiftShader here it is seconds; on a real GPU far less).`,
+      );
+    }
+    const v512 = b.views.find((v) => v.tokens === 512);
+    if (v512 && v512.memWithTrace.total > TARGETS.traceAt512Bytes) {
+      const T = v512.tokens;
+      out.push(
+        `- **Trace memory.** The probs of 12 layers × 12 heads × ${T} × ${T} as float32 are ${mb(v512.traceBytes)} MB by themselves, so no page holding them as Float32Array can meet ${TARGETS.traceAt512Bytes / 1e6} MB (decimal; ${(TARGETS.traceAt512Bytes / 1e6).toFixed(0)} MB = ${(TARGETS.traceAt512Bytes / 2 ** 20).toFixed(0)} MiB). What would meet it, without changing what the views show: store attention weights as float16 (${mb(v512.traceBytes / 2)} MB; the colour scale has far less than 16-bit resolution, and exact values on hover would keep 3 significant digits), or for causal stacks keep only the lower triangle (${mb((v512.traceBytes * (T + 1)) / (2 * T))} MB; both together ${mb((v512.traceBytes * (T + 1)) / (4 * T))} MB), or keep the full trace in the worker and send the page the heads on screen plus block-reduced thumbnails for the model grid (the grid draws each head at most at its thumbnail's resolution anyway).`,
+      );
+    }
+  }
+  return out.length > 2 ? out : [];
 }
 
 export function benchmarksMarkdown(run: RunInfo, f: ForwardResults | null, b: BrowserResults | null): string {
@@ -89,6 +120,8 @@ export function benchmarksMarkdown(run: RunInfo, f: ForwardResults | null, b: Br
     'Models: random weights with the exact shapes of `gpt2` (124 M parameters), `bert-base-uncased` (110 M) and `t5-small` (60 M), from their real config.json (tests/helpers/random-checkpoint.ts), and the embedded tiny-gpt2, tiny-bert, tiny-t5. Speed does not depend on the weights\' values.',
     '',
     ...targetsSection(f, b),
+    '',
+    ...notesSection(f, b),
     '',
   ];
   if (f) {

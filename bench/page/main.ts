@@ -114,18 +114,5 @@ async function unloadModel(key: string): Promise<void> {
   loaded.delete(key);
 }
 
-/** The page's memory as Chromium attributes it (needs cross-origin isolation), by scope. */
-async function memory(): Promise<{ bytes: number; byScope: Record<string, number> }> {
-  const p = performance as Performance & { measureUserAgentSpecificMemory?: () => Promise<{ bytes: number; breakdown: { bytes: number; attribution: { scope: string }[] }[] }> };
-  if (!p.measureUserAgentSpecificMemory) throw new Error(`measureUserAgentSpecificMemory unavailable (crossOriginIsolated: ${crossOriginIsolated})`);
-  const m = await p.measureUserAgentSpecificMemory();
-  const byScope: Record<string, number> = {};
-  for (const b of m.breakdown) {
-    const scope = b.attribution.map((a) => a.scope).join('+') || 'shared';
-    byScope[scope] = (byScope[scope] ?? 0) + b.bytes;
-  }
-  return { bytes: m.bytes, byScope };
-}
-
-(window as unknown as { atlasBench: unknown }).atlasBench = { load, run, show, hide, drop, unload: unloadModel, memory };
+(window as unknown as { atlasBench: unknown }).atlasBench = { load, run, show, hide, drop, unload: unloadModel };
 document.body.dataset.ready = 'true';
