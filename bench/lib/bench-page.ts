@@ -12,7 +12,7 @@ export interface PageMemory {
 }
 
 type Api = {
-  load(l: BenchLoad): Promise<{ key: string; ms: number; backend: string; parameters: number }>;
+  load(l: BenchLoad): Promise<{ key: string; ms: number; backend: string; threads?: number; parameters: number }>;
   run(r: BenchRun): Promise<BenchRunResult>;
   show(): void;
   hide(): void;

@@ -27,7 +27,7 @@ export function browserMarkdown(r: BrowserResults): string {
     const tokens = x.decoderTokens !== undefined ? `${x.tokens} + ${x.decoderTokens}` : String(x.tokens);
     const ok = Number.isFinite(x.wall.median);
     out.push(
-      `| ${x.model} | ${x.preference} → ${x.backend} | ${(x.parameters / 1e6).toFixed(x.parameters < 1e7 ? 2 : 0)} M | ${tokens} | ${x.loadMs.toFixed(0)} | ${Number.isFinite(x.firstRunMs) ? x.firstRunMs.toFixed(0) : '–'} | ${ok ? fmt(x.wall) : '–'} | ${ok ? x.session.median.toFixed(0) : '–'} | ${x.traceBytes ? mb(x.traceBytes) : '–'} | ${x.note ?? ''} |`,
+      `| ${x.model} | ${x.preference} → ${x.backend}${x.threads ? `, ${x.threads} thread${x.threads > 1 ? 's' : ''}` : ''} | ${(x.parameters / 1e6).toFixed(x.parameters < 1e7 ? 2 : 0)} M | ${tokens} | ${x.loadMs.toFixed(0)} | ${Number.isFinite(x.firstRunMs) ? x.firstRunMs.toFixed(0) : '–'} | ${ok ? fmt(x.wall) : '–'} | ${ok ? x.session.median.toFixed(0) : '–'} | ${x.traceBytes ? mb(x.traceBytes) : '–'} | ${x.note ?? ''} |`,
     );
   }
   out.push('');

@@ -8,6 +8,8 @@ export interface RuntimeRow {
   /** 'webgpu' (SwiftShader here: no GPU) or 'wasm'; `backend` is what actually ran. */
   preference: 'webgpu' | 'wasm';
   backend: string;
+  /** WASM threads the worker was set up with. */
+  threads?: number;
   parameters: number;
   tokens: number;
   decoderTokens?: number;

@@ -19,15 +19,15 @@ export function find(children: ForwardChildResult[], family: string, threads: nu
 
 function variantTable(c: ForwardChildResult): string[] {
   const lines = [
-    `| tokens | variant | logit rows | wall ms, median (min–max) | session.run ms | × logits only | GFLOP | GFLOP/s | trace MB |`,
-    '|---:|---|---:|---:|---:|---:|---:|---:|---:|',
+    `| tokens | variant | logit rows | wall ms, median (min–max) | session.run ms | × logits only | CPU / wall | GFLOP | GFLOP/s | trace MB |`,
+    '|---:|---|---:|---:|---:|---:|---:|---:|---:|---:|',
   ];
   for (const v of c.variants) {
     const base = c.variants.find((b) => b.tokens === v.tokens && b.variant === BASELINE)!;
     const session = median(v.sessionMs);
     const tokens = v.decoderTokens !== undefined ? `${v.tokens} + ${v.decoderTokens}` : String(v.tokens);
     lines.push(
-      `| ${tokens} | ${v.variant} | ${v.logitPositions} | ${fmt(summarize(v.wallMs))} | ${session.toFixed(0)} | ${v === base ? '1' : pairedRatio(v, base).toFixed(3)} | ${(v.flops.total / 1e9).toFixed(1)} | ${(v.flops.total / 1e9 / (session / 1000)).toFixed(1)} | ${mb(v.traceBytes)} |`,
+      `| ${tokens} | ${v.variant} | ${v.logitPositions} | ${fmt(summarize(v.wallMs))} | ${session.toFixed(0)} | ${v === base ? '1' : pairedRatio(v, base).toFixed(3)} | ${v.cpuMs ? (median(v.cpuMs) / median(v.wallMs)).toFixed(2) : '–'} | ${(v.flops.total / 1e9).toFixed(1)} | ${(v.flops.total / 1e9 / (session / 1000)).toFixed(1)} | ${mb(v.traceBytes)} |`,
     );
   }
   return lines;
@@ -40,7 +40,7 @@ export function forwardMarkdown(r: ForwardResults): string {
     out.push(`#### ${FAMILY_TITLE[family]}`, '');
     for (const c of r.children.filter((x) => x.family === family)) {
       out.push(
-        `${c.threads} thread${c.threads > 1 ? 's' : ''}: ${(c.parameters / 1e6).toFixed(1)} M parameters; checkpoint made in ${(c.checkpointMs / 1000).toFixed(1)} s, loaded in ${(c.loadMs / 1000).toFixed(1)} s; ` +
+        `numThreads ${c.threads}: ${(c.parameters / 1e6).toFixed(1)} M parameters; checkpoint made in ${(c.checkpointMs / 1000).toFixed(1)} s, loaded in ${(c.loadMs / 1000).toFixed(1)} s; ` +
           `RSS with the model loaded (no session yet) ${mb(c.rssLoaded ?? NaN)} MB, after each length ${Object.entries(c.rssAfter).map(([n, b]) => `${n}: ${mb(b)} MB`).join(', ')}; peak RSS ${mb(c.maxRss)} MB; load average ${c.load[0].map((x) => x.toFixed(2)).join('/')} → ${c.load[1].map((x) => x.toFixed(2)).join('/')}.`,
         '',
         ...variantTable(c),
@@ -50,7 +50,7 @@ export function forwardMarkdown(r: ForwardResults): string {
     // Session creation is per tap set, once per model: report it once per family.
     const c = r.children.find((x) => x.family === family)!;
     const creates = c.variants.filter((v) => v.tokens === c.variants[0].tokens && v.sessionCreateMs > 0);
-    out.push(`Session creation (first run of each tap set, ${c.threads} thread${c.threads > 1 ? 's' : ''}): ${creates.map((v) => `${v.variant} ${(v.sessionCreateMs / 1000).toFixed(1)} s`).join(', ')}.`, '');
+    out.push(`Session creation (first run of each tap set): ${creates.map((v) => `${v.variant} ${(v.sessionCreateMs / 1000).toFixed(1)} s`).join(', ')}.`, '');
   }
   return out.join('\n');
 }

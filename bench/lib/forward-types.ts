@@ -16,6 +16,8 @@ export interface VariantResult {
   logitPositions: number;
   /** Wall time of ModelRunner.run/runT5 (tokenize → feeds → session.run → Trace), ms. */
   wallMs: number[];
+  /** CPU time of the whole process (all threads) during each run, ms: over wall time, how many cores the run kept busy. */
+  cpuMs: number[];
   /** Of which onnxruntime's session.run, ms (the trace's timings.runMs). */
   sessionMs: number[];
   /** The warm-up run, which also created this tap set's session(s). */

@@ -6,7 +6,7 @@ import type { ForwardResults } from './forward-types';
 import { find, forwardMarkdown, forwardTargets } from './forward-report';
 import { browserMarkdown } from './browser-report';
 import { loadText, type Machine } from './machine';
-import { mb } from './stats';
+import { mb, median } from './stats';
 
 export interface RunInfo {
   machine: Machine;
@@ -35,12 +35,13 @@ function targetsSection(f: ForwardResults | null, b: BrowserResults | null): str
   if (f) {
     const t = forwardTargets(f);
     const ok = t.probsRatio.length ? t.probsRatio.every((p) => p.ratio <= TARGETS.probsOverLogits) : undefined;
+    // Node's onnxruntime-web is single-threaded (see the notes), so a numThreads 2 row is a second sample of one thread.
     out.push(
-      `| all \`probs\` taps ≤ ${TARGETS.probsOverLogits}× logits-only at 128 tokens (GPT-2-small, Node WASM) | ${verdict(ok)} | ${t.probsRatio.map((p) => `${p.threads} thread${p.threads > 1 ? 's' : ''}: ${p.ratio.toFixed(3)}× (${p.probsMs.toFixed(0)} vs ${p.logitsMs.toFixed(0)} ms)`).join('; ')} |`,
+      `| all \`probs\` taps ≤ ${TARGETS.probsOverLogits}× logits-only at 128 tokens (GPT-2-small, Node WASM) | ${verdict(ok)} | ${t.probsRatio.map((p) => `numThreads ${p.threads}: ${p.ratio.toFixed(3)}× (${p.probsMs.toFixed(0)} vs ${p.logitsMs.toFixed(0)} ms)`).join('; ')} |`,
     );
     const gpt = t.lastVsAll.filter((x) => x.family === 'gpt2');
     out.push(
-      `| logits only where needed (GPT-2: last position vs all) | saving measured | ${gpt.map((x) => `${x.tokens} tok, ${x.threads}T: ${pct(x.saving)} of wall time (${x.lastMs.toFixed(0)} vs ${x.allMs.toFixed(0)} ms; ${pct(x.flopSaving)} of FLOPs)`).join('; ')} |`,
+      `| logits only where needed (GPT-2: last position vs all) | saving measured | ${gpt.filter((x) => x.threads === 1).map((x) => `${x.tokens} tok: ${pct(x.saving)} of wall time (${x.lastMs.toFixed(0)} vs ${x.allMs.toFixed(0)} ms; ${pct(x.flopSaving)} of FLOPs)`).join('; ')} |`,
     );
   }
   if (b) {
@@ -57,8 +58,9 @@ function targetsSection(f: ForwardResults | null, b: BrowserResults | null): str
     out.push(
       `| hover ≤ ${TARGETS.hoverMs} ms | ${verdict(hovers.length ? hovers.every((h) => h.s.median <= TARGETS.hoverMs) : undefined)} | medians: ${hovers.map((h) => `${h.at} ${h.s.median.toFixed(1)} ms (max ${h.s.max.toFixed(1)})`).join('; ')} |`,
     );
+    const inMiB = v512 && v512.memWithTrace.total <= TARGETS.traceAt512Bytes * (2 ** 20 / 1e6);
     out.push(
-      `| trace memory, GPT-2-small at 512 tokens, probs only, ≤ ${TARGETS.traceAt512Bytes / 1e6} MB in the page | ${verdict(v512 && v512.memWithTrace.total <= TARGETS.traceAt512Bytes)} | ${v512 ? `page memory holding the trace ${mb(v512.memWithTrace.total)} MB = ${(v512.memWithTrace.total / 2 ** 20).toFixed(0)} MiB (before the run ${mb(v512.memBefore.total)} MB; the trace's arrays alone ${mb(v512.traceBytes)} MB = ${(v512.traceBytes / 2 ** 20).toFixed(0)} MiB); with the views drawn ${mb(v512.memWithViews.total)} MB` : '–'} |`,
+      `| trace memory, GPT-2-small at 512 tokens, probs only, ≤ ${TARGETS.traceAt512Bytes / 1e6} MB in the page | ${verdict(v512 && v512.memWithTrace.total <= TARGETS.traceAt512Bytes)}${v512 && !(v512.memWithTrace.total <= TARGETS.traceAt512Bytes) && inMiB ? ' in MB (10⁶ bytes); within 150 MiB before the views are drawn' : ''} | ${v512 ? `page memory holding the trace ${mb(v512.memWithTrace.total)} MB = ${(v512.memWithTrace.total / 2 ** 20).toFixed(0)} MiB (before the run ${mb(v512.memBefore.total)} MB; the trace's arrays alone ${mb(v512.traceBytes)} MB = ${(v512.traceBytes / 2 ** 20).toFixed(0)} MiB); with the views drawn ${mb(v512.memWithViews.total)} MB` : '–'} |`,
     );
   }
   return out;
@@ -75,6 +77,24 @@ function notesSection(f: ForwardResults | null, b: BrowserResults | null): strin
       out.push(
         `- **Taps.** Asking for \`probs\` adds no arithmetic (the softmax runs anyway); it costs stacking the per-layer [H, T, T] outputs into one [L, H, T, T] tensor and copying it out of the WASM heap into the trace: ${mb(probs.traceBytes)} MB for GPT-2-small at 128 tokens. Ratios measured: ${t.probsRatio.map((p) => `${p.ratio.toFixed(3)}× (${p.threads}T)`).join(', ')}. All six taps move ${mb(all.traceBytes)} MB at 128 tokens (scores as large as probs; q, k, v and context [L, H, T, 64] each).`,
       );
+  }
+  {
+    const parts: string[] = [];
+    const check = f?.children.find((c) => c.threads > 1);
+    const one = check && f!.children.find((c) => c.family === check.family && c.threads === 1);
+    if (check && one) {
+      const v = check.variants.find((x) => x.variant === 'logits only')!;
+      const base = one.variants.find((x) => x.tokens === v.tokens && x.variant === 'logits only');
+      parts.push(
+        `in Node, numThreads ${check.threads} kept ${v.cpuMs?.length ? (median(v.cpuMs) / median(v.wallMs)).toFixed(2) : "?"} cores busy (CPU time over wall time) and ran ${check.family} at ${v.tokens} tokens in ${median(v.wallMs).toFixed(0)} ms${base ? ` vs ${median(base.wallMs).toFixed(0)} ms on one` : ''}: onnxruntime-web does not start its thread pool in Node, so every Node number here is one thread`,
+      );
+    }
+    const big = b?.runtime.filter((x) => x.model === 'random-gpt2' && x.backend === 'wasm') ?? [];
+    const pairs = big.filter((x) => x.threads === 1).map((x1) => [x1, big.find((x2) => x2.tokens === x1.tokens && (x2.threads ?? 0) > 1)] as const);
+    const speed = pairs.filter(([, x2]) => x2 && Number.isFinite(x2.session.median)).map(([x1, x2]) => `${x1.tokens} tokens ${(x1.session.median / x2!.session.median).toFixed(2)}×`);
+    if (speed.length) parts.push(`in Chromium, GPT-2-small on 2 WASM threads vs 1 (session.run): ${speed.join(', ')} (load average ${b!.load[0].map((x) => x.toFixed(1)).join('/')} at the start of the browser part; a second thread helps only when a second core is free)`);
+    const text = parts.join('; ');
+    if (parts.length) out.push(`- **Threads.** ${text[0].toUpperCase()}${text.slice(1)}.`);
   }
   if (b) {
     const fh = b.firstHeatmap.find((x) => x.query === '?backend=wasm') ?? b.firstHeatmap[0];
@@ -112,7 +132,7 @@ export function benchmarksMarkdown(run: RunInfo, f: ForwardResults | null, b: Br
     '',
     '```sh',
     'npm run bench                      # everything (~15–20 min on 2 cores): builds, runs both parts, rewrites this file',
-    'npx tsx bench/forward.ts --families gpt2 --threads 1 --tokens 128   # one part, printed, not written here',
+    'npx tsx bench/forward.ts --families gpt2 --tokens 128   # one part, printed, not written here',
     'npx vite build && npx vite build --config bench/page/vite.config.ts && npx tsx bench/browser.ts --no-build',
     'npx tsx bench/run.ts --report-only  # rewrite this file from test-results/bench/*.json',
     '```',
@@ -128,7 +148,7 @@ export function benchmarksMarkdown(run: RunInfo, f: ForwardResults | null, b: Br
     out.push(
       '## Forward pass in Node (onnxruntime-web WASM)',
       '',
-      `The app's ModelRunner (the graphs, tap sets and sessions the app uses) on texts of exactly 32, 128 and 512 tokens. After one warm-up run per variant (which creates its session), ${f.runs} rounds run every variant once, in a rotating order, so load changes hit all variants alike. Wall time covers ModelRunner.run (tokenize, feeds, session.run, building the Trace); "× logits only" is the median over rounds of the ratio to logits-only in the same round. GFLOP counts matrix products only (bench/flops.ts: Q/K/V/output projections, QKᵀ and PV over the full T×T matrix as the graphs compute it, FFN, LM head at the computed positions); GFLOP/s is that over the median session.run time. T5 runs teacher-forced with a target as long as the source (tokens shown as source + decoder). RSS is the whole Node process: the checkpoint as generated and as safetensors bytes (≈ 2 × 4 bytes per parameter, a cost of the benchmark, not of the app), then the sessions (one per tap set, three per model, each with its own copy of the weights in the one WASM heap, which never shrinks) and the activations.`,
+      `The app's ModelRunner (the graphs, tap sets and sessions the app uses) on texts of exactly 32, 128 and 512 tokens. After one warm-up run per variant (which creates its session), ${f.runs} rounds run every variant once, in a rotating order, so load changes hit all variants alike. Wall time covers ModelRunner.run (tokenize, feeds, session.run, building the Trace); "× logits only" is the median over rounds of the ratio to logits-only in the same round. GFLOP counts matrix products only (bench/flops.ts: Q/K/V/output projections, QKᵀ and PV over the full T×T matrix as the graphs compute it, FFN, LM head at the computed positions); GFLOP/s is that over the median session.run time. T5 runs teacher-forced with a target a quarter as long as the source (at least 8 tokens; shown as source + decoder tokens), logits at every decoder position as in the app. RSS is the whole Node process: the checkpoint as generated and as safetensors bytes (≈ 2 × 4 bytes per parameter, a cost of the benchmark, not of the app), then the sessions (one per tap set, three per model, each with its own copy of the weights in the one WASM heap, which never shrinks) and the activations.`,
       '',
       forwardMarkdown(f),
       `Forward part: ${(f.wallSeconds / 60).toFixed(1)} minutes.`,

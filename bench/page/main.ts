@@ -15,6 +15,8 @@ export interface BenchLoad {
   /** Folder URL the model's folder lies in (default: the app's /models/). */
   modelsBase?: string;
   id: string;
+  /** WASM threads (default: the app's choice, min(4, cores) when cross-origin isolated). */
+  threads?: number;
 }
 
 export interface BenchRun {
@@ -39,14 +41,15 @@ export interface BenchRunResult {
 }
 
 const clients = new Map<string, InferenceClient>();
-function client(preference: BackendPreference, modelsBase: string): InferenceClient {
-  const key = `${preference} ${modelsBase}`;
+function client(preference: BackendPreference, modelsBase: string, threads: number | undefined): InferenceClient {
+  const key = `${preference} ${modelsBase} ${threads}`;
   let c = clients.get(key);
   if (!c) {
     c = new InferenceClient(() => new Worker(new URL('../../src/lib/runtime/worker.ts', import.meta.url), { type: 'module' }), {
       ortBase: new URL('/ort/', location.href).href,
       modelsBase,
       preference,
+      threads,
     });
     clients.set(key, c);
   }
@@ -57,13 +60,13 @@ const loaded = new Map<string, InferenceClient>();
 let held: Trace | null = null;
 let views: Record<string, unknown> | null = null;
 
-async function load(l: BenchLoad): Promise<{ key: string; ms: number; backend: string; parameters: number }> {
-  const c = client(l.preference, new URL(l.modelsBase ?? '/models/', location.href).href);
+async function load(l: BenchLoad): Promise<{ key: string; ms: number; backend: string; threads?: number; parameters: number }> {
+  const c = client(l.preference, new URL(l.modelsBase ?? '/models/', location.href).href, l.threads);
   const t0 = performance.now();
   const m = await c.load({ kind: 'embedded', id: l.id });
   const key = `${l.preference}:${m.key}`;
   loaded.set(key, c);
-  return { key, ms: performance.now() - t0, backend: m.backend.name, parameters: m.info.parameters };
+  return { key, ms: performance.now() - t0, backend: m.backend.name, threads: m.backend.threads, parameters: m.info.parameters };
 }
 
 function bytesOf(t: Trace): number {
