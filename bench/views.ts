@@ -13,11 +13,15 @@ import { launchChromium } from '../tests/browser/chromium';
 import { startStaticServer } from '../tests/browser/static-server';
 import { syntheticTrace, type SyntheticOptions } from '../tests/fixtures/synthetic-trace';
 import { traceToJSONString } from '../src/lib/trace/json';
+import { hoverTimes as hoverTimesN, redraws as redrawsN } from './lib/view-timing';
+import { median } from './lib/stats';
 
 const args = process.argv.slice(2);
 const shotsDir = args.includes('--shots') ? args[args.indexOf('--shots') + 1] : 'test-results/views';
 const shots = !args.includes('--no-shots');
 const REPEATS = 7;
+const redraws = (page: Page, view: string, toggle: string) => redrawsN(page, view, toggle, REPEATS);
+const hoverTimes = (page: Page) => hoverTimesN(page, REPEATS);
 
 const dir = mkdtempSync(join(tmpdir(), 'atlas-bench-'));
 function write(name: string, o: SyntheticOptions): string {
@@ -37,61 +41,6 @@ async function load(page: Page, path: string): Promise<number> {
   await page.waitForFunction(() => document.querySelector('.atlas-model-grid')?.getAttribute('data-draw-ms') !== null);
   await page.waitForTimeout(300);
   return performance.now() - t0;
-}
-
-const median = (xs: number[]): number => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
-
-/** Redraw time of a view, forced REPEATS times by toggling one of its controls. */
-async function redraws(page: Page, view: string, toggle: string): Promise<number[]> {
-  return page.evaluate(
-    async ({ view, toggle, n }) => {
-      const out: number[] = [];
-      const root = document.querySelector(`[data-view="${view}"]`)!;
-      const ctl = root.querySelector(toggle) as HTMLInputElement | HTMLSelectElement;
-      for (let i = 0; i < n; i++) {
-        if (ctl instanceof HTMLSelectElement) ctl.selectedIndex = (ctl.selectedIndex + 1) % ctl.options.length;
-        else ctl.checked = !ctl.checked;
-        ctl.dispatchEvent(new Event(ctl instanceof HTMLSelectElement ? 'change' : 'change', { bubbles: true }));
-        await new Promise((r) => setTimeout(r, 30));
-        const ms = Number(root.querySelector('[data-draw-ms]')!.getAttribute('data-draw-ms'));
-        out.push(ms);
-      }
-      return out;
-    },
-    { view, toggle, n: REPEATS },
-  );
-}
-
-/**
- * Hover one head-view token (as the pointer would), and time until every linked view has
- * updated: the event's JS, Svelte's effects (a microtask later), then style and layout
- * (forced). Paint is not included.
- */
-async function hoverTimes(page: Page): Promise<{ total: number; perView: Record<string, number> }> {
-  const samples = await page.evaluate(async (n) => {
-    const res: { total: number; perView: Record<string, number> }[] = [];
-    const tokens = [...document.querySelectorAll('[data-view="head"] .atlas-tokens-left .atlas-token')];
-    for (let i = 0; i < n; i++) {
-      const tok = tokens[(i * 7) % tokens.length];
-      const t0 = performance.now();
-      tok.dispatchEvent(new MouseEvent('mouseover', { bubbles: true }));
-      await Promise.resolve();
-      await Promise.resolve();
-      void document.body.offsetHeight;
-      const total = performance.now() - t0;
-      const perView: Record<string, number> = {};
-      for (const el of document.querySelectorAll('[data-hover-ms]')) {
-        const v = el.closest('[data-view]')?.getAttribute('data-view') ?? '?';
-        perView[v] = Math.max(perView[v] ?? 0, Number(el.getAttribute('data-hover-ms')));
-      }
-      res.push({ total, perView });
-      await new Promise((r) => setTimeout(r, 50));
-    }
-    return res;
-  }, REPEATS);
-  const perView: Record<string, number> = {};
-  for (const k of Object.keys(samples[0].perView)) perView[k] = median(samples.map((s) => s.perView[k] ?? 0));
-  return { total: median(samples.map((s) => s.total)), perView };
 }
 
 async function screenshotViews(page: Page, name: string): Promise<void> {

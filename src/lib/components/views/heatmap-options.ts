@@ -10,3 +10,6 @@ export interface HeatmapViewOptions {
 }
 
 export const DEFAULT_HEATMAP_OPTIONS: HeatmapViewOptions = { average: 'none', hideSpecial: false, scaleMode: 'global', log: false };
+
+/** performance.mark set when a page first draws a heatmap (the explorer's "first picture"). */
+export const FIRST_HEATMAP_MARK = 'atlas:first-heatmap';

@@ -1,0 +1,53 @@
+// Markdown tables of bench/browser.ts results.
+
+import type { BrowserResults } from './browser-types';
+import { fmt, mb } from './stats';
+
+const ms1 = (s: { median: number; min: number; max: number }) => fmt({ ...s, n: 0 }, 1);
+
+export function browserMarkdown(r: BrowserResults): string {
+  const out: string[] = [];
+  out.push(
+    '#### Navigation → first heatmap (explorer `/`, embedded default model, fresh profile each time)',
+    '',
+    `| backend asked | backend used | first heatmap ms after navigation, median (min–max) of ${r.firstHeatmap[0]?.samples.length ?? 0} | DOMContentLoaded ms | ort .wasm downloaded ms | weights downloaded ms | first session.run ms | canvas has pixels |`,
+    '|---|---|---:|---:|---:|---:|---:|---|',
+  );
+  for (const f of r.firstHeatmap)
+    out.push(`| ${f.query ? f.query.replace(/^\?/, '') : 'default (auto)'} | ${f.backend} | ${fmt(f.summary)} | ${f.domContentLoaded.toFixed(0)} | ${f.wasmFetched.toFixed(0)} | ${f.weightsFetched.toFixed(0)} | ${f.sessionRunMs.toFixed(0)} | ${f.pixelsDrawn ? 'yes' : 'NO'} |`);
+  out.push('');
+
+  out.push(
+    '#### Runtime in the app\'s worker: WebGPU (SwiftShader, no GPU here) vs WASM, all taps (the explorer\'s default)',
+    '',
+    '| model | asked → used | params | tokens | load ms | first run ms | warm run ms, median (min–max) | of which session.run ms | trace MB | note |',
+    '|---|---|---:|---:|---:|---:|---:|---:|---:|---|',
+  );
+  for (const x of r.runtime) {
+    const tokens = x.decoderTokens !== undefined ? `${x.tokens} + ${x.decoderTokens}` : String(x.tokens);
+    const ok = Number.isFinite(x.wall.median);
+    out.push(
+      `| ${x.model} | ${x.preference} → ${x.backend}${x.threads ? `, ${x.threads} thread${x.threads > 1 ? 's' : ''}` : ''} | ${(x.parameters / 1e6).toFixed(x.parameters < 1e7 ? 2 : 0)} M | ${tokens} | ${x.loadMs.toFixed(0)} | ${Number.isFinite(x.firstRunMs) ? x.firstRunMs.toFixed(0) : '–'} | ${ok ? fmt(x.wall) : '–'} | ${ok ? x.session.median.toFixed(0) : '–'} | ${x.traceBytes ? mb(x.traceBytes) : '–'} | ${x.note ?? ''} |`,
+    );
+  }
+  out.push('');
+
+  out.push(
+    '#### Views on GPT-2-small-shaped traces (12 layers × 12 heads, probs only, WASM), in the page',
+    '',
+    "Page memory: the page's JavaScript heap, ArrayBuffers (the trace's Float32Arrays) and DOM heap after a garbage collection (CDP Runtime.getHeapUsage); the worker, which holds the model, is not counted. Canvas pixels live in the GPU process and are not counted either.",
+    '',
+    `Redraws forced ${r.views[0]?.grid.n ?? 0} times through each view's own control (model grid: colour scale; heatmap: log scale; head view: layer); the renderer's own draw time (data-draw-ms). Hover: a head-view token hovered, until every linked view has updated (JS, Svelte effects, style and layout; paint not included).`,
+    '',
+    '| tokens | trace MB | page MB before → with trace → with views | of which ArrayBuffers MB (with trace) | first draw of all views ms | model grid ms | heatmap ms | head view ms | hover ms |',
+    '|---:|---:|---:|---:|---:|---:|---:|---:|---:|',
+  );
+  for (const v of r.views)
+    out.push(
+      `| ${v.tokens} | ${mb(v.traceBytes)} | ${mb(v.memBefore.total)} → ${mb(v.memWithTrace.total)} → ${mb(v.memWithViews.total)} | ${mb(v.memWithTrace.arrayBuffers)} | ${v.firstDrawMs.toFixed(0)} | ${ms1(v.grid)} | ${ms1(v.heatmap)} | ${ms1(v.head)} | ${ms1(v.hover)} |`,
+    );
+  if (r.explorerHover)
+    out.push('', `Hover on the explorer (embedded model, ${r.explorerHover.tokens} tokens, WASM): ${ms1(r.explorerHover.hover)} ms; per view: ${Object.entries(r.explorerHover.perView).map(([k, v]) => `${k} ${v.toFixed(1)}`).join(', ')}.`);
+  out.push('');
+  return out.join('\n');
+}

@@ -1,0 +1,76 @@
+// The results bench/browser.ts measures, shared with the report writer.
+
+import type { Summary } from './stats';
+import type { PageMemory } from './bench-page';
+
+export interface RuntimeRow {
+  model: string;
+  /** 'webgpu' (SwiftShader here: no GPU) or 'wasm'; `backend` is what actually ran. */
+  preference: 'webgpu' | 'wasm';
+  backend: string;
+  /** WASM threads the worker was set up with. */
+  threads?: number;
+  parameters: number;
+  tokens: number;
+  decoderTokens?: number;
+  /** Download, parse and graph validation in the worker, ms. */
+  loadMs: number;
+  /** The first run: session creation (and WebGPU shader compilation) included, ms. */
+  firstRunMs: number;
+  /** Page → worker → page round trip of a warm run, ms. */
+  wall: Summary;
+  /** Of which the worker's session.run, ms. */
+  session: Summary;
+  traceBytes: number;
+  /** Set when the runs were cut short (too slow on this machine) or failed. */
+  note?: string;
+}
+
+export interface ViewsRow {
+  tokens: number;
+  /** Worker session.run of the probs-only run that made the trace, ms. */
+  runMs: number;
+  traceBytes: number;
+  /** The page's memory (V8 heap + ArrayBuffers + DOM, after a GC): before the run, holding the trace, with the views drawn. */
+  memBefore: PageMemory;
+  memWithTrace: PageMemory;
+  memWithViews: PageMemory;
+  /** Mounting TraceViews until the model grid, heatmap and head view have drawn, ms. */
+  firstDrawMs: number;
+  grid: Summary;
+  heatmap: Summary;
+  head: Summary;
+  hover: Summary;
+  hoverPerView: Record<string, number>;
+}
+
+export interface FirstHeatmapRow {
+  /** '' (the app's default: WebGPU where offered) or 'wasm' (?backend=wasm). */
+  query: string;
+  backend: string;
+  /** performance.mark('atlas:first-heatmap').startTime: ms since navigation start. */
+  samples: number[];
+  summary: Summary;
+  /** DOMContentLoaded, ms since navigation start (median). */
+  domContentLoaded: number;
+  /** Medians, ms since navigation start: the worker finished downloading onnxruntime's .wasm, and the model's weights. */
+  wasmFetched: number;
+  weightsFetched: number;
+  /** session.run of the first trace (the status line), ms. */
+  sessionRunMs: number;
+  /** The first heatmap canvas had coloured pixels when checked (a cross-check of the mark). */
+  pixelsDrawn: boolean;
+}
+
+export interface BrowserResults {
+  started: string;
+  chromium: string;
+  webgpuAdapter: string;
+  runtime: RuntimeRow[];
+  views: ViewsRow[];
+  firstHeatmap: FirstHeatmapRow[];
+  /** Hover on the explorer with the embedded model (tokens), besides the big traces. */
+  explorerHover?: { tokens: number; hover: Summary; perView: Record<string, number> };
+  wallSeconds: number;
+  load: [number[], number[]];
+}
