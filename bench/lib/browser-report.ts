@@ -10,11 +10,11 @@ export function browserMarkdown(r: BrowserResults): string {
   out.push(
     '#### Navigation → first heatmap (explorer `/`, embedded default model, fresh profile each time)',
     '',
-    `| backend asked | backend used | first heatmap ms after navigation, median (min–max) of ${r.firstHeatmap[0]?.samples.length ?? 0} | DOMContentLoaded ms | ort .wasm downloaded ms | weights downloaded ms | first session.run ms | canvas has pixels |`,
-    '|---|---|---:|---:|---:|---:|---:|---|',
+    `| backend asked | backend used | first heatmap ms after navigation, median (min–max) of ${r.firstHeatmap[0]?.samples.length ?? 0} | repeat visit ms | DOMContentLoaded ms | ort .wasm downloaded ms | weights downloaded ms | first session.run ms | canvas has pixels |`,
+    '|---|---|---:|---:|---:|---:|---:|---:|---|',
   );
   for (const f of r.firstHeatmap)
-    out.push(`| ${f.query ? f.query.replace(/^\?/, '') : 'default (auto)'} | ${f.backend} | ${fmt(f.summary)} | ${f.domContentLoaded.toFixed(0)} | ${f.wasmFetched.toFixed(0)} | ${f.weightsFetched.toFixed(0)} | ${f.sessionRunMs.toFixed(0)} | ${f.pixelsDrawn ? 'yes' : 'NO'} |`);
+    out.push(`| ${f.query ? f.query.replace(/^\?/, '') : 'default (auto)'} | ${f.backend} | ${fmt(f.summary)} | ${f.repeat ? fmt(f.repeat) : '–'} | ${f.domContentLoaded.toFixed(0)} | ${f.wasmFetched.toFixed(0)} | ${f.weightsFetched.toFixed(0)} | ${f.sessionRunMs.toFixed(0)} | ${f.pixelsDrawn ? 'yes' : 'NO'} |`);
   out.push('');
 
   out.push(

@@ -60,6 +60,14 @@ export interface FirstHeatmapRow {
   sessionRunMs: number;
   /** The first heatmap canvas had coloured pixels when checked (a cross-check of the mark). */
   pixelsDrawn: boolean;
+  /**
+   * Medians, ms since navigation start, of the app's own performance marks (worker marks moved
+   * onto the page's clock): worker created, onnxruntime started (.wasm compiled, threads up,
+   * a one-node session run), the trace's run started and ended in the worker, the trace received.
+   */
+  marks?: Record<string, number>;
+  /** The same page opened again in the same browser profile (HTTP cache and compiled code warm). */
+  repeat?: Summary;
 }
 
 export interface BrowserResults {

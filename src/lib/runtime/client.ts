@@ -37,6 +37,7 @@ export class InferenceClient {
   }
 
   private start(): void {
+    performance.mark('atlas:worker-created');
     this.worker = this.createWorker();
     this.worker.onmessage = (e: MessageEvent<WorkerResponse>) => this.receive(e.data);
     this.worker.onerror = (e) => {
@@ -67,6 +68,7 @@ export class InferenceClient {
           p.onPartial?.(m.trace);
           return;
         }
+        performance.mark('atlas:trace-received');
         this.pending.delete(m.id);
         p.resolve(m.trace);
         return;

@@ -34,8 +34,10 @@ async function handle(req: WorkerRequest): Promise<void> {
       configureOrt({ wasmPaths: setup.ortBase, threads: setup.threads });
       // Overlap onnxruntime's start with the model download. Sessions wait for it (onnxruntime
       // does not survive two sessions initialising it at once); a failure shows up later, where it matters.
+      performance.mark('atlas:worker-setup');
       warm = chooseBackend(setup.preference)
         .then(prewarm)
+        .then(() => void performance.mark('atlas:ort-ready'))
         .catch(() => undefined);
       post({ type: 'ready', id: req.id });
       return;
@@ -53,9 +55,10 @@ async function handle(req: WorkerRequest): Promise<void> {
           cache: browserCache(),
           signal: abort.signal,
           onProgress: (progress) => post({ type: 'progress', id: req.id, progress }),
-        }).then((files) =>
-          loadModel(files, { id: req.ref.kind === 'files' ? req.ref.name : req.ref.id, source: req.ref.kind === 'embedded' ? 'embedded' : req.ref.kind === 'hub' ? 'hub' : 'local', revision: req.ref.kind === 'hub' ? req.ref.revision : undefined }, s.preference),
-        );
+        }).then((files) => {
+          performance.mark('atlas:model-files');
+          return loadModel(files, { id: req.ref.kind === 'files' ? req.ref.name : req.ref.id, source: req.ref.kind === 'embedded' ? 'embedded' : req.ref.kind === 'hub' ? 'hub' : 'local', revision: req.ref.kind === 'hub' ? req.ref.revision : undefined }, s.preference);
+        });
         models.set(key, runner);
         runner.catch(() => models.delete(key)).finally(() => downloads.delete(req.id));
       }
@@ -82,6 +85,7 @@ async function handle(req: WorkerRequest): Promise<void> {
         if (isCancelled()) throw new AtlasError('cancelled', 'The run was replaced by a newer one.');
         await warm;
         const runner = await models.get(req.model);
+        performance.mark('atlas:run-start');
         if (!runner) throw new AtlasError('runtime-failed', 'That model is not loaded.', 'Choose the model again.');
         let trace: Trace;
         if (req.mode.kind === 'forward')
@@ -90,6 +94,7 @@ async function handle(req: WorkerRequest): Promise<void> {
           const options = { ...req.mode.options, cancelled: isCancelled, onStep: (t: Trace) => sendTrace(req.id, t, false) };
           trace = await runner.generate(req.text, options);
         }
+        performance.mark('atlas:run-end');
         sendTrace(req.id, trace, true);
       };
       const done = queue.then(run);
