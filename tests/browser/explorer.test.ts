@@ -60,6 +60,9 @@ describe('explorer', { timeout: 600_000 }, () => {
     await page.fill('[data-testid=text-input]', 'reverse: red green blue');
     await page.waitForSelector('[data-view=alignment]', { timeout: RUN_TIMEOUT });
     await page.waitForFunction(() => (document.querySelector('[data-testid=timing]')?.textContent ?? '').includes('+'));
+    // Generation streams partial traces, then the final one; the model writes the words reversed.
+    await expect.poll(() => page.locator('[data-view=alignment]').textContent(), { timeout: RUN_TIMEOUT }).toMatch(/blue.*green.*red/s);
+    expect(await page.locator('[data-testid=error]').count()).toBe(0);
     expect(browser.errors).toEqual([]);
   });
 

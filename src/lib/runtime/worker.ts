@@ -24,7 +24,9 @@ const latestRun = new Map<string, number>();
 const post = (m: WorkerResponse, transfer: Transferable[] = []) => scope.postMessage(m, transfer);
 
 function sendTrace(id: number, trace: Trace, final: boolean): void {
-  post({ type: 'trace', id, trace, final }, traceBuffers(trace));
+  // Partial traces of a generation share buffers with the next ones (T5's encoder taps, the last
+  // decoder run), so they are copied; only the final trace hands its buffers over.
+  post({ type: 'trace', id, trace, final }, final ? traceBuffers(trace) : []);
 }
 
 async function handle(req: WorkerRequest): Promise<void> {
