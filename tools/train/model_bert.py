@@ -133,9 +133,8 @@ class BertForMaskedLM(nn.Module):
         self.cfg = cfg
         self.bert = Bert(cfg)
         self.cls = Cls(cfg)
-        # Linear layers: std initializer_range (hidden_size**-0.5 in train_bert.py: BERT's 0.02 was
-        # chosen for width 768; first runs sat on the unigram plateau with near-uniform attention);
-        # embeddings 0.02. Initialisation does not change the architecture.
+        # Linear layers: std initializer_range (train_bert.py's CONFIG; see its PHASES note for why it
+        # is BERT's own 0.02 again); embeddings 0.02. Initialisation does not change the architecture.
         for m in self.modules():
             if isinstance(m, nn.Linear):
                 nn.init.normal_(m.weight, std=cfg['initializer_range'])
