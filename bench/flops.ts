@@ -42,13 +42,13 @@ function selfAttention(T: number, d: number, inner: number): { projections: numb
  * LM head 2·P·d·V (tied to wte).
  */
 export function gpt2Flops(c: Gpt2Config, s: FlopShape): FlopCount {
-  const a = selfAttention(s.tokens, c.dModel, c.dModel);
-  return total({
-    projections: c.layers * a.projections,
-    attention: c.layers * a.attention,
-    ffn: c.layers * 2 * mm(s.tokens, c.dModel, c.dInner),
-    head: mm(s.logitPositions, c.dModel, c.vocabSize),
-  });
+  return total({ ...layerStack(c, s.tokens), head: mm(s.logitPositions, c.dModel, c.vocabSize) });
+}
+
+/** The layers GPT-2 and BERT share: self-attention (d×d projections) and a two-matrix FFN. */
+function layerStack(c: Gpt2Config | BertConfig, tokens: number): { projections: number; attention: number; ffn: number } {
+  const a = selfAttention(tokens, c.dModel, c.dModel);
+  return { projections: c.layers * a.projections, attention: c.layers * a.attention, ffn: c.layers * 2 * mm(tokens, c.dModel, c.dInner) };
 }
 
 /**
@@ -56,13 +56,7 @@ export function gpt2Flops(c: Gpt2Config, s: FlopShape): FlopCount {
  * transform dense 2·P·d² and the tied decoder 2·P·d·V.
  */
 export function bertFlops(c: BertConfig, s: FlopShape): FlopCount {
-  const a = selfAttention(s.tokens, c.dModel, c.dModel);
-  return total({
-    projections: c.layers * a.projections,
-    attention: c.layers * a.attention,
-    ffn: c.layers * 2 * mm(s.tokens, c.dModel, c.dInner),
-    head: mm(s.logitPositions, c.dModel, c.dModel) + mm(s.logitPositions, c.dModel, c.vocabSize),
-  });
+  return total({ ...layerStack(c, s.tokens), head: mm(s.logitPositions, c.dModel, c.dModel) + mm(s.logitPositions, c.dModel, c.vocabSize) });
 }
 
 /**
