@@ -261,7 +261,8 @@ async function firstHeatmap(browser: Browser, url: string, query: string): Promi
   // and V8 its compiled code, as for anyone opening the app a second time.
   const repeat: number[] = [];
   for (let i = 0; i < NAVIGATIONS; i++) {
-    await page!.goto(`${url}/${query}${query ? '&' : '?'}visit=${i}`);
+    // Wait for the mark, not for "load" (a page still busy from the previous visit can delay that).
+    await page!.goto(`${url}/${query}${query ? '&' : '?'}visit=${i}`, { waitUntil: 'commit', timeout: 120_000 });
     await page!.waitForFunction((mark) => performance.getEntriesByName(mark).length > 0, FIRST_HEATMAP_MARK, { timeout: 120_000 });
     repeat.push(await page!.evaluate((mark) => performance.getEntriesByName(mark)[0].startTime, FIRST_HEATMAP_MARK));
   }
@@ -277,6 +278,7 @@ async function firstHeatmap(browser: Browser, url: string, query: string): Promi
     pixelsDrawn,
     marks: Object.fromEntries(Object.entries(marks).map(([k, v]) => [k, summarize(v).median])),
     repeat: summarize(repeat),
+    repeatSamples: repeat,
   };
   log(`first heatmap ${query || '(default)'} on ${backend}: ${row.summary.median.toFixed(0)} ms`);
   return { row, page: page! };

@@ -68,6 +68,8 @@ export interface FirstHeatmapRow {
   marks?: Record<string, number>;
   /** The same page opened again in the same browser profile (HTTP cache and compiled code warm). */
   repeat?: Summary;
+  /** Those repeat visits in order, ms. */
+  repeatSamples?: number[];
 }
 
 export interface BrowserResults {
