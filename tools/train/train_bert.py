@@ -151,31 +151,12 @@ def main(seed=0, resume=0, finalize_at=None, out_dir=MODELS / 'tiny-bert'):
     sent_ids = [tok.encode_plain(s) for s in corpus.load('train')]
     held = corpus.load('heldout')
     model = BertForMaskedLM(CONFIG)
-    from .trainloop import train
-    history, seconds = [], 0.0
-    for i, ph in enumerate(PHASES):
-        if i < resume:
-            # Each phase's last checkpoint holds that phase's own history and seconds: sum them all.
-            ck = torch.load(work / f"phase{i + 1}-step{ph['steps']}.pt")
-            if i == resume - 1:
-                model.load_state_dict(ck['model'])
-            offset = history[-1]['step'] if history else 0
-            history += [{**x, 'step': x['step'] + offset, 'phase': i + 1} for x in ck['history']]
-            seconds += ck['seconds']
-            continue
-        log(f'phase {i + 1}: {ph}')
-        if i == len(PHASES) - 1 and finalize_at:
-            ck = torch.load(work / f'phase{i + 1}-step{finalize_at}.pt')
-            model.load_state_dict(ck['model'])
-            h, sec = ck['history'], ck['seconds']
-            ph['steps'] = finalize_at
-        else:
-            h, sec = train(model, make_batch_fn(sent_ids, seed + ph['seed_offset'], ph.get('doubled_fraction', 0.0), ph.get('directional_fraction', 0.0)), loss_fn,
-                           ph['steps'], ph.get('peak_lr', PEAK_LR), log, schedule=ph.get('schedule', SCHEDULE),
-                           ckpt=work / f'phase{i + 1}-step{{step}}.pt')
-        offset = history[-1]['step'] if history else 0
-        history += [{**x, 'step': x['step'] + offset, 'phase': i + 1} for x in h]
-        seconds += sec
+    from .trainloop import run_phases, train
+    history, seconds = run_phases(
+        model, PHASES, work, log, resume=resume, finalize_at=finalize_at,
+        train_phase=lambda i, ph: train(model, make_batch_fn(sent_ids, seed + ph['seed_offset'], ph.get('doubled_fraction', 0.0), ph.get('directional_fraction', 0.0)),
+                                        loss_fn, ph['steps'], ph.get('peak_lr', PEAK_LR), log, schedule=ph.get('schedule', SCHEDULE),
+                                        ckpt=work / f'phase{i + 1}-step{{step}}.pt'))
     model.eval()
     steps = sum(ph['steps'] for ph in PHASES)
     torch.save(model.state_dict(), work / 'model.pt')

@@ -16,6 +16,7 @@ from torch.nn import functional as F
 
 from . import behaviours, corpus
 from .common import MODELS, WORK, seed_all, setup_torch, write_json
+from .trainloop import run_phases
 from .model_gpt2 import GPT2LMHeadModel
 from .safetensors_io import save
 from .tok_gpt2 import GPT2Tokenizer
@@ -102,32 +103,10 @@ def main(seed=0, resume=0, finalize_at=None, out_dir=MODELS / 'tiny-gpt2'):
     held = corpus.load('heldout')
     log(f'train stream {len(train_stream)} tokens')
     model = GPT2LMHeadModel(CONFIG)
-    history, seconds = [], 0.0
-    for i, ph in enumerate(PHASES):
-        if i < resume:
-            # Each phase's last checkpoint holds that phase's own history and seconds: sum them all.
-            ck = torch.load(work / f"phase{i + 1}-step{ph['steps']}.pt")
-            if i == resume - 1:
-                model.load_state_dict(ck['model'])
-            offset = history[-1]['step'] if history else 0
-            history += [{**x, 'step': x['step'] + offset, 'phase': i + 1} for x in ck['history']]
-            seconds += ck['seconds']
-            continue
-        log(f'phase {i + 1}: {ph}')
-        last = i == len(PHASES) - 1
-        if last and finalize_at:
-            ck = torch.load(work / f'phase{i + 1}-step{finalize_at}.pt')
-            model.load_state_dict(ck['model'])
-            h, sec = ck['history'], ck['seconds']
-            ph['steps'] = finalize_at
-        else:
-            h, sec = torch_train(model, make_batch_fn(train_stream, seed + ph['seed_offset'], ph['synth_fraction'], ph.get('alternate_fraction', 0.0)),
-                                 ph['steps'], log, schedule=ph.get('schedule', 'cosine'),
-                                 ckpt=work / f'phase{i + 1}-step{{step}}.pt')
-        offset = history[-1]['step'] if history else 0
-        history += [{**x, 'step': x['step'] + offset, 'phase': i + 1} for x in h]
-        seconds += sec
-        torch.save(model.state_dict(), work / f'phase{i + 1}.pt')
+    history, seconds = run_phases(
+        model, PHASES, work, log, resume=resume, finalize_at=finalize_at,
+        train_phase=lambda i, ph: torch_train(model, make_batch_fn(train_stream, seed + ph['seed_offset'], ph['synth_fraction'], ph.get('alternate_fraction', 0.0)),
+                                              ph['steps'], log, schedule=ph.get('schedule', 'cosine'), ckpt=work / f'phase{i + 1}-step{{step}}.pt'))
     steps = sum(ph['steps'] for ph in PHASES)
     torch.save(model.state_dict(), work / 'model.pt')
     metrics = behaviours.gpt2_all(model, tok, held, seed)

@@ -49,3 +49,37 @@ def train(model, batch_fn, loss_fn, steps, peak_lr, log, warmup=100, weight_deca
                            str(ckpt).format(step=step + 1))
     model.eval()
     return history, time.time() - t0
+
+
+def run_phases(model, phases, work, log, train_phase, resume=0, finalize_at=None):
+    """Runs `phases` in order, each continuing from the previous one's weights with a fresh
+    optimizer, and returns the summed (history, seconds); history steps count across phases.
+    resume=K skips phases 1..K: the weights come from phase K's last checkpoint, and every skipped
+    phase's history and seconds from its own last checkpoint. finalize_at=N ends the last phase at
+    its step-N checkpoint instead of training it. train_phase(i, phase) -> (history, seconds)."""
+    import torch
+    history, seconds = [], 0.0
+
+    def append(i, h, sec):
+        nonlocal seconds
+        offset = history[-1]['step'] if history else 0
+        history.extend({**x, 'step': x['step'] + offset, 'phase': i + 1} for x in h)
+        seconds += sec
+
+    for i, ph in enumerate(phases):
+        if i < resume:
+            ck = torch.load(work / f"phase{i + 1}-step{ph['steps']}.pt")
+            if i == resume - 1:
+                model.load_state_dict(ck['model'])
+            append(i, ck['history'], ck['seconds'])
+            continue
+        log(f'phase {i + 1}: {ph}')
+        if i == len(phases) - 1 and finalize_at:
+            ck = torch.load(work / f'phase{i + 1}-step{finalize_at}.pt')
+            model.load_state_dict(ck['model'])
+            ph['steps'] = finalize_at
+            append(i, ck['history'], ck['seconds'])
+        else:
+            append(i, *train_phase(i, ph))
+        torch.save(model.state_dict(), work / f'phase{i + 1}.pt')
+    return history, seconds
