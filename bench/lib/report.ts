@@ -90,8 +90,11 @@ function notesSection(f: ForwardResults | null, b: BrowserResults | null): strin
     if (check && one) {
       const v = check.variants.find((x) => x.variant === 'logits only')!;
       const base = one.variants.find((x) => x.tokens === v.tokens && x.variant === 'logits only');
+      // Whether a second thread ran is read from the data: an earlier run under heavy load saw CPU/wall ≈ 1.
+      const busy = v.cpuMs?.length ? median(v.cpuMs) / median(v.wallMs) : NaN;
+      const verdict = !Number.isFinite(busy) ? '' : busy > 1.5 ? ': onnxruntime-web ran a second thread in Node in this run' : ': onnxruntime-web kept to one thread in Node in this run (CPU/wall ≈ 1), so its numThreads 2 figures are one thread too';
       parts.push(
-        `in Node, numThreads ${check.threads} kept ${v.cpuMs?.length ? (median(v.cpuMs) / median(v.wallMs)).toFixed(2) : "?"} cores busy (CPU time over wall time) and ran ${check.family} at ${v.tokens} tokens in ${median(v.wallMs).toFixed(0)} ms${base ? ` vs ${median(base.wallMs).toFixed(0)} ms on one` : ''}: onnxruntime-web does not start its thread pool in Node, so every Node number here is one thread`,
+        `in Node, numThreads ${check.threads} kept ${Number.isFinite(busy) ? busy.toFixed(2) : '?'} cores busy (CPU time over wall time) and ran ${check.family} at ${v.tokens} tokens in ${median(v.wallMs).toFixed(0)} ms${base ? ` vs ${median(base.wallMs).toFixed(0)} ms on one` : ''}${verdict}`,
       );
     }
     const big = b?.runtime.filter((x) => x.model === 'random-gpt2' && x.backend === 'wasm') ?? [];
