@@ -3,15 +3,14 @@
 // when static/models/tiny-gpt2 is there. Each file is caught from the download event and
 // read back: PNG size from its IHDR header and pixels decoded in the page, SVG through
 // the page's DOMParser, CSV through d3's parser, JSON through traceFromJSON.
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { existsSync, readFileSync } from 'node:fs';
 import { csvParseRows, interpolateViridis, rgb } from 'd3';
 import type { Page } from 'playwright-core';
 import { useBrowser } from './page';
+import { openTrace, useTraceFiles } from './trace-files';
 import { HOSTILE_TOKEN, syntheticTrace } from '../fixtures/synthetic-trace';
-import { traceFromJSON, traceToJSONString } from '../../src/lib/trace/json';
+import { traceFromJSON } from '../../src/lib/trace/json';
 import type { Trace } from '../../src/lib/trace/types';
 import { DOC_PADDING } from '../../src/lib/viz/export-svg';
 import { EXPORT_SCALE } from '../../src/lib/viz/export';
@@ -22,24 +21,7 @@ const POLL = { timeout: 15_000, interval: 50 };
 /** Viridis through a 1024-entry table, PNG encoding, then decoding: a channel may be off by this much. */
 const COLOUR_TOLERANCE = 4;
 
-let dir: string;
-beforeAll(() => {
-  dir = mkdtempSync(join(tmpdir(), 'atlas-export-'));
-});
-afterAll(() => rmSync(dir, { recursive: true, force: true }));
-
-function save(name: string, trace: Trace): string {
-  const path = join(dir, `${name}.json`);
-  writeFileSync(path, traceToJSONString(trace));
-  return path;
-}
-
-async function openTrace(page: Page, path: string): Promise<void> {
-  await page.waitForSelector('input[data-testid="trace-file"][data-ready="true"]', { state: 'attached' });
-  await page.setInputFiles('input[data-testid="trace-file"]', path);
-  await page.waitForSelector('[data-testid="trace-summary"]');
-  await page.waitForFunction(() => !!document.querySelector('.atlas-model-grid')?.getAttribute('data-draw-ms') && !!document.querySelector('.atlas-heatmap')?.getAttribute('data-draw-ms'));
-}
+const { save } = useTraceFiles('export');
 
 interface Exported {
   name: string;

@@ -1,15 +1,13 @@
 // The /view/ page against SYNTHETIC traces (tests/fixtures/synthetic-trace.ts): every
 // view renders, canvas pixels encode the trace's values, linked hover works, tokens are
 // text, and the T5 alignment shows (and grows with) the decoder tokens.
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { writeFileSync } from 'node:fs';
 import { interpolateViridis, rgb } from 'd3';
 import type { Page } from 'playwright-core';
 import { useBrowser } from './page';
+import { openTrace, useTraceFiles } from './trace-files';
 import { HOSTILE_TOKEN, syntheticTrace, truncateDecoder, type SyntheticOptions } from '../fixtures/synthetic-trace';
-import { traceToJSONString } from '../../src/lib/trace/json';
 import type { Trace } from '../../src/lib/trace/types';
 
 /** Viridis through a 1024-entry table, then the canvas: a channel may be off by this much. */
@@ -19,24 +17,7 @@ const POLL = { timeout: 15_000, interval: 50 };
 /** Model-grid thumb geometry (src/lib/viz/model-grid.ts): half the gap surrounds each thumb. */
 const GRID_GAP = 6;
 
-let dir: string;
-beforeAll(() => {
-  dir = mkdtempSync(join(tmpdir(), 'atlas-views-'));
-});
-afterAll(() => rmSync(dir, { recursive: true, force: true }));
-
-function save(name: string, trace: Trace): string {
-  const path = join(dir, `${name}.json`);
-  writeFileSync(path, traceToJSONString(trace));
-  return path;
-}
-
-async function openTrace(page: Page, path: string): Promise<void> {
-  await page.waitForSelector('input[data-testid="trace-file"][data-ready="true"]', { state: 'attached' });
-  await page.setInputFiles('input[data-testid="trace-file"]', path);
-  await page.waitForSelector('[data-testid="trace-summary"]');
-  await page.waitForFunction(() => !!document.querySelector('.atlas-model-grid')?.getAttribute('data-draw-ms') && !!document.querySelector('.atlas-heatmap')?.getAttribute('data-draw-ms'));
-}
+const { save, pathOf } = useTraceFiles('views');
 
 type RGB = [number, number, number];
 async function pixel(page: Page, selector: string, x: number, y: number): Promise<RGB> {
@@ -258,7 +239,7 @@ describe('the trace views', () => {
   it('says what is wrong with a file that is not a trace', async () => {
     const page = await browser.open('/view/');
     await page.waitForSelector('input[data-testid="trace-file"][data-ready="true"]', { state: 'attached' });
-    const path = join(dir, 'bad.json');
+    const path = pathOf('bad.json');
     writeFileSync(path, '{"format": "something-else"}');
     await page.setInputFiles('input[data-testid="trace-file"]', path);
     await expect.poll(() => page.locator('[role="alert"]').textContent(), POLL).toContain('not an Attention Atlas trace');
