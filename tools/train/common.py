@@ -39,3 +39,18 @@ def setup_torch(threads: int = 1) -> None:
     os.environ.setdefault('OMP_NUM_THREADS', str(threads))
     import torch
     torch.set_num_threads(threads)
+
+
+def start_run(name: str, seed: int):
+    """The start every training script shares: one torch thread, the seed, the model's work folder
+    and its train.log (rewritten). Returns (work folder, log(msg))."""
+    setup_torch(1)
+    seed_all(seed)
+    work = WORK / name
+    work.mkdir(parents=True, exist_ok=True)
+    logf = open(work / 'train.log', 'w')
+
+    def log(msg):
+        print(msg, file=logf, flush=True)
+
+    return work, log

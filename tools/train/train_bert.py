@@ -10,7 +10,7 @@ import torch
 from torch.nn import functional as F
 
 from . import behaviours, corpus
-from .common import MODELS, WORK, seed_all, setup_torch, write_json
+from .common import MODELS, start_run, write_json
 from .model_bert import BertForMaskedLM
 from .safetensors_io import save
 from .tok_bert import CLS, MASK, PAD, SEP, SPECIALS, BertTokenizer
@@ -138,14 +138,7 @@ PHASES = [{'steps': 500, 'seed_offset': 300, 'peak_lr': 1e-3, 'schedule': 'const
 
 
 def main(seed=0, resume=0, finalize_at=None, out_dir=MODELS / 'tiny-bert'):
-    setup_torch(1)
-    seed_all(seed)
-    work = WORK / 'tiny-bert'
-    work.mkdir(parents=True, exist_ok=True)
-    logf = open(work / 'train.log', 'w')
-
-    def log(msg):
-        print(msg, file=logf, flush=True)
+    work, log = start_run('tiny-bert', seed)
 
     tok = BertTokenizer.load()
     sent_ids = [tok.encode_plain(s) for s in corpus.load('train')]

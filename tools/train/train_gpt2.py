@@ -15,7 +15,7 @@ import torch
 from torch.nn import functional as F
 
 from . import behaviours, corpus
-from .common import MODELS, WORK, seed_all, setup_torch, write_json
+from .common import MODELS, start_run, write_json
 from .trainloop import run_phases
 from .model_gpt2 import GPT2LMHeadModel
 from .safetensors_io import save
@@ -89,14 +89,7 @@ def loss_fn(model, batch):
 
 
 def main(seed=0, resume=0, finalize_at=None, out_dir=MODELS / 'tiny-gpt2'):
-    setup_torch(1)
-    seed_all(seed)
-    work = WORK / 'tiny-gpt2'
-    work.mkdir(parents=True, exist_ok=True)
-    logf = open(work / 'train.log', 'w')
-
-    def log(msg):
-        print(msg, file=logf, flush=True)
+    work, log = start_run('tiny-gpt2', seed)
 
     tok = GPT2Tokenizer.load()
     train_stream = encode_stream(tok, corpus.load('train'))

@@ -15,7 +15,7 @@ import torch
 from torch.nn import functional as F
 
 from . import behaviours, corpus, t5_tasks
-from .common import MODELS, WORK, seed_all, setup_torch, write_json
+from .common import MODELS, start_run, write_json
 from .model_t5 import T5ForConditionalGeneration
 from .safetensors_io import save
 from .tok_t5 import T5Tokenizer, VOCAB_SIZE, N_SENTINELS
@@ -74,14 +74,7 @@ def loss_fn(model, batch):
 
 
 def main(seed=0, resume=0, finalize_at=None, out_dir=MODELS / 'tiny-t5'):
-    setup_torch(1)
-    seed_all(seed)
-    work = WORK / 'tiny-t5'
-    work.mkdir(parents=True, exist_ok=True)
-    logf = open(work / 'train.log', 'w')
-
-    def log(msg):
-        print(msg, file=logf, flush=True)
+    work, log = start_run('tiny-t5', seed)
 
     tok = T5Tokenizer.load()
     train_s, held_s = corpus.load('train'), corpus.load('heldout')
