@@ -185,8 +185,6 @@ export async function checkBert(runner: ModelRunner, heldout: string[], sizes: S
   const { layers, heads } = runner.info;
   const prev = new HeadMeans(layers, heads);
   const next = new HeadMeans(layers, heads);
-  // Weight on both neighbours together, per query: a head can split itself between them.
-  const neighbours = new HeadMeans(layers, heads);
   for (const s of sample(heldout, sizes.patternSentences, mulberry32(seed + 1))) {
     const tokens = runner.codec.encode(s).tokens.slice(0, 128);
     const n = tokens.length;
@@ -201,21 +199,14 @@ export async function checkBert(runner: ModelRunner, heldout: string[], sizes: S
       probs,
       queries.map((q) => [q, q + 1]),
     );
-    neighbours.add(
-      probs,
-      queries.flatMap((q) => [[q, q - 1], [q, q + 1]] as [number, number][]),
-    );
   }
   const p = prev.best();
   const x = next.best();
-  const both = neighbours.best();
   return [
     { name: 'masked top-1', value: top1 / masked, detail: `${masked} masked tokens in ${sentences.length} sentences` },
     { name: 'masked top-5', value: top5 / masked },
     { name: 'previous-token head', value: p.value, target: 0.5, detail: `layer ${p.layer}, head ${p.head}` },
     { name: 'next-token head', value: x.value, target: 0.5, detail: `layer ${x.layer}, head ${x.head}` },
-    // Two pairs per query were averaged, so the weight on both neighbours is twice the mean.
-    { name: 'previous + next token, one head', value: 2 * both.value, detail: `layer ${both.layer}, head ${both.head}` },
   ];
 }
 
