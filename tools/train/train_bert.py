@@ -1,7 +1,8 @@
 """tiny-bert: masked LM (15 % masking, 80/10/10) on the Brown train split. Examples are runs of
 consecutive sentences cut to a random length (8..64 tokens, or 65..128 for LONG_FRACTION of them:
 short examples make more steps fit the CPU budget); half are sentence pairs
-[CLS] A [SEP] B [SEP] with token_type_ids 0/1 so both type embeddings are trained. No NSP loss."""
+[CLS] A [SEP] B [SEP] with token_type_ids 0/1 so both type embeddings are trained. No NSP loss.
+Synthetic one-sided copy examples (one_sided_example) are mixed in by phase; PHASES says why."""
 import argparse
 import json
 import random
@@ -135,7 +136,8 @@ def freeze(model, tok, sentences, seed, log):
     """Zero the gradients of what decides the layer-0 previous-token heads' attention: the embeddings
     and those heads' query and key rows (a head counts if it puts >= 0.4 on the previous token of 200
     training sentences). Those heads then stay while other heads learn to look at the next token. A
-    training trick only: the architecture is unchanged. Returns the hook handles (remove to unfreeze)."""
+    training trick only: the architecture is unchanged. (AdamW's decoupled weight decay still shrinks
+    the held matrices, by about 0.4 % over a 400-step phase.) Returns the hook handles (remove to unfreeze)."""
     scores = behaviours.bert_prev_next(model, tok, sentences, seed)['previous']['scores'][0]
     heads = [h for h, v in enumerate(scores) if v >= 0.4]
     log(f'freezing the embeddings and layer-0 heads {heads} (previous-token scores {scores})')
