@@ -14,6 +14,7 @@ from . import behaviours, corpus
 from .common import MODELS, start_run, write_json
 from .model_bert import BertForMaskedLM
 from .safetensors_io import save
+from .trainloop import run_phases, train
 from .tok_bert import CLS, MASK, PAD, SEP, SPECIALS, BertTokenizer
 
 CONFIG = dict(vocab_size=4000, hidden_size=128, num_hidden_layers=4, num_attention_heads=4, intermediate_size=512,
@@ -160,7 +161,6 @@ def main(seed=0, resume=0, finalize_at=None, out_dir=MODELS / 'tiny-bert'):
     sent_ids = [tok.encode_plain(s) for s in train_sentences]
     held = corpus.load('heldout')
     model = BertForMaskedLM(CONFIG)
-    from .trainloop import run_phases, train
 
     def train_phase(i, ph):
         hooks = []

@@ -57,7 +57,6 @@ def run_phases(model, phases, work, log, train_phase, resume=0, finalize_at=None
     resume=K skips phases 1..K: the weights come from phase K's last checkpoint, and every skipped
     phase's history and seconds from its own last checkpoint. finalize_at=N ends the last phase at
     its step-N checkpoint instead of training it. train_phase(i, phase) -> (history, seconds)."""
-    import torch
     history, seconds = [], 0.0
 
     def append(i, h, sec):
