@@ -4,7 +4,7 @@
 // activation and under 1 % of the total at these sizes. Attention is counted as the
 // graphs compute it: the full T×T score matrix, masked afterwards (no causal saving).
 
-import type { BertConfig, Gpt2Config, ModelConfig, T5Config } from '../src/lib/graph/config';
+import type { BertConfig, Gpt2Config, LlamaConfig, ModelConfig, T5Config } from '../src/lib/families';
 
 export interface FlopShape {
   /** Tokens the (encoder) stack reads: GPT-2 and BERT positions, T5 source tokens. */
@@ -63,7 +63,7 @@ export function bertFlops(c: BertConfig, s: FlopShape): FlopCount {
  * T5 (inner = heads·d_kv). Encoder layer over S: self-attention and FFN (2 matrices, 3 if
  * gated). Decoder layer over T: self-attention, cross-attention (q and o over T, k and v
  * over the S encoder states, QKᵀ and PV T×S), FFN. LM head 2·P·d·V. The encoder runs once
- * per forward (teacher forcing), as in ModelRunner.runT5.
+ * per forward (teacher forcing), as in ModelRunner.run.
  */
 export function t5Flops(c: T5Config, s: FlopShape): FlopCount {
   const S = s.tokens;
@@ -82,8 +82,25 @@ export function t5Flops(c: T5Config, s: FlopShape): FlopCount {
   });
 }
 
+/**
+ * LLaMA, per layer: q and o 2·T·d·(H·dh), k and v 2·T·d·(H_kv·dh) each (grouped-query
+ * attention shrinks them), QKᵀ and PV 2·T²·(H·dh) each, SwiGLU 3·2·T·d·d_inner; LM head 2·P·d·V.
+ */
+export function llamaFlops(c: LlamaConfig, s: FlopShape): FlopCount {
+  const T = s.tokens;
+  const q = c.heads * c.headDim;
+  const kv = c.kvHeads * c.headDim;
+  return total({
+    projections: c.layers * (2 * mm(T, c.dModel, q) + 2 * mm(T, c.dModel, kv)),
+    attention: c.layers * (mm(T, q, T) + mm(T, T, q)),
+    ffn: c.layers * 3 * mm(T, c.dModel, c.dInner),
+    head: mm(s.logitPositions, c.dModel, c.vocabSize),
+  });
+}
+
 export function forwardFlops(c: ModelConfig, s: FlopShape): FlopCount {
   if (c.family === 'gpt2') return gpt2Flops(c, s);
   if (c.family === 'bert') return bertFlops(c, s);
+  if (c.family === 'llama') return llamaFlops(c, s);
   return t5Flops(c, s);
 }

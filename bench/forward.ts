@@ -103,7 +103,7 @@ async function runOnce(runner: ModelRunner, input: Inputs, v: Variant): Promise<
   const t0 = performance.now();
   const trace =
     runner.info.family === 't5'
-      ? await runner.runT5(input.text, input.target, { taps: v.taps })
+      ? await runner.run(input.text, { taps: v.taps }, input.target)
       : await runner.run(input.text, { taps: v.taps, predictAll: v.predictAll });
   const wall = performance.now() - t0;
   const c = process.cpuUsage(c0);

@@ -2,7 +2,7 @@
 // Run by the Vite plugin before every dev start and build; also importable by tests.
 import { readdirSync, readFileSync, statSync, writeFileSync, existsSync } from 'node:fs';
 import { join } from 'node:path';
-import { FAMILY_OF_MODEL_TYPE, type Manifest, type ManifestEntry } from '../src/lib/hub/manifest.ts';
+import type { Manifest, ManifestEntry } from '../src/lib/hub/manifest.ts';
 
 export function buildManifest(modelsDir: string): Manifest {
   const models: ManifestEntry[] = [];
@@ -29,7 +29,6 @@ export function buildManifest(modelsDir: string): Manifest {
     models.push({
       id,
       kind: hasWeights && modelType ? 'model' : 'tokenizer',
-      family: modelType ? FAMILY_OF_MODEL_TYPE[modelType] : undefined,
       modelType,
       files,
       description,

@@ -241,11 +241,11 @@ export async function checkT5(runner: ModelRunner, heldout: string[], sizes: Siz
     const targetTokens = runner.codec.encode(target).tokens.filter((t) => !t.special);
     const targetIds = targetTokens.map((t) => t.id);
     // Exact match: greedy decoding until </s>.
-    const greedy = await runner.runT5Tokens(source, encoded, undefined, undefined, { steps: 64, taps: ['probs'] });
+    const greedy = await runner.runTokens(source, encoded, { steps: 64, taps: ['probs'] });
     const generated = greedy.decoderTokens!.slice(1).map((t) => t.id);
     if (generated.length === targetIds.length && generated.every((id, i) => id === targetIds[i])) exact++;
     // Alignment under teacher forcing: decoder position t predicts the word n-1-t, found at source position prefix + n-1-t.
-    const forced = await runner.runT5Tokens(source, encoded, target, runner.tokensOf(targetIds), { taps: ['probs'] });
+    const forced = await runner.runTokens(source, encoded, { taps: ['probs'] }, { target, tokens: runner.tokensOf(targetIds) });
     const cross = forced.attention.cross!.probs!;
     const s = cross.shape[3];
     for (let t = 0; t < n; t++) {

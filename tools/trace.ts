@@ -1,4 +1,4 @@
-// npm run trace -- --model <dir | embedded id | hub id> --text "…" [--target "…"]
+// npm run trace -- --model <dir | embedded id | hub id | llama2.c model.bin [--tokenizer tokenizer.bin]> --text "…" [--target "…"]
 //                  [--generate N] [--taps probs,q,k,v,scores,context] [--hidden]
 //                  [--revision R] [--threads N] [--out file.json]
 //
@@ -9,14 +9,15 @@
 
 import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { homedir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { basename, join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { createHash } from 'node:crypto';
 import { AtlasError } from '../src/lib/errors';
 import { configureOrt } from '../src/lib/runtime/backend';
 import { loadModel } from '../src/lib/runtime/load';
 import { loadModelDir } from '../src/lib/runtime/node';
-import { fetchModelFiles, type FileCache } from '../src/lib/hub/sources';
+import { fetchModelFiles, filesFromDrop, type FileCache } from '../src/lib/hub/sources';
+import { llama2cToHfFiles } from '../src/lib/hub/llama2c';
 import type { ModelRunner } from '../src/lib/runtime/runner';
 import { TAP_NAMES, type TapName, type Trace } from '../src/lib/trace/types';
 import { traceToJSONString } from '../src/lib/trace/json';
@@ -24,7 +25,8 @@ import { traceToJSONString } from '../src/lib/trace/json';
 /** T5 without a target decodes greedily up to this many tokens. */
 const T5_DEFAULT_STEPS = 32;
 
-const USAGE = `usage: npm run trace -- --model <dir | embedded id | hub id> --text "…" [--target "…"] [--generate N]
+const USAGE = `usage: npm run trace -- --model <dir | embedded id | hub id | llama2.c model.bin> --text "…" [--target "…"] [--generate N]
+       [--tokenizer tokenizer.bin (with a llama2.c model)]
        [--taps ${TAP_NAMES.join(',')}] [--hidden] [--revision main] [--threads 1] [--out trace.json]`;
 
 /** A file cache for Hub downloads in Node, like Cache Storage in the browser. */
@@ -52,8 +54,15 @@ function diskCache(dir: string): FileCache {
   };
 }
 
-export async function openModel(model: string, revision: string, threads: number): Promise<ModelRunner> {
+export async function openModel(model: string, revision: string, threads: number, tokenizer?: string): Promise<ModelRunner> {
   configureOrt({ threads });
+  if (model.endsWith('.bin') && existsSync(model)) {
+    // A llama2.c checkpoint: converted in memory with its tokenizer.bin.
+    if (!tokenizer) throw new AtlasError('bad-input', `${model} looks like a llama2.c checkpoint, which needs its tokenizer.`, 'Add --tokenizer path/to/tokenizer.bin.');
+    if (!existsSync(tokenizer)) throw new AtlasError('bad-input', `The tokenizer ${tokenizer} does not exist.`);
+    const files = llama2cToHfFiles(new Uint8Array(readFileSync(model)), new Uint8Array(readFileSync(tokenizer)), { model: basename(model), tokenizer: basename(tokenizer) });
+    return loadModel(filesFromDrop(basename(model), files), { id: basename(model, '.bin'), source: 'local' }, 'wasm');
+  }
   if (existsSync(model)) return loadModelDir(resolve(model), { source: 'local' }, threads);
   const embedded = resolve('static/models', model);
   if (existsSync(join(embedded, 'config.json'))) return loadModelDir(embedded, { id: model, source: 'embedded' }, threads);
@@ -72,7 +81,7 @@ export async function openModel(model: string, revision: string, threads: number
 
 export function summary(trace: Trace): string {
   const m = trace.model;
-  const layers = m.family === 't5' ? `${m.layers}+${m.decoderLayers}` : `${m.layers}`;
+  const layers = m.decoderLayers !== undefined ? `${m.layers}+${m.decoderLayers}` : `${m.layers}`;
   const tokens = trace.decoderTokens ? `${trace.tokens.length}+${trace.decoderTokens.length}` : `${trace.tokens.length}`;
   return `${m.id} (${m.modelType}): ${layers} layers × ${m.heads} heads, ${tokens} tokens, ${trace.backend.name}, ${trace.timings.runMs.toFixed(0)} ms`;
 }
@@ -83,6 +92,7 @@ async function main(): Promise<void> {
       model: { type: 'string' },
       text: { type: 'string' },
       target: { type: 'string' },
+      tokenizer: { type: 'string' },
       generate: { type: 'string' },
       taps: { type: 'string' },
       hidden: { type: 'boolean', default: false },
@@ -100,11 +110,11 @@ async function main(): Promise<void> {
   const taps = (values.taps ?? 'probs').split(',').map((t) => t.trim()) as TapName[];
   const unknown = taps.filter((t) => !TAP_NAMES.includes(t));
   if (unknown.length) throw new AtlasError('bad-input', `Unknown tap ${unknown.join(', ')}.`, `Taps: ${TAP_NAMES.join(', ')}.`);
-  const runner = await openModel(values.model, values.revision!, Number(values.threads));
+  const runner = await openModel(values.model, values.revision!, Number(values.threads), values.tokenizer);
   const options = { taps, hidden: values.hidden, truncate: values.truncate };
   let trace: Trace;
   if (values.generate !== undefined) trace = await runner.generate(values.text, { ...options, steps: Number(values.generate) });
-  else if (runner.info.family === 't5') trace = await runner.runT5(values.text, values.target, { ...options, steps: T5_DEFAULT_STEPS });
+  else if (runner.spec.task === 'seq2seq') trace = await runner.run(values.text, { ...options, steps: T5_DEFAULT_STEPS }, values.target);
   else trace = await runner.run(values.text, options);
   const json = traceToJSONString(trace);
   if (values.out) {

@@ -14,7 +14,7 @@ export interface VariantResult {
   decoderTokens?: number;
   /** Positions the LM head computed (from the trace's predictions). */
   logitPositions: number;
-  /** Wall time of ModelRunner.run/runT5 (tokenize → feeds → session.run → Trace), ms. */
+  /** Wall time of ModelRunner.run (tokenize → feeds → session.run → Trace), ms. */
   wallMs: number[];
   /** CPU time of the whole process (all threads) during each run, ms: over wall time, how many cores the run kept busy. */
   cpuMs: number[];

@@ -24,7 +24,7 @@ import type { HFConfig, Weights } from '../reference/types';
 import { weightsFromTensors } from '../reference/weights';
 import { Prng } from './prng';
 
-export type RandomFamily = 'gpt2' | 'bert' | 'distilbert' | 't5' | 't5-v1_1';
+export type RandomFamily = 'gpt2' | 'bert' | 'distilbert' | 't5' | 't5-v1_1' | 'llama' | 'qwen2' | 'mistral';
 
 export interface RandomCheckpointOptions {
   family: RandomFamily;
@@ -47,9 +47,15 @@ export interface RandomCheckpointOptions {
   bareNames?: boolean;
   /** T5: relative_attention_num_buckets and relative_attention_max_distance. Default 32, 128. */
   buckets?: [number, number];
+  /** LLaMA family: key/value heads (grouped-query attention). Default heads / 2. */
+  kvHeads?: number;
+  /** LLaMA family: extra config fields (rope_scaling, rope_theta, sliding_window, tie_word_embeddings, head_dim). */
+  overrides?: HFConfig;
 }
 
-export type RealConfigName = 'gpt2' | 'distilgpt2' | 'bert-base-uncased' | 'distilbert-base-uncased' | 't5-small' | 'flan-t5-small';
+export type RealConfigName =
+  | 'gpt2' | 'distilgpt2' | 'bert-base-uncased' | 'distilbert-base-uncased' | 't5-small' | 'flan-t5-small'
+  | 'smollm2-135m' | 'tinyllama-1.1b-chat' | 'qwen2.5-0.5b' | 'llama-3.2-1b' | 'mistral-7b-v0.1';
 
 export interface CheckpointTensor {
   name: string;
@@ -74,6 +80,7 @@ export const TOKENIZERS: Record<Family, string> = {
   gpt2: join(ROOT, 'static/models/gpt2/tokenizer.json'),
   bert: join(ROOT, 'static/models/bert-base-uncased/tokenizer.json'),
   t5: join(ROOT, 'tests/fixtures/tiny-t5/tokenizer.json'),
+  llama: join(ROOT, 'static/models/tinyllama/tokenizer.json'),
 };
 
 export function realConfig(name: RealConfigName): HFConfig {
@@ -275,7 +282,37 @@ function t5Tensors(b: Builder, config: HFConfig): void {
   if (config.tie_word_embeddings === false) b.add('lm_head.weight', [vocab, d], { std: 3 / Math.sqrt(d) });
 }
 
+/** LlamaForCausalLM (and Mistral, Qwen2) names; q/k/v std for a score std of SCORE_STD after 1/√headDim. */
+function llamaTensors(b: Builder, config: HFConfig, tied: boolean): void {
+  const d = config.hidden_size as number;
+  const heads = config.num_attention_heads as number;
+  const kvHeads = (config.num_key_value_heads as number | undefined) ?? heads;
+  const dh = (config.head_dim as number | undefined) ?? d / heads;
+  const inner = config.intermediate_size as number;
+  const vocab = config.vocab_size as number;
+  const qkvBias = config.model_type === 'qwen2' || config.attention_bias === true;
+  const g = Math.sqrt(SCORE_STD);
+  b.add('model.embed_tokens.weight', [vocab, d], { std: 1 });
+  for (let l = 0; l < (config.num_hidden_layers as number); l++) {
+    const p = `model.layers.${l}.`;
+    b.add(`${p}input_layernorm.weight`, [d], NORM_WEIGHT);
+    b.linear(`${p}self_attn.q_proj`, d, heads * dh, g / Math.sqrt(d), qkvBias);
+    b.linear(`${p}self_attn.k_proj`, d, kvHeads * dh, g / Math.sqrt(d), qkvBias);
+    b.linear(`${p}self_attn.v_proj`, d, kvHeads * dh, 1 / Math.sqrt(d), qkvBias);
+    b.linear(`${p}self_attn.o_proj`, heads * dh, d, 1 / Math.sqrt(heads * dh), config.attention_bias === true && config.model_type !== 'qwen2');
+    b.add(`${p}post_attention_layernorm.weight`, [d], NORM_WEIGHT);
+    b.linear(`${p}mlp.gate_proj`, d, inner, 1 / Math.sqrt(d), false);
+    b.linear(`${p}mlp.up_proj`, d, inner, 1 / Math.sqrt(d), false);
+    b.linear(`${p}mlp.down_proj`, inner, d, 1 / Math.sqrt(inner), false);
+  }
+  b.add('model.norm.weight', [d], NORM_WEIGHT);
+  if (!tied) b.add('lm_head.weight', [vocab, d], { std: 1 / Math.sqrt(d) });
+}
+
+const LLAMA_TYPES = new Set(['llama', 'mistral', 'qwen2']);
+
 function familyOf(modelType: string): Family {
+  if (LLAMA_TYPES.has(modelType)) return 'llama';
   if (modelType === 'gpt2') return 'gpt2';
   if (modelType === 'bert' || modelType === 'distilbert') return 'bert';
   if (modelType === 't5') return 't5';
@@ -289,6 +326,7 @@ function buildTensors(config: HFConfig, seed: number | null, bareNames: boolean)
   else if (modelType === 'bert') bertTensors(b, config);
   else if (modelType === 'distilbert') distilbertTensors(b, config);
   else if (modelType === 't5') t5Tensors(b, config);
+  else if (LLAMA_TYPES.has(modelType)) llamaTensors(b, config, config.tie_word_embeddings === true);
   else throw new Error(`random checkpoint: model_type ${modelType} is not supported`);
   return b.tensors;
 }
@@ -300,7 +338,7 @@ export function randomCheckpoint(options: RandomCheckpointOptions): RandomCheckp
   const d = options.dModel ?? 32;
   const heads = options.heads ?? 4;
   if (d % heads !== 0) throw new Error(`random checkpoint: dModel ${d} is not divisible by ${heads} heads`);
-  const traceFamily: Family = family === 'gpt2' ? 'gpt2' : family === 't5' || family === 't5-v1_1' ? 't5' : 'bert';
+  const traceFamily: Family = family === 'gpt2' ? 'gpt2' : family === 't5' || family === 't5-v1_1' ? 't5' : LLAMA_TYPES.has(family) ? 'llama' : 'bert';
   const tokenizerPath = TOKENIZERS[traceFamily];
   const vocab = options.vocabSize ?? tokenizerVocabSize(tokenizerPath);
   let config: HFConfig;
@@ -326,6 +364,18 @@ export function randomCheckpoint(options: RandomCheckpointOptions): RandomCheckp
       hidden_dim: 4 * d,
       max_position_embeddings: options.maxPositions ?? 512,
       vocab_size: vocab,
+    };
+  } else if (LLAMA_TYPES.has(family)) {
+    const real = realConfig(family === 'qwen2' ? 'qwen2.5-0.5b' : family === 'mistral' ? 'mistral-7b-v0.1' : 'tinyllama-1.1b-chat');
+    config = {
+      ...real,
+      hidden_size: d,
+      num_attention_heads: heads,
+      num_key_value_heads: options.kvHeads ?? Math.max(1, heads / 2),
+      num_hidden_layers: layers,
+      intermediate_size: 3 * d,
+      vocab_size: vocab,
+      ...options.overrides,
     };
   } else {
     const [numBuckets, maxDistance] = options.buckets ?? [32, 128];

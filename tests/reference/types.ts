@@ -29,6 +29,9 @@ export interface RefAttention {
   probs: RefTensor;
   /** probs·V per head, before the output projection [layer, head, query, headDim]. */
   context: RefTensor;
+  /** RoPE models: q [layer, head, query, headDim] and k [layer, kvHead, key, headDim] before the rotation (q and k are after it). */
+  qPreRope?: RefTensor;
+  kPreRope?: RefTensor;
   /**
    * T5 self-attention only: the relative position bias [head, query, key] computed from
    * block 0's `relative_attention_bias` and shared by every layer of the stack. It does not

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { readFileSync } from 'node:fs';
-import { parseConfig } from '../../src/lib/graph/config';
-import { relativeBucket } from '../../src/lib/graph/t5';
+import { parseConfig } from '../../src/lib/families';
+import { relativeBucket } from '../../src/lib/families/t5/graph';
 
 const read = (p: string) => JSON.parse(readFileSync(p, 'utf8'));
 
@@ -20,9 +20,9 @@ describe('config.json reading', () => {
   });
 
   it('names the supported families for an unsupported model_type', () => {
-    expect(() => parseConfig({ model_type: 'llama' })).toThrow(/"llama", which Attention Atlas cannot run/);
+    expect(() => parseConfig({ model_type: 'mamba' })).toThrow(/"mamba", which Attention Atlas cannot run/);
     try {
-      parseConfig({ model_type: 'llama' });
+      parseConfig({ model_type: 'mamba' });
     } catch (e) {
       expect((e as { hint: string }).hint).toMatch(/gpt2, bert, distilbert, t5/);
     }

@@ -39,7 +39,7 @@ describe('full-size configs with random weights', () => {
       const ids = Array.from({ length: TOKENS }, (_, i) => 1000 + 37 * i);
       if (cp.family === 't5') {
         const source = 'one two three four five six seven eight nine ten eleven twelve thirteen';
-        const trace = await runner.runT5(source, 'a b c', options);
+        const trace = await runner.run(source, options, 'a b c');
         const ref = t5Forward(cp.config, weights, trace.tokens.map((t) => t.id), trace.decoderTokens!.map((t) => t.id));
         expect(maxDiff(trace.attention.cross!.probs!.data, ref.attention.cross!.probs.data)).toBeLessThan(TOLERANCE);
         expect(maxDiff(trace.attention.encoder!.probs!.data, ref.attention.encoder!.probs.data)).toBeLessThan(TOLERANCE);

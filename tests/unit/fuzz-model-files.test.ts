@@ -3,7 +3,7 @@
 // crash, never an allocation larger than the input (the readers validate sizes first).
 import { describe, expect, it } from 'vitest';
 import { parseSafetensors, readFloat32, writeSafetensors } from '../../src/lib/hub/safetensors';
-import { parseConfig } from '../../src/lib/graph/config';
+import { parseConfig } from '../../src/lib/families';
 import { AtlasError } from '../../src/lib/errors';
 import { Prng } from '../helpers/prng';
 import { realConfig } from '../helpers/random-checkpoint';

@@ -91,7 +91,7 @@ describe('tiny-t5 against PyTorch goldens', () => {
     it(c.name, async () => {
       const eos = 1;
       const target = c.generated_ids ? undefined : runner.codec.decode(c.labels!.filter((id) => id !== eos));
-      const trace = await runner.runT5(c.text!, target, { steps: 64, taps: ['probs'], keepLogits: true });
+      const trace = await runner.run(c.text!, { steps: 64, taps: ['probs'], keepLogits: true }, target);
       expect(trace.tokens.map((t) => t.id)).toEqual(c.input_ids);
       // Greedy cases: our greedy decoding must produce PyTorch's tokens.
       expect(trace.decoderTokens!.map((t) => t.id)).toEqual(c.decoder_input_ids);

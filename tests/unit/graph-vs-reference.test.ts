@@ -2,7 +2,8 @@
 // the independent float64 reference (tests/reference/) on random checkpoints of every
 // family: every tap within 1e-4, plus the invariants of the masks.
 import { beforeAll, describe, expect, it } from 'vitest';
-import { checkpointWeights, randomCheckpoint, type RandomCheckpoint, type RandomCheckpointOptions } from '../helpers/random-checkpoint';
+import { checkpointWeights, randomCheckpoint, realConfig, type RandomCheckpoint, type RandomCheckpointOptions } from '../helpers/random-checkpoint';
+import { llamaForward, llamaGreedy } from '../reference/llama';
 import { gpt2Forward, gpt2Greedy } from '../reference/gpt2';
 import { bertForward } from '../reference/bert';
 import { t5Forward, t5Greedy } from '../reference/t5';
@@ -12,6 +13,7 @@ import { loadModel } from '../../src/lib/runtime/load';
 import { filesOf } from '../helpers/model-files';
 import type { ModelRunner } from '../../src/lib/runtime/runner';
 import { TAP_NAMES, type AttentionKind, type Tensor, type Trace } from '../../src/lib/trace/types';
+import { tapApplies } from '../../src/lib/vocabulary/taps';
 
 /** The issue's bar for every tap; observed differences are ~1e-6 (float32 vs float64). */
 const TAP_TOLERANCE = 1e-4;
@@ -34,9 +36,15 @@ function compareAttention(trace: Trace, ref: ReferenceTrace, kinds: AttentionKin
   const diffs: Record<string, number> = {};
   for (const kind of kinds) {
     for (const tap of TAP_NAMES) {
+      const expected = ref.attention[kind]![tap];
+      if (!tapApplies(tap, trace.model.positionEncoding)) {
+        expect(trace.attention[kind]?.[tap], `${kind}.${tap} only exists with RoPE`).toBeUndefined();
+        continue;
+      }
       const actual = trace.attention[kind]?.[tap];
       expect(actual, `${kind}.${tap}`).toBeDefined();
-      diffs[`${kind}.${tap}`] = maxDiff(actual!, ref.attention[kind]![tap]);
+      expect(expected, `reference ${kind}.${tap}`).toBeDefined();
+      diffs[`${kind}.${tap}`] = maxDiff(actual!, expected!);
     }
     if (ref.attention[kind]!.positionBias) diffs[`${kind}.positionBias`] = maxDiff(trace.attention[kind]!.positionBias!, ref.attention[kind]!.positionBias!);
   }
@@ -131,7 +139,7 @@ describe('T5 graphs against the float64 reference', () => {
   for (const family of ['t5', 't5-v1_1'] as const) {
     it(`matches encoder, decoder and cross taps under teacher forcing (${family})`, async () => {
       const { cp, runner } = await runnerFor({ family, seed: 8, layers: 2, dModel: 32, heads: 4, buckets: family === 't5' ? [32, 128] : [8, 20] });
-      const trace = await runner.runT5('translate English to German: the house is wonderful and big', 'das haus ist wunderbar', { hidden: true, keepLogits: true });
+      const trace = await runner.run('translate English to German: the house is wonderful and big', { hidden: true, keepLogits: true }, 'das haus ist wunderbar');
       const ref = t5Forward(cp.config, checkpointWeights(cp), trace.tokens.map((t) => t.id), trace.decoderTokens!.map((t) => t.id));
       const diffs = compareAttention(trace, ref, ['encoder', 'decoder', 'cross']);
       diffs.hidden = maxDiff(trace.hidden!, ref.hidden.encoder!);
@@ -146,12 +154,102 @@ describe('T5 graphs against the float64 reference', () => {
   it('decodes greedily like the reference', async () => {
     const { cp, runner } = await runnerFor({ family: 't5', seed: 21, layers: 2, dModel: 32, heads: 4 });
     const steps: number[] = [];
-    const trace = await runner.runT5('summarize: the cat sat on the mat', undefined, { steps: 5, taps: ['probs'], onStep: (t) => steps.push(t.decoderTokens!.length) });
+    const trace = await runner.run('summarize: the cat sat on the mat', { steps: 5, taps: ['probs'], onStep: (t) => steps.push(t.decoderTokens!.length) });
     const expected = t5Greedy(cp.config, checkpointWeights(cp), trace.tokens.map((t) => t.id), 5);
     // The trace's decoder tokens are the decoder inputs: start token + generated (no final </s>).
     const eos = cp.config.eos_token_id as number;
     expect(trace.decoderTokens!.map((t) => t.id)).toEqual(expected.filter((id, i) => !(i === expected.length - 1 && id === eos)));
     expect(steps).toEqual(steps.map((_, i) => i + 2));
+    await runner.release();
+  });
+});
+
+describe('LLaMA-family graphs against the float64 reference', () => {
+  const TEXT = 'The quick brown fox jumps over the lazy dog. 東京 🙂';
+
+  async function expectMatches(options: RandomCheckpointOptions, text = TEXT): Promise<{ trace: Trace; cp: RandomCheckpoint; runner: ModelRunner }> {
+    const { cp, runner } = await runnerFor(options);
+    const trace = await runner.run(text, { hidden: true, predictAll: true, keepLogits: true });
+    const ref = llamaForward(cp.config, checkpointWeights(cp), trace.tokens.map((t) => t.id));
+    const diffs = compareAttention(trace, ref, ['self']);
+    diffs.hidden = maxDiff(trace.hidden!, ref.hidden.self!);
+    diffs.logits = maxDiff(trace.logits!.values, ref.logits);
+    for (const [name, d] of Object.entries(diffs)) expect(d, name).toBeLessThan(TAP_TOLERANCE);
+    expectRowsSumToOne(trace.attention.self!.probs!);
+    expectCausal(trace.attention.self!.probs!);
+    return { trace, cp, runner };
+  }
+
+  it('matches every tap with grouped-query attention (4 query heads over 2 KV heads, untied head)', async () => {
+    const { trace, runner } = await expectMatches({ family: 'llama', seed: 41, layers: 3, dModel: 64, heads: 4, kvHeads: 2 });
+    // k, v and pre-RoPE k have one row per KV head; q per query head.
+    const n = trace.tokens.length;
+    expect(trace.attention.self!.k!.shape).toEqual([3, 2, n, 16]);
+    expect(trace.attention.self!.v!.shape).toEqual([3, 2, n, 16]);
+    expect(trace.attention.self!.kPreRope!.shape).toEqual([3, 2, n, 16]);
+    expect(trace.attention.self!.q!.shape).toEqual([3, 4, n, 16]);
+    expect(trace.model).toMatchObject({ family: 'llama', kvHeads: 2, positionEncoding: 'rope', ropeTheta: 10000 });
+    // Byte fallback: the emoji is not in the vocabulary and becomes its UTF-8 bytes.
+    expect(trace.tokens.map((t) => t.text)).toContain('<0xF0>');
+    await runner.release();
+  });
+
+  it('RoPE rotates: position 0 is unrotated, later positions keep each pair’s norm', async () => {
+    const { trace, runner } = await expectMatches({ family: 'llama', seed: 42, layers: 1, dModel: 32, heads: 2, kvHeads: 1 });
+    const { q, qPreRope } = trace.attention.self!;
+    const [, , T, d] = q!.shape;
+    for (let x = 0; x < d; x++) expect(q!.data[x]).toBeCloseTo(qPreRope!.data[x], 6);
+    const pairNorm = (t: Tensor, pos: number, i: number) => Math.hypot(t.data[pos * d + i], t.data[pos * d + i + d / 2]);
+    let moved = 0;
+    for (let pos = 1; pos < T; pos++)
+      for (let i = 0; i < d / 2; i++) {
+        expect(pairNorm(q!, pos, i)).toBeCloseTo(pairNorm(qPreRope!, pos, i), 4);
+        moved = Math.max(moved, Math.abs(q!.data[pos * d + i] - qPreRope!.data[pos * d + i]));
+      }
+    expect(moved).toBeGreaterThan(1e-2);
+    await runner.release();
+  });
+
+  it('Qwen2: q/k/v biases, tied head, one KV head for all query heads', async () => {
+    const { runner } = await expectMatches({ family: 'qwen2', seed: 43, layers: 2, dModel: 48, heads: 4, kvHeads: 1 });
+    await runner.release();
+  });
+
+  it('Llama 3 RoPE scaling and a head_dim that is not hidden/heads', async () => {
+    const overrides: Record<string, unknown> = { ...realConfig('llama-3.2-1b'), head_dim: 24, tie_word_embeddings: true };
+    for (const key of ['hidden_size', 'num_attention_heads', 'num_key_value_heads', 'num_hidden_layers', 'intermediate_size', 'vocab_size', 'model_type']) delete overrides[key];
+    const { runner } = await expectMatches({ family: 'llama', seed: 44, layers: 2, dModel: 32, heads: 4, kvHeads: 2, overrides });
+    await runner.release();
+  });
+
+  it('linear RoPE scaling', async () => {
+    const { runner } = await expectMatches({ family: 'llama', seed: 45, layers: 1, dModel: 32, heads: 4, kvHeads: 4, overrides: { rope_scaling: { type: 'linear', factor: 4 }, rope_theta: 500 } });
+    await runner.release();
+  });
+
+  it('Mistral: sliding-window attention masks keys more than the window back', async () => {
+    const window = 3;
+    const { trace, runner } = await expectMatches({ family: 'mistral', seed: 46, layers: 2, dModel: 32, heads: 4, kvHeads: 2, overrides: { sliding_window: window } });
+    const p = trace.attention.self!.probs!;
+    const [L, H, T] = p.shape;
+    expect(T).toBeGreaterThan(window + 2);
+    for (let l = 0; l < L; l++)
+      for (let h = 0; h < H; h++)
+        for (let i = 0; i < T; i++)
+          for (let j = 0; j < T; j++) {
+            const v = p.data[((l * H + h) * T + i) * T + j];
+            if (j > i || i - j >= window) expect(v).toBe(0);
+            else expect(v).toBeGreaterThan(0);
+          }
+    await runner.release();
+  });
+
+  it('generates the same greedy continuation as the reference', async () => {
+    const { cp, runner } = await runnerFor({ family: 'llama', seed: 47, layers: 2, dModel: 32, heads: 4, kvHeads: 2 });
+    const prompt = 'Once upon a time';
+    const trace = await runner.generate(prompt, { steps: 6, taps: ['probs'] });
+    const promptIds = runner.codec.encode(prompt).tokens.map((t) => t.id);
+    expect(trace.tokens.map((t) => t.id)).toEqual(llamaGreedy(cp.config, checkpointWeights(cp), promptIds, 6));
     await runner.release();
   });
 });

@@ -125,8 +125,8 @@ describe('models:add', () => {
     // The vendored fp16 model runs, and its attention is the fp32 model's within fp16 rounding.
     const a = await loadModelDir(join(root, 'flan'));
     const b = await loadModelDir(half.folder);
-    const ta = await a.runT5('summarize: a b c', 'x y', { taps: ['probs'] });
-    const tb = await b.runT5('summarize: a b c', 'x y', { taps: ['probs'] });
+    const ta = await a.run('summarize: a b c', { taps: ['probs'] }, 'x y');
+    const tb = await b.run('summarize: a b c', { taps: ['probs'] }, 'x y');
     const pa = ta.attention.cross!.probs!.data;
     const pb = tb.attention.cross!.probs!.data;
     let m = 0;
@@ -140,12 +140,12 @@ describe('models:add', () => {
     const llama = join(root, 'llama');
     writeCheckpoint(randomCheckpoint({ family: 'gpt2', seed: 9, layers: 1, dModel: 16, heads: 2 }), llama);
     const config = JSON.parse(readFileSync(join(llama, 'config.json'), 'utf8'));
-    (await import('node:fs')).writeFileSync(join(llama, 'config.json'), JSON.stringify({ ...config, model_type: 'llama' }));
-    const other = await startMockHub({ 'meta/llama': llama });
-    const e = await failure(addModel({ id: 'meta/llama', revision: 'main', dtype: 'fp32', dir, endpoint: other.url, log: () => {} }));
+    (await import('node:fs')).writeFileSync(join(llama, 'config.json'), JSON.stringify({ ...config, model_type: 'mamba' }));
+    const other = await startMockHub({ 'state-spaces/mamba': llama });
+    const e = await failure(addModel({ id: 'state-spaces/mamba', revision: 'main', dtype: 'fp32', dir, endpoint: other.url, log: () => {} }));
     await other.close();
     expect(e.code).toBe('unsupported-model');
-    expect(existsSync(join(dir, 'meta--llama'))).toBe(false);
+    expect(existsSync(join(dir, 'state-spaces--mamba'))).toBe(false);
   });
 });
 

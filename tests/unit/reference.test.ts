@@ -292,6 +292,12 @@ describe('random checkpoints', () => {
       'distilbert-base-uncased': 66_985_530,
       't5-small': 60_506_624,
       'flan-t5-small': 76_961_152,
+      // The LLaMA family's published counts: tied heads counted once, Qwen2's q/k/v biases included.
+      'smollm2-135m': 134_515_008,
+      'tinyllama-1.1b-chat': 1_100_048_384,
+      'qwen2.5-0.5b': 494_032_768,
+      'llama-3.2-1b': 1_235_814_400,
+      'mistral-7b-v0.1': 7_241_732_096,
     };
     for (const [name, count] of Object.entries(expected)) {
       const total = fullSizeShapes(name as RealConfigName).reduce((a, t) => a + t.shape.reduce((x, y) => x * y, 1), 0);

@@ -104,6 +104,12 @@ function check(tok: LoadedTokenizer, text: string, r: TokenizedText): void {
   } else {
     for (const t of r.tokens) {
       if (t.special || t.unknown || t.end === t.start) continue;
+      // Byte fallback (SentencePiece BPE): <0xF0> is one UTF-8 byte of the character it spans.
+      const byte = tok.byteFallback ? /^<0x([0-9A-F]{2})>$/.exec(t.piece) : null;
+      if (byte) {
+        expect(Array.from(utf8(text.slice(t.start, t.end))), `${where}: ${t.piece} not a byte of its span`).toContain(parseInt(byte[1], 16));
+        continue;
+      }
       let piece = t.piece;
       if (tok.continuingPrefix && piece.startsWith(tok.continuingPrefix)) piece = piece.slice(tok.continuingPrefix.length);
       if (tok.metaspace) piece = piece.replaceAll(tok.metaspace, ' ').trimStart();

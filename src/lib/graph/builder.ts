@@ -7,7 +7,7 @@
 
 import { DataType, encodeModel, type AttrValue, type NodeProto, type TensorProto, type ValueInfo } from './onnx-proto';
 import type { Checkpoint, ExternalBuffer } from './weights';
-import type { Activation } from './config';
+import type { Activation } from '../families/config-fields';
 
 /** What masked attention scores are set to, as in Hugging Face (torch.finfo(float32).min). */
 export const MASK_VALUE = -3.4028234663852886e38;

@@ -1,7 +1,7 @@
 // Which intermediate values a graph exposes. Chosen when the graph is built, so a tap
 // that is not asked for costs nothing at run time.
 
-import type { TapName } from '../trace/types';
+import { DEFAULT_TAPS, type TapName } from '../vocabulary/taps';
 
 export interface TapRequest {
   taps: ReadonlySet<TapName>;
@@ -10,7 +10,7 @@ export interface TapRequest {
 }
 
 /** What the app draws by default: everything the views can show. */
-export const ALL_TAPS: TapRequest = { taps: new Set(['q', 'k', 'v', 'scores', 'probs', 'context']), hidden: false };
+export const ALL_TAPS: TapRequest = { taps: new Set(DEFAULT_TAPS), hidden: false };
 export const PROBS_ONLY: TapRequest = { taps: new Set(['probs']), hidden: false };
 export const NO_TAPS: TapRequest = { taps: new Set(), hidden: false };
 

@@ -1,14 +1,12 @@
 // The list of models the app ships in static/models/<id>/. It is generated from the
 // folders themselves at dev/build time (see tools/manifest.ts), so it is never stale.
 
-import type { Family } from '../trace/types';
 
 export interface ManifestEntry {
   /** Folder name under static/models/, also the id used in URLs. */
   id: string;
   /** 'model': config + weights + tokenizer. 'tokenizer': tokenizer files only. */
   kind: 'model' | 'tokenizer';
-  family?: Family;
   /** config.json's model_type, when there is a config. */
   modelType?: string;
   /** File name → size in bytes. */
@@ -24,10 +22,4 @@ export interface Manifest {
 
 export const MANIFEST_PATH = 'models/manifest.json';
 
-/** Maps config.json's model_type to the graph family that runs it. */
-export const FAMILY_OF_MODEL_TYPE: Record<string, Family> = {
-  gpt2: 'gpt2',
-  bert: 'bert',
-  distilbert: 'bert',
-  t5: 't5',
-};
+

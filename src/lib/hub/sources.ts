@@ -4,6 +4,7 @@
 // model is fetched once and then works offline.
 
 import { AtlasError } from '../errors';
+import { llama2cPair, llama2cToHfFiles } from './llama2c';
 import type { ModelFiles } from '../runtime/load';
 
 export const HUB_ENDPOINT = 'https://huggingface.co';
@@ -252,8 +253,11 @@ export function shardNames(index: unknown): string[] {
 
 /** Files a user dropped in: the same names as in a Hub repository. */
 export function filesFromDrop(name: string, files: Record<string, Uint8Array>): ModelFiles {
+  // A llama2.c checkpoint and its tokenizer.bin become the Hugging Face files first.
+  const l2c = llama2cPair(files);
+  if (l2c) files = llama2cToHfFiles(files[l2c.model], files[l2c.tokenizer], l2c);
   for (const f of REQUIRED)
-    if (!files[f]) throw new AtlasError('bad-input', `The dropped files have no ${f}.`, 'Drop config.json, tokenizer.json and model.safetensors of one model together.');
+    if (!files[f]) throw new AtlasError('bad-input', `The dropped files have no ${f}.`, 'Drop config.json, tokenizer.json and model.safetensors of one model together (or a llama2.c model.bin with its tokenizer.bin).');
   const weights = Object.keys(files)
     .filter((f) => f.endsWith('.safetensors'))
     .sort()

@@ -2,7 +2,7 @@
 // wherever the files came from: the app's static folder, the Hub, a user's drop, disk.
 
 import { AtlasError } from '../errors';
-import { parseConfig } from '../graph/config';
+import { familySpec, parseConfig } from '../families';
 import { Checkpoint } from '../graph/weights';
 import { FLOAT_DTYPES, parseSafetensors } from '../hub/safetensors';
 import type { ModelInfo } from '../trace/types';
@@ -30,7 +30,8 @@ export async function loadModel(files: ModelFiles, origin: ModelOrigin, preferen
   for (const s of shards) for (const t of s.tensors.values()) if (FLOAT_DTYPES.includes(t.dtype)) parameters += t.shape.reduce((a, b) => a * b, 1);
   const codec = createCodec(origin.id, files.tokenizer, files.tokenizerConfig);
   const backend = await chooseBackend(preference);
-  const runner = new ModelRunner(config, modelInfo(config, origin, parameters), codec, checkpoint, backend);
+  const runtime = await familySpec(config.family).runtime();
+  const runner = new ModelRunner(config, modelInfo(config, origin, parameters), codec, checkpoint, backend, runtime);
   runner.validate();
   return runner;
 }

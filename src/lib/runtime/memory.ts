@@ -3,6 +3,8 @@
 
 import type { TapRequest } from '../graph/taps';
 import type { ModelInfo } from '../trace/types';
+import { familySpec } from '../families';
+import { TAPS, tapApplies, type TapLayout } from '../vocabulary/taps';
 
 /**
  * The most attention data one run may keep. GPT-2-small with every tap at 512 tokens is
@@ -10,15 +12,22 @@ import type { ModelInfo } from '../trace/types';
  */
 export const TRACE_MEMORY_LIMIT = 1_000_000_000;
 
-const MATRIX_TAPS = ['scores', 'probs'] as const;
-const VECTOR_TAPS = ['q', 'k', 'v', 'context'] as const;
+/** Float32 values per layer and head of one requested tap, by its layout in the tap registry. */
+function valuesPerLayer(layout: TapLayout, queries: number, keys: number, info: ModelInfo): number {
+  if (layout === 'matrix') return info.heads * queries * keys;
+  if (layout === 'query-vectors') return info.heads * queries * info.headDim;
+  if (layout === 'kv-vectors') return (info.kvHeads ?? info.heads) * keys * info.headDim;
+  return 0; // stack-matrix: once per stack, counted below
+}
 
+/** Bytes the taps of `request` would take, counting every tap of the registry that is asked for. */
 export function estimateTraceBytes(info: ModelInfo, queries: number, keys: number, request: TapRequest): number {
-  const matrices = MATRIX_TAPS.filter((t) => request.taps.has(t)).length;
-  const vectors = VECTOR_TAPS.filter((t) => request.taps.has(t)).length;
-  const stacks = info.family === 't5' ? 3 : 1;
+  const stacks = familySpec(info.family).kinds.length;
   const layers = Math.max(info.layers, info.decoderLayers ?? 0);
-  const perHead = matrices * queries * keys + vectors * Math.max(queries, keys) * info.headDim;
+  let perLayer = 0;
+  for (const tap of request.taps) if (tapApplies(tap, info.positionEncoding)) perLayer += valuesPerLayer(TAPS[tap].layout, queries, keys, info);
+  // Emitted with scores: one [head, query, key] matrix per stack (T5's position bias).
+  const perStack = request.taps.has('scores') && info.positionEncoding === 't5-relative-bias' ? info.heads * queries * keys : 0;
   const hidden = request.hidden ? (layers + 1) * Math.max(queries, keys) * info.dModel : 0;
-  return 4 * (stacks * layers * info.heads * perHead + hidden);
+  return 4 * (stacks * (layers * perLayer + perStack) + hidden);
 }

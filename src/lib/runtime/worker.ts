@@ -91,7 +91,7 @@ async function handle(req: WorkerRequest): Promise<void> {
         if (!runner) throw new AtlasError('runtime-failed', 'That model is not loaded.', 'Choose the model again.');
         let trace: Trace;
         if (req.mode.kind === 'forward')
-          trace = runner.info.family === 't5' ? await runner.runT5(req.text, req.target, req.mode.options) : await runner.run(req.text, req.mode.options);
+          trace = await runner.run(req.text, req.mode.options, req.target);
         else {
           const options = { ...req.mode.options, cancelled: isCancelled, onStep: (t: Trace) => sendTrace(req.id, t, false) };
           trace = await runner.generate(req.text, options);

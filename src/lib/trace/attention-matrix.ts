@@ -3,6 +3,7 @@
 // Pure data; no drawing.
 
 import type { AttentionKind, Family, Trace, TraceToken } from './types';
+import { isCausal } from '../families';
 import { headMatrix } from './types';
 
 /** Which token list a row or column indexes: the input (T5: source) or the T5 target. */
@@ -35,10 +36,8 @@ export function tokensOf(trace: Trace, stream: Stream): TraceToken[] {
   return stream === 'target' ? (trace.decoderTokens ?? []) : trace.tokens;
 }
 
-/** Self-attention that may only look back: GPT-2's and T5's decoder. */
-export function isCausal(family: Family, kind: AttentionKind): boolean {
-  return (family === 'gpt2' && kind === 'self') || (family === 't5' && kind === 'decoder');
-}
+/** Self-attention that may only look back (each family says which of its stacks are causal). */
+export { isCausal };
 
 /** Layer and head counts of one attention stack, read from its probs. */
 export function stackShape(trace: Trace, kind: AttentionKind): { layers: number; heads: number } | null {

@@ -16,6 +16,8 @@
 
 import { AtlasError } from '../errors';
 import type { AttentionKind, AttentionTaps, Tensor, Trace } from './types';
+import { ATTENTION_KINDS } from '../vocabulary/attention-kinds';
+import { TAPS, TAP_KEYS as ALL_TAP_KEYS } from '../vocabulary/taps';
 
 export const TRACE_FORMAT = 'attention-atlas-trace';
 
@@ -66,7 +68,8 @@ export function nestedToTensor(value: unknown, what: string): Tensor {
   return { shape, data };
 }
 
-const TAP_KEYS = ['q', 'k', 'v', 'scores', 'context', 'positionBias'] as const;
+/** Taps kept under `taps.<kind>` (the rest, probs, under `attentions.<kind>`), from the tap registry. */
+const TAP_KEYS = ALL_TAP_KEYS.filter((k) => TAPS[k].json === 'taps');
 
 export function traceToJSON(trace: Trace): Record<string, unknown> {
   const attentions: Record<string, Nested> = {};
@@ -75,7 +78,7 @@ export function traceToJSON(trace: Trace): Record<string, unknown> {
     if (t.probs) attentions[kind] = tensorToNested(t.probs);
     for (const key of TAP_KEYS) {
       const tensor = t[key];
-      if (tensor) (taps[kind] ??= {})[key] = tensorToNested(tensor, key === 'scores' || key === 'positionBias');
+      if (tensor) (taps[kind] ??= {})[key] = tensorToNested(tensor, TAPS[key].maskedAsNull);
     }
   }
   return {
@@ -109,7 +112,7 @@ export function traceFromJSON(json: unknown): Trace {
   const attention: Trace['attention'] = {};
   const attentions = (j.attentions ?? {}) as Record<string, unknown>;
   const taps = (j.taps ?? {}) as Record<string, Record<string, unknown>>;
-  for (const kind of ['self', 'encoder', 'decoder', 'cross'] as AttentionKind[]) {
+  for (const kind of ATTENTION_KINDS) {
     if (!(kind in attentions) && !(kind in taps)) continue;
     const t: AttentionTaps = {};
     if (kind in attentions) t.probs = nestedToTensor(attentions[kind], `attentions.${kind}`);

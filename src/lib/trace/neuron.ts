@@ -25,6 +25,8 @@ export interface NeuronSteps {
   layer: number;
   head: number;
   query: number;
+  /** The key/value head this query head reads (grouped-query attention); equals `head` without it. */
+  kvHead: number;
   headDim: number;
   keys: number;
   q: Float32Array;
@@ -67,6 +69,11 @@ function compare(a: ArrayLike<number>, b: ArrayLike<number>, tolerance: number, 
   return { maxDiff, tolerance, ok: maxDiff <= tolerance, compared };
 }
 
+/** The key/value head that query head `head` reads when `heads` query heads share `kvHeads` KV heads. */
+export function kvHeadOf(head: number, heads: number, kvHeads: number): number {
+  return Math.floor(head / (heads / kvHeads));
+}
+
 export function neuronSteps(trace: Trace, kind: AttentionKind, layer: number, head: number, query: number): NeuronResult {
   const taps = trace.attention[kind];
   const missing = (['q', 'k', 'v'] as TapName[]).filter((t) => !taps?.[t]);
@@ -77,8 +84,10 @@ export function neuronSteps(trace: Trace, kind: AttentionKind, layer: number, he
   const d = qT.shape[3];
   const nk = kT.shape[2];
   const q = row(qT.data, index4(qT.shape, layer, head, query, 0), d);
-  const k = row(kT.data, index4(kT.shape, layer, head, 0, 0), nk * d);
-  const v = row(vT.data, index4(vT.shape, layer, head, 0, 0), nk * d);
+  // Query head h reads KV head ⌊h / (heads / kvHeads)⌋ (k and v are stored per KV head).
+  const kvHead = kvHeadOf(head, qT.shape[1], kT.shape[1]);
+  const k = row(kT.data, index4(kT.shape, layer, kvHead, 0, 0), nk * d);
+  const v = row(vT.data, index4(vT.shape, layer, kvHead, 0, 0), nk * d);
   const tappedScores = taps.scores ? row(taps.scores.data, index4(taps.scores.shape, layer, head, query, 0), nk) : null;
   const tappedProbs = taps.probs ? row(taps.probs.data, index4(taps.probs.shape, layer, head, query, 0), nk) : null;
   const tappedContext = taps.context ? row(taps.context.data, index4(taps.context.shape, layer, head, query, 0), d) : null;
@@ -127,6 +136,7 @@ export function neuronSteps(trace: Trace, kind: AttentionKind, layer: number, he
       layer,
       head,
       query,
+      kvHead,
       headDim: d,
       keys: nk,
       q,

@@ -5,20 +5,15 @@
 // code never sees a tensor library). It can be saved as JSON (see ./json.ts) and a
 // page can be drawn from a saved trace without any model.
 
-export type Family = 'gpt2' | 'bert' | 't5';
+import type { Family } from '../vocabulary/families';
+import type { AttentionKind, PositionEncoding } from '../vocabulary/attention-kinds';
+import type { TapKey } from '../vocabulary/taps';
 
-/** The attention stacks a model has. GPT-2 and BERT: `self`. T5: the other three. */
-export type AttentionKind = 'self' | 'encoder' | 'decoder' | 'cross';
-
-/**
- * What a graph can expose per layer and head:
- * - `q`, `k`, `v`: the per-head projections, [layer, head, position, headDim];
- * - `scores`: pre-softmax logits after scaling, mask and position bias, [layer, head, query, key];
- * - `probs`: the softmax weights, [layer, head, query, key];
- * - `context`: each head's output, probs·V, before the output projection, [layer, head, query, headDim].
- */
-export type TapName = 'q' | 'k' | 'v' | 'scores' | 'probs' | 'context';
-export const TAP_NAMES: readonly TapName[] = ['q', 'k', 'v', 'scores', 'probs', 'context'];
+// The shared vocabulary lives upstream (src/lib/vocabulary/); re-exported for the views.
+export type { Family } from '../vocabulary/families';
+export type { AttentionKind, PositionEncoding } from '../vocabulary/attention-kinds';
+export type { TapName, TapKey } from '../vocabulary/taps';
+export { TAP_NAMES } from '../vocabulary/taps';
 
 /** A dense row-major float32 array with its shape. */
 export interface Tensor {
@@ -26,20 +21,8 @@ export interface Tensor {
   data: Float32Array;
 }
 
-export interface AttentionTaps {
-  q?: Tensor;
-  k?: Tensor;
-  v?: Tensor;
-  scores?: Tensor;
-  probs?: Tensor;
-  context?: Tensor;
-  /**
-   * T5 only: the relative position bias added to the scores, [head, query, key], shared
-   * by every layer of the stack (computed once, in the first layer, as in the paper).
-   * The causal mask of the decoder is not included here.
-   */
-  positionBias?: Tensor;
-}
+/** One stack's taps, keyed as in the tap registry (src/lib/vocabulary/taps.ts). */
+export type AttentionTaps = Partial<Record<TapKey, Tensor>>;
 
 export interface TraceToken {
   id: number;
@@ -50,8 +33,6 @@ export interface TraceToken {
   end: number;
   special: boolean;
 }
-
-export type PositionEncoding = 'learned-absolute' | 't5-relative-bias' | 'rope';
 
 export interface ModelInfo {
   /** Where it came from: an embedded id (`tiny-gpt2`), a Hub id (`gpt2`), or a local name. */
@@ -65,12 +46,16 @@ export interface ModelInfo {
   /** T5 only: decoder layers (may differ from encoder layers). */
   decoderLayers?: number;
   heads: number;
+  /** Key/value heads (grouped-query attention: fewer than `heads`); absent means one per query head. */
+  kvHeads?: number;
   headDim: number;
   dModel: number;
   vocabSize: number;
   /** Longest input the model takes; null when positions are relative (T5). */
   maxPositions: number | null;
   positionEncoding: PositionEncoding;
+  /** RoPE models: the base θ of the rotation frequencies (`rope_theta`). */
+  ropeTheta?: number;
   /** Whether scores are divided by √headDim before the softmax (not in T5). */
   scaled: boolean;
   /** Parameters in the checkpoint. */
@@ -124,6 +109,4 @@ export function headMatrix(t: Tensor, layer: number, head: number): Float32Array
 }
 
 /** The attention kinds a family's trace has, in display order. */
-export function attentionKinds(family: Family): AttentionKind[] {
-  return family === 't5' ? ['encoder', 'decoder', 'cross'] : ['self'];
-}
+export { attentionKinds } from '../families';

@@ -9,6 +9,7 @@ import { decodeState, defaultState, encodeState, hasLocal, loadLocal, saveLocal,
 import { browserCache, deleteCachedModel, hubDownloadSize, listCachedModels, type CachedModel } from '$lib/hub/sources';
 import { choiceForCached, createInferenceClient, fetchChoices, hubEndpoint, hubKey, refForKey, type ModelChoice } from './inference';
 import { ModelSlot } from './model-slot.svelte';
+import { familySpec } from '$lib/families';
 
 /** Wait this long after the last keystroke before running the model. */
 export const RUN_DEBOUNCE_MS = 250;
@@ -213,8 +214,9 @@ export class ExplorerSession {
     const model = this.slot.model;
     if (!model) return;
     const { text, target, truncate } = this.state;
-    if (model.info.family === 't5' && !target) await this.slot.run(text, { kind: 'generate', options: { steps: T5_MAX_STEPS } });
-    else await this.slot.run(text, { kind: 'forward', options: { truncate } }, model.info.family === 't5' ? target : undefined);
+    const seq2seq = familySpec(model.info.family).task === 'seq2seq';
+    if (seq2seq && !target) await this.slot.run(text, { kind: 'generate', options: { steps: T5_MAX_STEPS } });
+    else await this.slot.run(text, { kind: 'forward', options: { truncate } }, seq2seq ? target : undefined);
   }
 
   /** From now on, cut texts to the model's length (the user chose it after a too-long error). */
@@ -229,7 +231,8 @@ export class ExplorerSession {
    * from the `sampleTopK` most likely tokens; the new tokens join the text.
    */
   async generate(sampleTopK = 1): Promise<void> {
-    if (this.slot.model?.info.family !== 'gpt2') return;
+    const model = this.slot.model;
+    if (!model || familySpec(model.info.family).task !== 'continue') return;
     this.generating = true;
     const seed = Math.floor(Math.random() * 2 ** 31);
     const trace = await this.slot.run(this.state.text, { kind: 'generate', options: { steps: GENERATE_STEPS, sampleTopK, seed, truncate: this.state.truncate } });

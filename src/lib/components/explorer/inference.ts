@@ -3,6 +3,8 @@
 import { InferenceClient } from '$lib/runtime/client';
 import { MANIFEST_PATH, type Manifest, type ManifestEntry } from '$lib/hub/manifest';
 import { HUB_ENDPOINT, type CachedModel, type ModelRef } from '$lib/hub/sources';
+import { FAMILIES, FAMILY_OF_MODEL_TYPE } from '$lib/families';
+import type { Family } from '$lib/vocabulary/families';
 
 export function siteRoot(base: string): string {
   return new URL(`${base}/`, location.href).href;
@@ -38,7 +40,7 @@ export function createInferenceClient(base: string): InferenceClient {
 export interface ModelChoice {
   key: string;
   label: string;
-  family?: string;
+  family?: Family;
   ref: ModelRef;
   description: string;
   bytes: number;
@@ -50,7 +52,8 @@ export function choicesFromManifest(m: Manifest): ModelChoice[] {
     .map((e) => ({
       key: e.id,
       label: e.id,
-      family: e.family,
+      // The family is read from the registry here, not at build time, so the manifest generator (run by vite.config.ts) stays free of app code.
+      family: e.modelType ? FAMILY_OF_MODEL_TYPE[e.modelType] : undefined,
       ref: { kind: 'embedded', id: e.id, files: Object.keys(e.files) } as ModelRef,
       description: e.description,
       bytes: Object.values(e.files).reduce((a, b) => a + b, 0),
@@ -71,7 +74,7 @@ export function choiceForCached(m: CachedModel): ModelChoice {
 }
 
 /** The Hub models offered by name: the real checkpoints the embedded tiny models imitate. */
-export const CURATED_HUB_MODELS: { id: string; family: string; note: string }[] = [
+export const CURATED_HUB_MODELS: { id: string; family: Family; note: string }[] = [
   { id: 'gpt2', family: 'gpt2', note: 'GPT-2 small, 124 M parameters, 12 layers × 12 heads' },
   { id: 'distilgpt2', family: 'gpt2', note: 'distilled GPT-2, 82 M parameters, 6 layers' },
   { id: 'bert-base-uncased', family: 'bert', note: 'BERT base, 110 M parameters, 12 layers × 12 heads' },
@@ -87,4 +90,5 @@ export function refForKey(key: string, choices: ModelChoice[]): ModelRef | null 
   return choices.find((c) => c.key === key)?.ref ?? null;
 }
 
-export const FAMILY_LABEL: Record<string, string> = { gpt2: 'GPT-2', bert: 'BERT', t5: 'T5' };
+/** Family labels for pickers, from the family registry. */
+export const FAMILY_LABEL: Readonly<Record<string, string>> = Object.fromEntries(Object.values(FAMILIES).map((f) => [f.id, f.label]));

@@ -3,6 +3,7 @@
 
 import type { AttentionKind, Family, Trace } from '$lib/trace/types';
 import { streamsOf, tokensOf, type AttentionMatrix, type Stream } from '$lib/trace/attention-matrix';
+import { familySpec } from '$lib/families';
 
 export interface TokenRef {
   stream: Stream;
@@ -18,9 +19,7 @@ export const KIND_LABELS: Record<AttentionKind, string> = {
   cross: 'cross-attention',
 };
 
-const FAMILY_LABELS: Record<Family, string> = { gpt2: 'GPT-2', bert: 'BERT', t5: 'T5' };
-
-export const stackLabel = (family: Family, kind: AttentionKind): string => `${FAMILY_LABELS[family]} ${KIND_LABELS[kind]}`;
+export const stackLabel = (family: Family, kind: AttentionKind): string => `${familySpec(family).label} ${KIND_LABELS[kind]}`;
 
 export function tokenTexts(trace: Trace, stream: Stream): string[] {
   return tokensOf(trace, stream).map((t) => t.text);
@@ -41,6 +40,8 @@ export function hoveredCells(m: Pick<AttentionMatrix, 'rowIds' | 'colIds' | 'row
 }
 
 export function noBiasReason(trace: Trace, kind: AttentionKind): string {
-  if (trace.model.family === 't5') return kind === 'cross' ? 'T5 cross-attention has no position bias' : 'this trace has no positionBias tap';
-  return trace.model.positionEncoding === 'rope' ? 'rotary positions are applied to q and k themselves' : `${FAMILY_LABELS[trace.model.family]} adds learned position embeddings to the input X instead`;
+  const label = familySpec(trace.model.family).label;
+  const encoding = trace.model.positionEncoding;
+  if (encoding === 't5-relative-bias') return kind === 'cross' ? `${label} cross-attention has no position bias` : 'this trace has no positionBias tap';
+  return encoding === 'rope' ? 'rotary positions are applied to q and k themselves' : `${label} adds learned position embeddings to the input X instead`;
 }

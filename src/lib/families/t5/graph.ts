@@ -6,12 +6,12 @@
 // every layer of its stack), relu or gated-gelu FFN, and a tied head with the
 // d_model^-0.5 rescale (or an untied lm_head for v1.1).
 
-import { DataType } from './onnx-proto';
-import { GraphBuilder, type BuiltGraph } from './builder';
-import { attention, TapCollector } from './attention';
-import { INPUT, OUTPUT, type TapRequest } from './taps';
+import { DataType } from '../../graph/onnx-proto';
+import { GraphBuilder, type BuiltGraph } from '../../graph/builder';
+import { attention, TapCollector } from '../../graph/attention';
+import { INPUT, OUTPUT, type TapRequest } from '../../graph/taps';
 import type { T5Config } from './config';
-import type { Checkpoint } from './weights';
+import type { Checkpoint } from '../../graph/weights';
 
 type Stack = 'encoder' | 'decoder';
 

@@ -2,12 +2,12 @@
 // positions, pre-LayerNorm blocks, fused QKV in a Conv1D ([in, out] weights), gelu_new,
 // causal self-attention, and an LM head tied to the token embeddings.
 
-import { DataType } from './onnx-proto';
-import { GraphBuilder, type BuiltGraph } from './builder';
-import { attention, TapCollector } from './attention';
-import { INPUT, OUTPUT, type TapRequest } from './taps';
+import { DataType } from '../../graph/onnx-proto';
+import { GraphBuilder, type BuiltGraph } from '../../graph/builder';
+import { attention, TapCollector } from '../../graph/attention';
+import { INPUT, OUTPUT, type TapRequest } from '../../graph/taps';
 import type { Gpt2Config } from './config';
-import type { Checkpoint } from './weights';
+import type { Checkpoint } from '../../graph/weights';
 
 export function buildGpt2(config: Gpt2Config, checkpoint: Checkpoint, request: TapRequest): BuiltGraph {
   const g = new GraphBuilder('gpt2', checkpoint);

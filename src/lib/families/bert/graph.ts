@@ -2,12 +2,12 @@
 // word + position (+ token type) embeddings, post-LayerNorm blocks, bidirectional
 // self-attention with a padding mask, exact (erf) gelu, and the masked-LM head.
 
-import { DataType } from './onnx-proto';
-import { GraphBuilder, type BuiltGraph } from './builder';
-import { attention, TapCollector } from './attention';
-import { INPUT, OUTPUT, type TapRequest } from './taps';
+import { DataType } from '../../graph/onnx-proto';
+import { GraphBuilder, type BuiltGraph } from '../../graph/builder';
+import { attention, TapCollector } from '../../graph/attention';
+import { INPUT, OUTPUT, type TapRequest } from '../../graph/taps';
 import type { BertConfig } from './config';
-import type { Checkpoint } from './weights';
+import type { Checkpoint } from '../../graph/weights';
 
 /** Tensor names of one family variant, relative to the checkpoint root. */
 interface BertNames {

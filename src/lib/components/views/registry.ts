@@ -1,0 +1,37 @@
+// The view registry: every view of a trace, in page order. TraceViews renders this list,
+// so adding a view is its component plus one line here. `wide` views span both columns;
+// `shows` says whether a trace has what the view draws.
+
+import type { Component } from 'svelte';
+import type { Trace } from '$lib/trace/types';
+import type { ViewSelection } from './selection.svelte';
+import ModelView from './ModelView.svelte';
+import HeadView from './HeadView.svelte';
+import HeatmapView from './HeatmapView.svelte';
+import NeuronView from './NeuronView.svelte';
+import AlignmentView from './AlignmentView.svelte';
+import MetricsView from './MetricsView.svelte';
+
+export interface ViewProps {
+  trace: Trace;
+  selection: ViewSelection;
+}
+
+export interface ViewEntry {
+  /** The `data-view` name of its section (tests and exports find views by it). */
+  id: string;
+  component: Component<ViewProps>;
+  wide: boolean;
+  shows(trace: Trace): boolean;
+}
+
+const always = () => true;
+
+export const VIEWS: readonly ViewEntry[] = [
+  { id: 'model', component: ModelView, wide: false, shows: always },
+  { id: 'head', component: HeadView, wide: false, shows: always },
+  { id: 'heatmap', component: HeatmapView, wide: false, shows: always },
+  { id: 'qkv', component: NeuronView, wide: true, shows: always },
+  { id: 'alignment', component: AlignmentView, wide: true, shows: (t) => !!t.attention.cross?.probs },
+  { id: 'metrics', component: MetricsView, wide: true, shows: always },
+];

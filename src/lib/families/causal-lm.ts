@@ -1,0 +1,78 @@
+// The runtime of a decoder-only causal language model (GPT-2 today; any family whose one
+// graph reads ids, positions, a causal keep-mask and the positions to predict at):
+// a forward pass with next-token predictions, and continuation, greedy or sampled.
+
+import { AtlasError } from '../errors';
+import { INPUT, OUTPUT, type TapRequest } from '../graph/taps';
+import type { BuiltGraph } from '../graph/builder';
+import type { Checkpoint } from '../graph/weights';
+import { generatedTokens, requireText, toTraceTokens } from '../runtime/codec';
+import { bools, causalKeep, i64, range } from '../runtime/feeds';
+import type { Feeds, GenerateOptions, RunContext, RunOptions } from '../runtime/run-context';
+import { mulberry32 } from '../runtime/random';
+import type { Trace, TraceToken } from '../trace/types';
+import type { FamilyConfig, FamilyRuntime, RunInput } from './types';
+
+export interface CausalLmConfig extends FamilyConfig {
+  eosTokenId: number | null;
+}
+
+const MAIN = 'main';
+
+/** Which keys each query may see, [n, n] row-major (default: the causal mask). */
+export type KeepMask<C> = (n: number, config: C) => Uint8Array;
+
+function feeds<C>(ids: number[], logitPositions: number[], keep: KeepMask<C>, config: C): Feeds {
+  const n = ids.length;
+  return {
+    [INPUT.ids]: i64(ids),
+    [INPUT.positions]: i64(range(n)),
+    [INPUT.mask]: bools(keep(n, config), [n, n]),
+    [INPUT.logitPositions]: i64(logitPositions),
+  };
+}
+
+async function forward<C extends CausalLmConfig>(ctx: RunContext<C>, keep: KeepMask<C>, text: string, tokens: TraceToken[], options: RunOptions): Promise<Trace> {
+  const request = ctx.request(options);
+  const n = tokens.length;
+  ctx.checkMemory(n, n, request);
+  // Next-token logits are all the app needs; the LM head over every position is ~30 % of GPT-2's FLOPs.
+  const positions = options.predictAll ? range(n) : [n - 1];
+  const out = await ctx.exec(MAIN, request, feeds(tokens.map((t) => t.id), positions, keep, ctx.config));
+  const trace = ctx.trace(text, tokens, out, ['self']);
+  ctx.addPredictions(trace, positions, out[OUTPUT.logits], options);
+  return trace;
+}
+
+export function causalLmRuntime<C extends CausalLmConfig>(
+  build: (config: C, checkpoint: Checkpoint, request: TapRequest) => BuiltGraph,
+  keep: KeepMask<C> = (n) => causalKeep(n),
+): FamilyRuntime<C> {
+  return {
+    parts: [MAIN],
+    build: (_part, config, checkpoint, request) => build(config, checkpoint, request),
+    forward: (ctx, input: RunInput, options) => forward(ctx, keep, input.text, input.tokens, options),
+
+    /** Continuation: greedy (sampleTopK 1) or top-k sampling; the trace covers the final text. */
+    async generate(ctx: RunContext<C>, text: string, options: GenerateOptions): Promise<Trace> {
+      requireText(text);
+      const prompt = toTraceTokens(ctx.codec.encode(text));
+      if (prompt.length === 0) throw new AtlasError('bad-input', 'There are no tokens to run.', 'Type a sentence into the text box.');
+      const max = ctx.info.maxPositions ?? Infinity;
+      const ids = prompt.map((t) => t.id).slice(0, ctx.checkLength(prompt.length, options));
+      const random = mulberry32(options.seed ?? 1);
+      const logitsOnly: TapRequest = { taps: new Set(), hidden: false };
+      const newIds: number[] = [];
+      for (let step = 0; step < options.steps && ids.length < max; step++) {
+        ctx.checkCancelled(options);
+        const out = await ctx.exec(MAIN, logitsOnly, feeds(ids, [ids.length - 1], keep, ctx.config));
+        const next = ctx.pick(out[OUTPUT.logits].data as Float32Array, options, random);
+        ids.push(next);
+        newIds.push(next);
+        if (next === ctx.config.eosTokenId) break;
+      }
+      const added = generatedTokens(ctx.codec, newIds, text.length, ctx.codec.specialIds);
+      return forward(ctx, keep, text + added.text, [...prompt.slice(0, ids.length - newIds.length), ...added.tokens], options);
+    },
+  };
+}

@@ -1,0 +1,77 @@
+// LLaMA (and Mistral, Qwen2) as in Hugging Face's LlamaForCausalLM: token embeddings (no
+// position embedding), pre-RMSNorm blocks, rotary position embeddings applied to q and k
+// in the rotate-half layout, grouped-query attention (kvHeads ≤ heads), a SwiGLU MLP
+// down(silu(gate(x)) · up(x)), a final RMSNorm and a tied or untied LM head.
+
+import { DataType } from '../../graph/onnx-proto';
+import { GraphBuilder, type BuiltGraph } from '../../graph/builder';
+import { attention, TapCollector } from '../../graph/attention';
+import { INPUT, OUTPUT, type TapRequest } from '../../graph/taps';
+import type { Checkpoint } from '../../graph/weights';
+import { inverseFrequencies, type LlamaConfig } from './config';
+
+export function buildLlama(c: LlamaConfig, checkpoint: Checkpoint, request: TapRequest): BuiltGraph {
+  const g = new GraphBuilder(c.modelType, checkpoint);
+  const { dModel: d, heads, kvHeads, headDim } = c;
+  // LlamaForCausalLM stores `model.…`; a bare LlamaModel has no prefix.
+  const w = (name: string, shape: number[]) => g.weight([`model.${name}`, name], shape);
+
+  const ids = g.input(INPUT.ids, DataType.INT64, ['T']);
+  const positions = g.input(INPUT.positions, DataType.INT64, ['T']);
+  const keep = g.input(INPUT.mask, DataType.BOOL, ['T', 'T']);
+  const logitPositions = g.input(INPUT.logitPositions, DataType.INT64, ['P']);
+
+  // cos, sin [T, headDim]: angle position·θ_i for each frequency, repeated for both halves.
+  const inv = Array.from(inverseFrequencies(c));
+  const angles = g.op('Mul', [g.op('Unsqueeze', [g.op('Cast', [positions], { to: DataType.FLOAT }), g.int64([1])]), g.float(inv, [1, inv.length])], {}, 'angles');
+  const both = g.op('Concat', [angles, angles], { axis: 1 }, 'rope_angles');
+  const rope = { cos: g.op('Cos', [both], {}, 'cos'), sin: g.op('Sin', [both], {}, 'sin') };
+
+  const embed = w('embed_tokens.weight', [c.vocabSize, d]);
+  let h = g.op('Gather', [embed, ids], {}, 'embed');
+  const hidden = [h];
+  const taps = new TapCollector('self', request.taps);
+  const qOut = heads * headDim;
+  const kvOut = kvHeads * headDim;
+
+  for (let l = 0; l < c.layers; l++) {
+    const p = `layers.${l}.`;
+    const a = g.rmsNorm(h, w(p + 'input_layernorm.weight', [d]), c.eps);
+    const proj = (name: string, out: number, bias: boolean) =>
+      g.linear(a, w(`${p}self_attn.${name}.weight`, [out, d]), bias ? w(`${p}self_attn.${name}.bias`, [out]) : undefined);
+    const att = attention(g, {
+      q: proj('q_proj', qOut, c.qkvBias),
+      k: proj('k_proj', kvOut, c.qkvBias),
+      v: proj('v_proj', kvOut, c.qkvBias),
+      heads,
+      kvHeads,
+      dHead: headDim,
+      scale: 1 / Math.sqrt(headDim),
+      mask: keep,
+      rope,
+    });
+    taps.add(att);
+    const o = g.linear(att.merged, w(p + 'self_attn.o_proj.weight', [d, qOut]), c.oBias ? w(p + 'self_attn.o_proj.bias', [d]) : undefined);
+    h = g.op('Add', [h, o]);
+    const m = g.rmsNorm(h, w(p + 'post_attention_layernorm.weight', [d]), c.eps);
+    const mlp = (name: string, out: number, inDim: number, x: string) =>
+      g.linear(x, w(`${p}mlp.${name}.weight`, [out, inDim]), c.mlpBias ? w(`${p}mlp.${name}.bias`, [out]) : undefined);
+    const gate = mlp('gate_proj', c.dInner, d, m);
+    const silu = g.op('Mul', [gate, g.op('Sigmoid', [gate])], {}, 'silu');
+    const up = mlp('up_proj', c.dInner, d, m);
+    h = g.op('Add', [h, mlp('down_proj', d, c.dInner, g.op('Mul', [silu, up], {}, 'swiglu'))], {}, 'block');
+    if (l < c.layers - 1) hidden.push(h);
+  }
+  const final = g.rmsNorm(h, w('norm.weight', [d]), c.eps);
+  // Hugging Face's hidden_states end with the output of the final norm.
+  hidden.push(final);
+
+  const selected = g.op('Gather', [final, logitPositions], { axis: 0 }, 'selected');
+  const untied = g.hasWeight(['lm_head.weight']) ? g.weight('lm_head.weight', [c.vocabSize, d]) : undefined;
+  // An untied model must ship its head; a tied one reads the embeddings.
+  const head = untied ?? (c.tiedEmbeddings ? embed : g.weight('lm_head.weight', [c.vocabSize, d]));
+  g.output(g.op('Gemm', [selected, head], { transB: 1 }, 'logits'), OUTPUT.logits, ['P', c.vocabSize]);
+  taps.emit(g);
+  if (request.hidden) g.output(g.stack(hidden), OUTPUT.hidden, [c.layers + 1, 'T', d]);
+  return g.build();
+}

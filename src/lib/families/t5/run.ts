@@ -1,0 +1,95 @@
+// T5's runtime: the encoder runs once; the decoder runs on the target (teacher forcing)
+// or token by token (greedy decoding), reading the encoder's hidden states.
+
+import { AtlasError } from '../../errors';
+import { INPUT, OUTPUT } from '../../graph/taps';
+import { generatedTokens, toTraceTokens } from '../../runtime/codec';
+import { bools, causalKeep, i64, i64Matrix, range, tensorOf } from '../../runtime/feeds';
+import type { GenerateOptions, Outputs, RunContext, RunOptions } from '../../runtime/run-context';
+import type { Trace, TraceToken } from '../../trace/types';
+import type { FamilyRuntime, RunInput } from '../types';
+import type { T5Config } from './config';
+import { bucketMatrix, buildT5Decoder, buildT5Encoder } from './graph';
+
+/** Greedy decoding stops after this many tokens when no `steps` is given. */
+export const T5_DEFAULT_STEPS = 32;
+
+/**
+ * T5 on source tokens; with `targetTokens` (without the start token or a closing </s>)
+ * teacher forcing, without them greedy decoding. The decoder tokens of the trace are
+ * the decoder's inputs: the start token, then the target.
+ */
+async function forward(ctx: RunContext<T5Config>, input: RunInput, options: RunOptions | GenerateOptions): Promise<Trace> {
+  const c = ctx.config;
+  const { text: source, tokens: encoded, target } = input;
+  if (encoded.length === 0) throw new AtlasError('bad-input', 'There are no source tokens to run.', 'Type a sentence into the text box.');
+  // Teacher forcing: the decoder reads [start] + target without its closing </s>.
+  const targetTokens =
+    input.targetTokens ?? (target === undefined ? undefined : toTraceTokens(ctx.codec.encode(target)).filter((t, i, all) => !(i === all.length - 1 && t.id === c.eosTokenId)));
+  const request = ctx.request(options);
+  const s = encoded.length;
+  const sourceKeep = bools(new Uint8Array(s).fill(1), [1, s]);
+  const enc = await ctx.exec('encoder', request, {
+    [INPUT.ids]: i64(encoded.map((t) => t.id)),
+    [INPUT.buckets]: i64Matrix(bucketMatrix(s, s, true, c), [s, s]),
+    [INPUT.mask]: sourceKeep,
+  });
+  const start: TraceToken = { id: c.decoderStartTokenId, text: ctx.codec.piece(c.decoderStartTokenId), start: 0, end: 0, special: true };
+
+  const runDecoder = async (ids: number[]) => {
+    const n = ids.length;
+    ctx.checkMemory(n, Math.max(n, s), request);
+    return ctx.exec('decoder', request, {
+      [INPUT.ids]: i64(ids),
+      [INPUT.buckets]: i64Matrix(bucketMatrix(n, n, false, c), [n, n]),
+      [INPUT.mask]: bools(causalKeep(n), [n, n]),
+      [INPUT.encoderHidden]: enc[OUTPUT.encoderHidden],
+      [INPUT.encoderMask]: sourceKeep,
+      [INPUT.logitPositions]: i64(range(n)),
+    });
+  };
+  const toTrace = (targetText: string, decoderTokens: TraceToken[], out: Outputs): Trace => {
+    const trace = ctx.trace(source, encoded, null, []);
+    trace.target = targetText;
+    trace.decoderTokens = decoderTokens;
+    trace.attention = { ...ctx.collect(enc, ['encoder']), ...ctx.collect(out, ['decoder', 'cross']) };
+    if (enc[OUTPUT.hidden]) trace.hidden = tensorOf(enc[OUTPUT.hidden]);
+    ctx.addPredictions(trace, range(decoderTokens.length), out[OUTPUT.logits], options, 5);
+    return trace;
+  };
+
+  if (targetTokens !== undefined) {
+    const ids = [start.id, ...targetTokens.map((t) => t.id)];
+    return toTrace(target ?? '', [start, ...targetTokens], await runDecoder(ids));
+  }
+
+  const g = options as GenerateOptions;
+  const steps = g.steps ?? T5_DEFAULT_STEPS;
+  const ids = [start.id];
+  let last = await runDecoder(ids);
+  for (let step = 0; step < steps; step++) {
+    ctx.checkCancelled(g);
+    const v = ctx.info.vocabSize;
+    const n = ids.length;
+    const logits = (last[OUTPUT.logits].data as Float32Array).subarray((n - 1) * v, n * v);
+    let best = 0;
+    for (let i = 1; i < v; i++) if (logits[i] > logits[best]) best = i;
+    if (best === c.eosTokenId) break;
+    ids.push(best);
+    last = await runDecoder(ids);
+    if (g.onStep) {
+      const added = generatedTokens(ctx.codec, ids.slice(1), 0, ctx.codec.specialIds);
+      g.onStep(toTrace(added.text, [start, ...added.tokens], last));
+    }
+  }
+  const added = generatedTokens(ctx.codec, ids.slice(1), 0, ctx.codec.specialIds);
+  return toTrace(added.text, [start, ...added.tokens], last);
+}
+
+export const t5Runtime: FamilyRuntime<T5Config> = {
+  parts: ['encoder', 'decoder'],
+  build: (part, config, checkpoint, request) => (part === 'encoder' ? buildT5Encoder(config, checkpoint, request) : buildT5Decoder(config, checkpoint, request)),
+  forward,
+  // Generation is greedy decoding of the target from the source.
+  generate: (ctx, text, options) => forward(ctx, { text, tokens: toTraceTokens(ctx.codec.encode(text)) }, options),
+};

@@ -1,0 +1,63 @@
+// What a family's runtime (src/lib/families/<family>/run.ts) gets from the runner: the
+// family-free machinery of running a graph (sessions, the WebGPU→WASM fallback, the
+// length and memory guards, turning outputs into a Trace) and the run options.
+
+import type * as ortTypes from 'onnxruntime-web';
+import type { TapRequest } from '../graph/taps';
+import type { AttentionKind, ModelInfo, Trace, TraceToken, TapName } from '../trace/types';
+import type { TextCodec } from './codec';
+
+export interface RunOptions {
+  taps?: TapName[];
+  hidden?: boolean;
+  /** Top-k predictions to report (GPT-2: next token; BERT: masked positions; T5: each decoder step). */
+  topK?: number;
+  /** Cut the input to the model's longest sequence instead of failing. */
+  truncate?: boolean;
+  /** BERT: pad the input with [PAD] to this length (padded keys are masked). */
+  padTo?: number;
+  /** BERT: predict at every position, not only at [MASK]s. GPT-2: logits at every position, not only the last. */
+  predictAll?: boolean;
+  /** Keep the raw logits in the trace (for research and tests; they are vocabulary-sized per position). */
+  keepLogits?: boolean;
+}
+
+export interface GenerateOptions extends RunOptions {
+  /** New tokens to generate. */
+  steps: number;
+  /** 1 = greedy; k > 1 samples from the top k. */
+  sampleTopK?: number;
+  temperature?: number;
+  seed?: number;
+  /** Called with the trace after each generated token (T5: watch the alignment grow). */
+  onStep?: (trace: Trace) => void;
+  /** Checked between steps; a superseded run stops early. */
+  cancelled?: () => boolean;
+}
+
+export type Feeds = Record<string, ortTypes.Tensor>;
+export type Outputs = ortTypes.InferenceSession.ReturnType;
+
+export interface RunContext<C> {
+  readonly config: C;
+  readonly info: ModelInfo;
+  readonly codec: TextCodec;
+  /** The tap set `options` asks for (all taps by default). */
+  request(options: RunOptions): TapRequest;
+  /** Runs one of the family's graphs (see FamilyRuntime.parts). */
+  exec(part: string, request: TapRequest, feeds: Feeds): Promise<Outputs>;
+  /** The usable length of an input of `n` tokens: fails past the model's positions unless truncating. */
+  checkLength(n: number, options: RunOptions, what?: string): number;
+  /** Refuses a run whose trace would not fit the memory limit, before it starts. */
+  checkMemory(queries: number, keys: number, request: TapRequest): void;
+  /** A trace with the tokens and timings, and (from `out`) the taps of `kinds` and the hidden states. */
+  trace(text: string, tokens: TraceToken[], out: Outputs | null, kinds: readonly AttentionKind[]): Trace;
+  /** The taps of `kinds` in a graph's outputs. */
+  collect(out: Outputs, kinds: readonly AttentionKind[]): Trace['attention'];
+  /** Adds the top-k predictions at `positions` from a [positions, vocab] logits output. */
+  addPredictions(trace: Trace, positions: number[], logits: ortTypes.Tensor, options: RunOptions, k?: number): void;
+  /** Picks the next token from one position's logits: greedy, or sampled from the top k. */
+  pick(logits: Float32Array, options: GenerateOptions, random: () => number): number;
+  /** Throws when a newer run has replaced this one. */
+  checkCancelled(options: GenerateOptions): void;
+}
