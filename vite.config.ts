@@ -43,7 +43,10 @@ export default defineConfig({
   // Load onnxruntime's .mjs/.wasm from static/ort/ at run time instead of bundling a
   // 28 MB copy of the wasm into the app's assets.
   resolve: { conditions: ['onnxruntime-web-use-extern-wasm', ...defaultClientConditions] },
-  worker: { format: 'es' },
+  // One file per worker: the families' runtimes are dynamic imports (kept out of the pages'
+  // bundles), and a worker's own chunks are not in the service worker's file list, so
+  // offline they would fail to load.
+  worker: { format: 'es', rolldownOptions: { output: { inlineDynamicImports: true } } },
   // The plugin-timing report is noise in test logs.
   build: { rolldownOptions: { checks: { pluginTimings: false } } },
   optimizeDeps: { exclude: ['onnxruntime-web'] },

@@ -7,6 +7,6 @@ export default defineConfig({
   base: '/__harness/',
   logLevel: 'warn',
   resolve: { conditions: ['onnxruntime-web-use-extern-wasm', ...defaultClientConditions] },
-  worker: { format: 'es' },
+  worker: { format: 'es', rolldownOptions: { output: { inlineDynamicImports: true } } },
   build: { outDir: resolve(import.meta.dirname, '../../../test-results/harness'), emptyOutDir: true },
 });
