@@ -46,7 +46,7 @@ export function gpt2Flops(c: Gpt2Config, s: FlopShape): FlopCount {
 }
 
 /** The layers GPT-2 and BERT share: self-attention (d×d projections) and a two-matrix FFN. */
-function layerStack(c: Gpt2Config | BertConfig, tokens: number): { projections: number; attention: number; ffn: number } {
+function layerStack(c: Pick<Gpt2Config, 'dModel' | 'dInner' | 'layers'>, tokens: number): { projections: number; attention: number; ffn: number } {
   const a = selfAttention(tokens, c.dModel, c.dModel);
   return { projections: c.layers * a.projections, attention: c.layers * a.attention, ffn: c.layers * 2 * mm(tokens, c.dModel, c.dInner) };
 }
@@ -102,5 +102,7 @@ export function forwardFlops(c: ModelConfig, s: FlopShape): FlopCount {
   if (c.family === 'gpt2') return gpt2Flops(c, s);
   if (c.family === 'bert') return bertFlops(c, s);
   if (c.family === 'llama') return llamaFlops(c, s);
+  // OPT's layers are GPT-2's (d×d projections, a two-matrix FFN); its head is tied.
+  if (c.family === 'opt') return total({ ...layerStack(c, s.tokens), head: mm(s.logitPositions, c.dModel, c.vocabSize) });
   return t5Flops(c, s);
 }

@@ -6,6 +6,8 @@ import { checkpointFiles, checkpointWeights, randomCheckpoint, type RandomCheckp
 import { gpt2Forward } from '../reference/gpt2';
 import { bertForward } from '../reference/bert';
 import { t5Forward } from '../reference/t5';
+import { llamaForward } from '../reference/llama';
+import { optForward } from '../reference/opt';
 import type { ReferenceTrace } from '../reference/types';
 import { traceFromJSON } from '../../src/lib/trace/json';
 import type { AttentionKind, Trace } from '../../src/lib/trace/types';
@@ -45,7 +47,7 @@ describe('runtime in the browser worker', () => {
   const browser = useBrowser();
 
   for (const preference of ['webgpu', 'wasm'] as const) {
-    it(`runs GPT-2, BERT and T5 on ${preference} and matches the reference`, async () => {
+    it(`runs GPT-2, BERT, T5, LLaMA and OPT on ${preference} and matches the reference`, async () => {
       const page = await browser.open('/__harness/');
       await page.waitForSelector('body[data-ready=true]');
 
@@ -63,6 +65,13 @@ describe('runtime in the browser worker', () => {
       const t5 = await runInPage(page, { family: 't5', seed: 8, layers: 2, dModel: 32, heads: 4 }, 'summarize: the house is big', preference, 'small house');
       const ref = t5Forward(t5.cp.config, checkpointWeights(t5.cp), t5.trace.tokens.map((t) => t.id), t5.trace.decoderTokens!.map((t) => t.id));
       expectClose(t5.trace, ref, ['encoder', 'decoder', 'cross']);
+
+      // Grouped-query attention and RoPE (every op of the LLaMA graph on this backend, no fallback).
+      const llama = await runInPage(page, { family: 'llama', seed: 41, layers: 2, dModel: 32, heads: 4, kvHeads: 2 }, 'Once upon a time, 東京.', preference);
+      expect(llama.trace.backend.name).toBe(preference);
+      expectClose(llama.trace, llamaForward(llama.cp.config, checkpointWeights(llama.cp), llama.trace.tokens.map((t) => t.id)), ['self']);
+      const opt = await runInPage(page, { family: 'opt', seed: 51, layers: 2, dModel: 32, heads: 4 }, 'Attention is all you need.', preference);
+      expectClose(opt.trace, optForward(opt.cp.config, checkpointWeights(opt.cp), opt.trace.tokens.map((t) => t.id)), ['self']);
       expect(browser.errors).toEqual([]);
     });
   }

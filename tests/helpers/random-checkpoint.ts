@@ -24,7 +24,7 @@ import type { HFConfig, Weights } from '../reference/types';
 import { weightsFromTensors } from '../reference/weights';
 import { Prng } from './prng';
 
-export type RandomFamily = 'gpt2' | 'bert' | 'distilbert' | 't5' | 't5-v1_1' | 'llama' | 'qwen2' | 'mistral';
+export type RandomFamily = 'gpt2' | 'bert' | 'distilbert' | 't5' | 't5-v1_1' | 'llama' | 'qwen2' | 'mistral' | 'opt';
 
 export interface RandomCheckpointOptions {
   family: RandomFamily;
@@ -55,7 +55,7 @@ export interface RandomCheckpointOptions {
 
 export type RealConfigName =
   | 'gpt2' | 'distilgpt2' | 'bert-base-uncased' | 'distilbert-base-uncased' | 't5-small' | 'flan-t5-small'
-  | 'smollm2-135m' | 'tinyllama-1.1b-chat' | 'qwen2.5-0.5b' | 'llama-3.2-1b' | 'mistral-7b-v0.1';
+  | 'smollm2-135m' | 'tinyllama-1.1b-chat' | 'qwen2.5-0.5b' | 'llama-3.2-1b' | 'mistral-7b-v0.1' | 'opt-125m';
 
 export interface CheckpointTensor {
   name: string;
@@ -81,6 +81,8 @@ export const TOKENIZERS: Record<Family, string> = {
   bert: join(ROOT, 'static/models/bert-base-uncased/tokenizer.json'),
   t5: join(ROOT, 'tests/fixtures/tiny-t5/tokenizer.json'),
   llama: join(ROOT, 'static/models/tinyllama/tokenizer.json'),
+  // OPT's tokenizer is GPT-2's byte-level BPE (its vocabulary of 50,272 pads GPT-2's 50,257).
+  opt: join(ROOT, 'static/models/gpt2/tokenizer.json'),
 };
 
 export function realConfig(name: RealConfigName): HFConfig {
@@ -292,7 +294,9 @@ function llamaTensors(b: Builder, config: HFConfig, tied: boolean): void {
   const vocab = config.vocab_size as number;
   const qkvBias = config.model_type === 'qwen2' || config.attention_bias === true;
   const g = Math.sqrt(SCORE_STD);
-  b.add('model.embed_tokens.weight', [vocab, d], { std: 1 });
+  // RMSNorm makes the embeddings' scale irrelevant to the blocks; a tied head reads them as
+  // its weights, so there they get std 1/√d to keep the logits O(1), as an untied head's are.
+  b.add('model.embed_tokens.weight', [vocab, d], { std: tied ? 1 / Math.sqrt(d) : 1 });
   for (let l = 0; l < (config.num_hidden_layers as number); l++) {
     const p = `model.layers.${l}.`;
     b.add(`${p}input_layernorm.weight`, [d], NORM_WEIGHT);
@@ -311,8 +315,39 @@ function llamaTensors(b: Builder, config: HFConfig, tied: boolean): void {
 
 const LLAMA_TYPES = new Set(['llama', 'mistral', 'qwen2']);
 
+/** OPTForCausalLM names (model.decoder.…); positions have 2 extra rows (the offset). */
+function optTensors(b: Builder, config: HFConfig): void {
+  const d = config.hidden_size as number;
+  const inner = config.ffn_dim as number;
+  const proj = (config.word_embed_proj_dim as number | undefined) ?? d;
+  const g = Math.sqrt(SCORE_STD);
+  b.add('model.decoder.embed_tokens.weight', [config.vocab_size as number, proj], { std: 1 });
+  b.add('model.decoder.embed_positions.weight', [(config.max_position_embeddings as number) + 2, d], { std: 0.5 });
+  if (proj !== d) {
+    b.add('model.decoder.project_in.weight', [d, proj], { std: 1 / Math.sqrt(proj) });
+    b.add('model.decoder.project_out.weight', [proj, d], { std: 1 / Math.sqrt(d) });
+  }
+  const ln = (name: string) => {
+    b.add(`${name}.weight`, [d], NORM_WEIGHT);
+    b.add(`${name}.bias`, [d], SMALL);
+  };
+  for (let l = 0; l < (config.num_hidden_layers as number); l++) {
+    const p = `model.decoder.layers.${l}.`;
+    b.linear(`${p}self_attn.q_proj`, d, d, g / Math.sqrt(d));
+    b.linear(`${p}self_attn.k_proj`, d, d, g / Math.sqrt(d));
+    b.linear(`${p}self_attn.v_proj`, d, d, 1 / Math.sqrt(d));
+    b.linear(`${p}self_attn.out_proj`, d, d, 1 / Math.sqrt(d));
+    ln(`${p}self_attn_layer_norm`);
+    b.linear(`${p}fc1`, d, inner, 1 / Math.sqrt(d));
+    b.linear(`${p}fc2`, inner, d, 1 / Math.sqrt(inner));
+    ln(`${p}final_layer_norm`);
+  }
+  if (config.do_layer_norm_before !== false) ln('model.decoder.final_layer_norm');
+}
+
 function familyOf(modelType: string): Family {
   if (LLAMA_TYPES.has(modelType)) return 'llama';
+  if (modelType === 'opt') return 'opt';
   if (modelType === 'gpt2') return 'gpt2';
   if (modelType === 'bert' || modelType === 'distilbert') return 'bert';
   if (modelType === 't5') return 't5';
@@ -327,6 +362,7 @@ function buildTensors(config: HFConfig, seed: number | null, bareNames: boolean)
   else if (modelType === 'distilbert') distilbertTensors(b, config);
   else if (modelType === 't5') t5Tensors(b, config);
   else if (LLAMA_TYPES.has(modelType)) llamaTensors(b, config, config.tie_word_embeddings === true);
+  else if (modelType === 'opt') optTensors(b, config);
   else throw new Error(`random checkpoint: model_type ${modelType} is not supported`);
   return b.tensors;
 }
@@ -338,7 +374,7 @@ export function randomCheckpoint(options: RandomCheckpointOptions): RandomCheckp
   const d = options.dModel ?? 32;
   const heads = options.heads ?? 4;
   if (d % heads !== 0) throw new Error(`random checkpoint: dModel ${d} is not divisible by ${heads} heads`);
-  const traceFamily: Family = family === 'gpt2' ? 'gpt2' : family === 't5' || family === 't5-v1_1' ? 't5' : LLAMA_TYPES.has(family) ? 'llama' : 'bert';
+  const traceFamily: Family = family === 'gpt2' ? 'gpt2' : family === 't5' || family === 't5-v1_1' ? 't5' : LLAMA_TYPES.has(family) ? 'llama' : family === 'opt' ? 'opt' : 'bert';
   const tokenizerPath = TOKENIZERS[traceFamily];
   const vocab = options.vocabSize ?? tokenizerVocabSize(tokenizerPath);
   let config: HFConfig;
@@ -365,6 +401,8 @@ export function randomCheckpoint(options: RandomCheckpointOptions): RandomCheckp
       max_position_embeddings: options.maxPositions ?? 512,
       vocab_size: vocab,
     };
+  } else if (family === 'opt') {
+    config = { ...realConfig('opt-125m'), hidden_size: d, num_attention_heads: heads, num_hidden_layers: layers, ffn_dim: 4 * d, word_embed_proj_dim: d, vocab_size: vocab, max_position_embeddings: options.maxPositions ?? 2048, ...options.overrides };
   } else if (LLAMA_TYPES.has(family)) {
     const real = realConfig(family === 'qwen2' ? 'qwen2.5-0.5b' : family === 'mistral' ? 'mistral-7b-v0.1' : 'tinyllama-1.1b-chat');
     config = {
@@ -459,4 +497,21 @@ export function checkpointFiles(checkpoint: RandomCheckpoint): Map<string, Uint8
 export function writeCheckpoint(checkpoint: RandomCheckpoint, dir: string): void {
   mkdirSync(dir, { recursive: true });
   for (const [name, bytes] of checkpointFiles(checkpoint)) writeFileSync(join(dir, name), bytes);
+}
+
+/**
+ * A real model's config with some fields overridden (fewer layers, a smaller vocabulary or
+ * MLP), random weights: the width, heads, KV heads, head_dim and RoPE settings stay real.
+ */
+export function reducedCheckpoint(configName: RealConfigName, seed: number, overrides: HFConfig): RandomCheckpoint {
+  const config = { ...realConfig(configName), ...overrides };
+  const family = familyOf(config.model_type as string);
+  return {
+    name: `reduced-${configName}-s${seed}`,
+    family,
+    config,
+    tensors: buildTensors(config, seed, false),
+    tokenizerPath: TOKENIZERS[family],
+    recipe: { kind: 'full-size', config: configName, seed },
+  };
 }

@@ -2,7 +2,8 @@
 // weights of full size, build and run one 16-token pass in Node; their attention and
 // logits match the float64 reference.
 import { beforeAll, describe, expect, it } from 'vitest';
-import { checkpointWeights, fullSizeCheckpoint, type RealConfigName } from '../helpers/random-checkpoint';
+import { checkpointWeights, fullSizeCheckpoint, reducedCheckpoint, type RealConfigName } from '../helpers/random-checkpoint';
+import { llamaForward } from '../reference/llama';
 import { gpt2Forward } from '../reference/gpt2';
 import { bertForward } from '../reference/bert';
 import { t5Forward } from '../reference/t5';
@@ -56,6 +57,33 @@ describe('full-size configs with random weights', () => {
           expect(maxDiff(trace.logits!.values.data.subarray(i * v, (i + 1) * v), ref.logits.data.subarray(p * v, (p + 1) * v))).toBeLessThan(TOLERANCE),
         );
       }
+      await runner.release();
+    });
+  }
+});
+
+describe('real LLaMA-family configs at reduced depth, random weights', () => {
+  // Real width, heads, KV heads, head_dim, rope_theta, rope_scaling, biases and tying; one or two
+  // layers and a 1,024-token vocabulary keep the checkpoints small. Mistral-7B and Llama-3.2-1B
+  // also get a narrower MLP (the attention, which is what differs between them, stays full).
+  const cases: { name: RealConfigName; overrides: Record<string, unknown> }[] = [
+    { name: 'smollm2-135m', overrides: { num_hidden_layers: 2 } },
+    { name: 'tinyllama-1.1b-chat', overrides: { num_hidden_layers: 1 } },
+    { name: 'qwen2.5-0.5b', overrides: { num_hidden_layers: 2 } },
+    { name: 'llama-3.2-1b', overrides: { num_hidden_layers: 1, intermediate_size: 2048 } },
+    { name: 'mistral-7b-v0.1', overrides: { num_hidden_layers: 1, intermediate_size: 2048 } },
+  ];
+  for (const { name, overrides } of cases) {
+    it(`${name}: every tap and the logits match the reference`, { timeout: 180_000 }, async () => {
+      const cp = reducedCheckpoint(name, 3, { ...overrides, vocab_size: 1024 });
+      const runner = await loadModel(filesOf(cp), { id: name, source: 'local' }, 'wasm');
+      const ids = Array.from({ length: 12 }, (_, i) => (17 + 83 * i) % 1024);
+      const trace = await runner.runTokens('', runner.tokensOf(ids), { predictAll: true, keepLogits: true });
+      const ref = llamaForward(cp.config, checkpointWeights(cp), ids);
+      for (const tap of ['q', 'k', 'v', 'qPreRope', 'kPreRope', 'scores', 'probs', 'context'] as const)
+        expect([tap, maxDiff(trace.attention.self![tap]!.data, ref.attention.self[tap].data) < TOLERANCE]).toEqual([tap, true]);
+      expect(maxDiff(trace.logits!.values.data, ref.logits.data)).toBeLessThan(TOLERANCE);
+      expect(trace.model.kvHeads).toBe(cp.config.num_key_value_heads);
       await runner.release();
     });
   }

@@ -4,6 +4,7 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import { checkpointWeights, randomCheckpoint, realConfig, type RandomCheckpoint, type RandomCheckpointOptions } from '../helpers/random-checkpoint';
 import { llamaForward, llamaGreedy } from '../reference/llama';
+import { optForward, optGreedy } from '../reference/opt';
 import { gpt2Forward, gpt2Greedy } from '../reference/gpt2';
 import { bertForward } from '../reference/bert';
 import { t5Forward, t5Greedy } from '../reference/t5';
@@ -250,6 +251,31 @@ describe('LLaMA-family graphs against the float64 reference', () => {
     const trace = await runner.generate(prompt, { steps: 6, taps: ['probs'] });
     const promptIds = runner.codec.encode(prompt).tokens.map((t) => t.id);
     expect(trace.tokens.map((t) => t.id)).toEqual(llamaGreedy(cp.config, checkpointWeights(cp), promptIds, 6));
+    await runner.release();
+  });
+});
+
+describe('OPT graph against the float64 reference', () => {
+  for (const preNorm of [true, false]) {
+    it(`matches every tap, hidden state and logit (${preNorm ? 'pre' : 'post'}-LayerNorm)`, async () => {
+      const { cp, runner } = await runnerFor({ family: 'opt', seed: 51, layers: 2, dModel: 48, heads: 4, overrides: { do_layer_norm_before: preNorm } });
+      const trace = await runner.run('The quick brown fox jumps over the lazy dog.', { hidden: true, predictAll: true, keepLogits: true });
+      const ref = optForward(cp.config, checkpointWeights(cp), trace.tokens.map((t) => t.id));
+      const diffs = compareAttention(trace, ref, ['self']);
+      diffs.hidden = maxDiff(trace.hidden!, ref.hidden.self!);
+      diffs.logits = maxDiff(trace.logits!.values, ref.logits);
+      for (const [name, d] of Object.entries(diffs)) expect(d, name).toBeLessThan(TAP_TOLERANCE);
+      expectCausal(trace.attention.self!.probs!);
+      expect(trace.model).toMatchObject({ family: 'opt', positionEncoding: 'learned-absolute' });
+      await runner.release();
+    });
+  }
+
+  it('generates the same greedy continuation as the reference', async () => {
+    const { cp, runner } = await runnerFor({ family: 'opt', seed: 52, layers: 2, dModel: 32, heads: 4 });
+    const trace = await runner.generate('Once upon a time', { steps: 5, taps: ['probs'] });
+    const promptIds = runner.codec.encode('Once upon a time').tokens.map((t) => t.id);
+    expect(trace.tokens.map((t) => t.id)).toEqual(optGreedy(cp.config, checkpointWeights(cp), promptIds, 5));
     await runner.release();
   });
 });

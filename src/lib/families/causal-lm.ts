@@ -22,17 +22,24 @@ const MAIN = 'main';
 /** Which keys each query may see, [n, n] row-major (default: the causal mask). */
 export type KeepMask<C> = (n: number, config: C) => Uint8Array;
 
-function feeds<C>(ids: number[], logitPositions: number[], keep: KeepMask<C>, config: C): Feeds {
+/** How a family's causal LM differs: its keep-mask, and inputs of its own (LLaMA's RoPE tables). */
+export interface CausalLmOptions<C> {
+  keep?: KeepMask<C>;
+  feeds?: (n: number, config: C) => Feeds;
+}
+
+function feeds<C>(ids: number[], logitPositions: number[], o: Required<CausalLmOptions<C>>, config: C): Feeds {
   const n = ids.length;
   return {
+    ...o.feeds(n, config),
     [INPUT.ids]: i64(ids),
     [INPUT.positions]: i64(range(n)),
-    [INPUT.mask]: bools(keep(n, config), [n, n]),
+    [INPUT.mask]: bools(o.keep(n, config), [n, n]),
     [INPUT.logitPositions]: i64(logitPositions),
   };
 }
 
-async function forward<C extends CausalLmConfig>(ctx: RunContext<C>, keep: KeepMask<C>, text: string, tokens: TraceToken[], options: RunOptions): Promise<Trace> {
+async function forward<C extends CausalLmConfig>(ctx: RunContext<C>, keep: Required<CausalLmOptions<C>>, text: string, tokens: TraceToken[], options: RunOptions): Promise<Trace> {
   const request = ctx.request(options);
   const n = tokens.length;
   ctx.checkMemory(n, n, request);
@@ -46,8 +53,9 @@ async function forward<C extends CausalLmConfig>(ctx: RunContext<C>, keep: KeepM
 
 export function causalLmRuntime<C extends CausalLmConfig>(
   build: (config: C, checkpoint: Checkpoint, request: TapRequest) => BuiltGraph,
-  keep: KeepMask<C> = (n) => causalKeep(n),
+  options: CausalLmOptions<C> = {},
 ): FamilyRuntime<C> {
+  const keep: Required<CausalLmOptions<C>> = { keep: options.keep ?? ((n) => causalKeep(n)), feeds: options.feeds ?? (() => ({})) };
   return {
     parts: [MAIN],
     build: (_part, config, checkpoint, request) => build(config, checkpoint, request),

@@ -10,8 +10,9 @@ import { gpt2 } from './gpt2';
 import { bert } from './bert';
 import { t5 } from './t5';
 import { llama } from './llama';
+import { opt } from './opt';
 
-export const FAMILIES = { gpt2, bert, t5, llama } satisfies { [F in Family]: FamilySpec<F, FamilyConfig<F>> };
+export const FAMILIES = { gpt2, bert, t5, llama, opt } satisfies { [F in Family]: FamilySpec<F, FamilyConfig<F>> };
 
 type Registry = typeof FAMILIES;
 /** The parsed config of any family, narrowed by `family`. */
@@ -21,6 +22,7 @@ export type { Gpt2Config } from './gpt2/config';
 export type { BertConfig } from './bert/config';
 export type { T5Config } from './t5/config';
 export type { LlamaConfig } from './llama/config';
+export type { OptConfig } from './opt/config';
 
 /** The spec of a family, typed loosely enough to be used without knowing which one. */
 export type AnyFamilySpec = FamilySpec<Family, ModelConfig>;

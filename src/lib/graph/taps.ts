@@ -24,6 +24,9 @@ export const INPUT = {
   buckets: 'relative_buckets',
   encoderHidden: 'encoder_hidden',
   encoderMask: 'encoder_keep',
+  /** RoPE's cos and sin [T, headDim] at the input's positions, computed by the runtime in float64. */
+  ropeCos: 'rope_cos',
+  ropeSin: 'rope_sin',
 } as const;
 
 export const OUTPUT = {

@@ -5,6 +5,7 @@ import type { Tensor } from '../trace/types';
 
 export const i64 = (values: number[]) => new ort.Tensor('int64', BigInt64Array.from(values.map(BigInt)), [values.length]);
 export const i64Matrix = (values: BigInt64Array, dims: number[]) => new ort.Tensor('int64', values, dims);
+export const floats = (values: Float32Array, dims: number[]) => new ort.Tensor('float32', values, dims);
 export const bools = (values: Uint8Array, dims: number[]) => new ort.Tensor('bool', values, dims);
 export const range = (n: number) => Array.from({ length: n }, (_, i) => i);
 

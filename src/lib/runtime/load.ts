@@ -9,6 +9,7 @@ import type { ModelInfo } from '../trace/types';
 import { chooseBackend, type BackendPreference } from './backend';
 import { createCodec } from './codec';
 import { modelInfo, ModelRunner } from './runner';
+import { checkWeightMemory } from './memory';
 
 export interface ModelFiles {
   config: unknown;
@@ -28,6 +29,8 @@ export async function loadModel(files: ModelFiles, origin: ModelOrigin, preferen
   const checkpoint = new Checkpoint(shards);
   let parameters = 0;
   for (const s of shards) for (const t of s.tensors.values()) if (FLOAT_DTYPES.includes(t.dtype)) parameters += t.shape.reduce((a, b) => a * b, 1);
+  // Before the tokenizer and the sessions: a model too big for the tab is refused while nothing is allocated.
+  checkWeightMemory(origin.id, parameters);
   const codec = createCodec(origin.id, files.tokenizer, files.tokenizerConfig);
   const backend = await chooseBackend(preference);
   const runtime = await familySpec(config.family).runtime();

@@ -8,7 +8,7 @@ import { GraphBuilder, type BuiltGraph } from '../../graph/builder';
 import { attention, TapCollector } from '../../graph/attention';
 import { INPUT, OUTPUT, type TapRequest } from '../../graph/taps';
 import type { Checkpoint } from '../../graph/weights';
-import { inverseFrequencies, type LlamaConfig } from './config';
+import type { LlamaConfig } from './config';
 
 export function buildLlama(c: LlamaConfig, checkpoint: Checkpoint, request: TapRequest): BuiltGraph {
   const g = new GraphBuilder(c.modelType, checkpoint);
@@ -17,15 +17,14 @@ export function buildLlama(c: LlamaConfig, checkpoint: Checkpoint, request: TapR
   const w = (name: string, shape: number[]) => g.weight([`model.${name}`, name], shape);
 
   const ids = g.input(INPUT.ids, DataType.INT64, ['T']);
-  const positions = g.input(INPUT.positions, DataType.INT64, ['T']);
+  // Positions enter only through the RoPE tables; the input is declared because every causal LM is fed it.
+  g.input(INPUT.positions, DataType.INT64, ['T']);
   const keep = g.input(INPUT.mask, DataType.BOOL, ['T', 'T']);
   const logitPositions = g.input(INPUT.logitPositions, DataType.INT64, ['P']);
 
-  // cos, sin [T, headDim]: angle position·θ_i for each frequency, repeated for both halves.
-  const inv = Array.from(inverseFrequencies(c));
-  const angles = g.op('Mul', [g.op('Unsqueeze', [g.op('Cast', [positions], { to: DataType.FLOAT }), g.int64([1])]), g.float(inv, [1, inv.length])], {}, 'angles');
-  const both = g.op('Concat', [angles, angles], { axis: 1 }, 'rope_angles');
-  const rope = { cos: g.op('Cos', [both], {}, 'cos'), sin: g.op('Sin', [both], {}, 'sin') };
+  // cos, sin [T, headDim] come in as inputs (see ropeTables): GPU sin/cos are not accurate
+  // enough at large angles (SwiftShader's WebGPU was off by ~1e-3).
+  const rope = { cos: g.input(INPUT.ropeCos, DataType.FLOAT, ['T', headDim]), sin: g.input(INPUT.ropeSin, DataType.FLOAT, ['T', headDim]) };
 
   const embed = w('embed_tokens.weight', [c.vocabSize, d]);
   let h = g.op('Gather', [embed, ids], {}, 'embed');

@@ -2,8 +2,9 @@
 // narrows the causal mask to the last `slidingWindow` keys.
 
 import { causalLmRuntime } from '../causal-lm';
-import { causalKeep } from '../../runtime/feeds';
-import type { LlamaConfig } from './config';
+import { causalKeep, floats } from '../../runtime/feeds';
+import { INPUT } from '../../graph/taps';
+import { inverseFrequencies, type LlamaConfig } from './config';
 import { buildLlama } from './graph';
 
 /** Row i keeps keys j with i − window < j ≤ i (Hugging Face's sliding-window causal mask). */
@@ -13,4 +14,28 @@ export function slidingWindowKeep(n: number, window: number): Uint8Array {
   return keep;
 }
 
-export const llamaRuntime = causalLmRuntime<LlamaConfig>(buildLlama, (n, c) => (c.slidingWindow === null ? causalKeep(n) : slidingWindowKeep(n, c.slidingWindow)));
+/**
+ * cos and sin of position·θ_i [n, headDim], repeated for both halves (the rotate-half
+ * layout), in float64 and then rounded: one table per run, exact on every backend.
+ */
+export function ropeTables(n: number, c: LlamaConfig): { cos: Float32Array; sin: Float32Array } {
+  const inv = inverseFrequencies(c);
+  const d = c.headDim;
+  const cos = new Float32Array(n * d);
+  const sin = new Float32Array(n * d);
+  for (let p = 0; p < n; p++)
+    for (let e = 0; e < d; e++) {
+      const angle = p * inv[e % (d / 2)];
+      cos[p * d + e] = Math.cos(angle);
+      sin[p * d + e] = Math.sin(angle);
+    }
+  return { cos, sin };
+}
+
+export const llamaRuntime = causalLmRuntime<LlamaConfig>(buildLlama, {
+  keep: (n, c) => (c.slidingWindow === null ? causalKeep(n) : slidingWindowKeep(n, c.slidingWindow)),
+  feeds: (n, c) => {
+    const t = ropeTables(n, c);
+    return { [INPUT.ropeCos]: floats(t.cos, [n, c.headDim]), [INPUT.ropeSin]: floats(t.sin, [n, c.headDim]) };
+  },
+});

@@ -1,0 +1,61 @@
+// OPT as in Hugging Face's OPTForCausalLM: token embeddings plus learned absolute
+// positions read at position + 2, pre- (or post-) LayerNorm blocks with biased q/k/v/out
+// projections, a ReLU MLP, a final LayerNorm, and an LM head tied to the embeddings.
+// (HF scales q by 1/√d before q·kᵀ; scaling the scores instead is the same number, so the
+// q tap here is the projection itself, as for GPT-2 and BERT.)
+
+import { DataType } from '../../graph/onnx-proto';
+import { GraphBuilder, type BuiltGraph } from '../../graph/builder';
+import { attention, TapCollector } from '../../graph/attention';
+import { INPUT, OUTPUT, type TapRequest } from '../../graph/taps';
+import type { Checkpoint } from '../../graph/weights';
+import { OPT_POSITION_OFFSET, type OptConfig } from './config';
+
+export function buildOpt(c: OptConfig, checkpoint: Checkpoint, request: TapRequest): BuiltGraph {
+  const g = new GraphBuilder('opt', checkpoint);
+  const { dModel: d, heads, dInner } = c;
+  // OPTForCausalLM stores `model.decoder.…`; a bare OPTModel `decoder.…`.
+  const w = (name: string, shape: number[]) => g.weight([`model.decoder.${name}`, `decoder.${name}`], shape);
+  const bias = (name: string, n: number) => (c.bias ? w(name, [n]) : undefined);
+  const ln = (x: string, name: string) => g.layerNorm(x, w(`${name}.weight`, [d]), w(`${name}.bias`, [d]), c.eps);
+
+  const ids = g.input(INPUT.ids, DataType.INT64, ['T']);
+  const positions = g.input(INPUT.positions, DataType.INT64, ['T']);
+  const keep = g.input(INPUT.mask, DataType.BOOL, ['T', 'T']);
+  const logitPositions = g.input(INPUT.logitPositions, DataType.INT64, ['P']);
+
+  const embed = w('embed_tokens.weight', [c.vocabSize, c.embedDim]);
+  let tokens = g.op('Gather', [embed, ids]);
+  if (c.embedDim !== d) tokens = g.linear(tokens, w('project_in.weight', [d, c.embedDim]));
+  const table = w('embed_positions.weight', [c.maxPositions + OPT_POSITION_OFFSET, d]);
+  const shifted = g.op('Add', [positions, g.int64([OPT_POSITION_OFFSET], [])]);
+  let h = g.op('Add', [tokens, g.op('Gather', [table, shifted])], {}, 'embed');
+  const hidden = [h];
+  const taps = new TapCollector('self', request.taps);
+  const scale = 1 / Math.sqrt(d / heads);
+
+  for (let l = 0; l < c.layers; l++) {
+    const p = `layers.${l}.`;
+    const proj = (x: string, name: string, out: number, inDim: number) => g.linear(x, w(`${p}${name}.weight`, [out, inDim]), bias(`${p}${name}.bias`, out));
+    const a = c.preNorm ? ln(h, p + 'self_attn_layer_norm') : h;
+    const att = attention(g, { q: proj(a, 'self_attn.q_proj', d, d), k: proj(a, 'self_attn.k_proj', d, d), v: proj(a, 'self_attn.v_proj', d, d), heads, dHead: d / heads, scale, mask: keep });
+    taps.add(att);
+    h = g.op('Add', [h, proj(att.merged, 'self_attn.out_proj', d, d)]);
+    if (!c.preNorm) h = ln(h, p + 'self_attn_layer_norm');
+    const m = c.preNorm ? ln(h, p + 'final_layer_norm') : h;
+    h = g.op('Add', [h, proj(g.activation(proj(m, 'fc1', dInner, d), c.activation), 'fc2', d, dInner)], {}, 'block');
+    if (!c.preNorm) h = ln(h, p + 'final_layer_norm');
+    if (l < c.layers - 1) hidden.push(h);
+  }
+  let final = c.finalNorm ? ln(h, 'final_layer_norm') : h;
+  if (c.embedDim !== d) final = g.linear(final, w('project_out.weight', [c.embedDim, d]));
+  // Hugging Face's hidden_states end with the decoder's output (after its final norm).
+  hidden.push(final);
+
+  const selected = g.op('Gather', [final, logitPositions], { axis: 0 }, 'selected');
+  const head = g.hasWeight(['lm_head.weight']) ? g.weight('lm_head.weight', [c.vocabSize, c.embedDim]) : embed;
+  g.output(g.op('Gemm', [selected, head], { transB: 1 }, 'logits'), OUTPUT.logits, ['P', c.vocabSize]);
+  taps.emit(g);
+  if (request.hidden) g.output(g.stack(hidden), OUTPUT.hidden, [c.layers + 1, 'T', c.embedDim === d ? d : 'D']);
+  return g.build();
+}
