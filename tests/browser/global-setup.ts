@@ -30,6 +30,8 @@ export async function setup(project: TestProject): Promise<void> {
   for (const [id, options] of [
     ['gpt2', { family: 'gpt2', seed: 31, layers: 2, dModel: 64, heads: 4, bareNames: true }],
     ['google/flan-t5-small', { family: 't5-v1_1', seed: 32, layers: 2, dModel: 32, heads: 4 }],
+    // A LLaMA-family stand-in (grouped-query attention, RoPE) under SmolLM2's id, with Llama 2's tokenizer.
+    ['HuggingFaceTB/SmolLM2-135M', { family: 'llama', seed: 33, layers: 2, dModel: 32, heads: 4, kvHeads: 2 }],
   ] as const) {
     const dir = `test-results/hub/${id}`;
     writeCheckpoint(randomCheckpoint(options), dir);

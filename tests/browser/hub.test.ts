@@ -72,3 +72,36 @@ describe('Hub models', { timeout: 600_000 }, () => {
     expect(await page.textContent('.error-line')).toMatch(/HTTP 404.*model id/);
   });
 });
+
+describe('a LLaMA-family model end to end', { timeout: 600_000 }, () => {
+  const browser = useBrowser();
+
+  it('downloads, runs, explains RoPE and grouped-query attention, and continues the text', async () => {
+    const page = await browser.open('/?hub=/__hub');
+    await waitForTrace(page);
+    await page.click('[data-testid=hub-panel] summary');
+    await page.click('[data-hub-id="HuggingFaceTB/SmolLM2-135M"]');
+    await page.click('[data-testid=hub-download]');
+    await page.waitForSelector('[data-testid=hub-progress]', { state: 'detached', timeout: RUN_TIMEOUT });
+    await waitForTrace(page);
+    expect(await page.inputValue('[data-testid=model-select]')).toBe('hub:HuggingFaceTB/SmolLM2-135M@main');
+    // The family's note, and every view of the trace.
+    expect(await page.textContent('main')).toContain('Decoder-only (LLaMA family)');
+    for (const view of ['model', 'head', 'heatmap', 'qkv', 'metrics']) expect(await page.locator(`[data-view=${view}]`).count(), view).toBe(1);
+    // Query head 3 of 4 over 2 KV heads reads KV head 1; the note says so, and that q, k are rotated.
+    await page.focus('[data-view=model] .atlas-model-grid-plot');
+    for (let i = 0; i < 3; i++) await page.keyboard.press('ArrowRight');
+    await page.keyboard.press('Enter');
+    await expect.poll(() => page.textContent('[data-view=qkv]')).toContain('query head 3 reads the k and v of KV head 1');
+    const qkv = await page.textContent('[data-view=qkv]');
+    expect(qkv).toContain('rotary position embedding (RoPE)');
+    expect(qkv).toContain('4 query heads share 2 key/value heads');
+    // Its recomputation from KV head 1's k and v reproduces the model's scores, probabilities and output.
+    for (const name of ['scores', 'probs', 'context']) expect(await page.locator(`[data-view=qkv] [data-check="${name}"]`).getAttribute('class'), name).toBe('ok');
+    // A causal LM continues the text.
+    const before = await page.inputValue('[data-testid=text-input]');
+    await page.click('[data-testid=generate]');
+    await page.waitForFunction((b) => (document.querySelector('[data-testid=text-input]') as HTMLTextAreaElement | null)?.value !== b, before, { timeout: RUN_TIMEOUT });
+    expect(browser.errors).toEqual([]);
+  });
+});

@@ -139,3 +139,14 @@ describe('odd input', () => {
     expect(probs.attention.self!.probs).toBeDefined();
   });
 });
+
+describe('models too big for a tab', () => {
+  it('over 3 GiB of float32 weights is refused with the numbers; under it passes', async () => {
+    const { checkWeightMemory, WEIGHT_MEMORY_LIMIT } = await import('../../src/lib/runtime/memory');
+    expect(WEIGHT_MEMORY_LIMIT).toBe(3 * 2 ** 30);
+    // TinyLlama-1.1B: 1,100,048,384 parameters = 4.1 GiB as float32.
+    expect(() => checkWeightMemory('TinyLlama', 1_100_048_384)).toThrow(/TinyLlama has 1100 M parameters: as float32 that is 4\.1 GiB, more than the 3 GiB/);
+    // Qwen2.5-0.5B: 494,032,768 parameters = 1.8 GiB.
+    expect(() => checkWeightMemory('Qwen2.5-0.5B', 494_032_768)).not.toThrow();
+  });
+});

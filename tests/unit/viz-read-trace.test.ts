@@ -44,3 +44,29 @@ describe('reading a saved trace', () => {
     expectBadTrace(() => readTraceText(JSON.stringify(json)), /taps\.self\.k has shape/);
   });
 });
+
+describe('a LLaMA trace, saved and read back as /view/ reads it', () => {
+  it('keeps k and v per KV head, the pre-RoPE taps and the model facts, and checks the KV-head shapes', async () => {
+    const { configureOrt } = await import('../../src/lib/runtime/backend');
+    const { loadModel } = await import('../../src/lib/runtime/load');
+    const { randomCheckpoint } = await import('../helpers/random-checkpoint');
+    const { filesOf } = await import('../helpers/model-files');
+    configureOrt({ threads: 1 });
+    const cp = randomCheckpoint({ family: 'llama', seed: 61, layers: 2, dModel: 32, heads: 4, kvHeads: 2 });
+    const runner = await loadModel(filesOf(cp), { id: 'llama', source: 'local' }, 'wasm');
+    const trace = await runner.run('Once upon a time');
+    const json = traceToJSON(trace);
+    const back = readTraceText(JSON.stringify(json));
+    expect(back.model).toMatchObject({ family: 'llama', kvHeads: 2, heads: 4, positionEncoding: 'rope', ropeTheta: 10000 });
+    for (const tap of ['q', 'k', 'v', 'qPreRope', 'kPreRope', 'scores', 'context'] as const) {
+      expect(back.attention.self![tap]!.shape, tap).toEqual(trace.attention.self![tap]!.shape);
+      expect(Array.from(back.attention.self![tap]!.data.slice(0, 50)), tap).toEqual(Array.from(trace.attention.self![tap]!.data.slice(0, 50)));
+    }
+    expect(back.attention.self!.k!.shape[1]).toBe(2);
+    // A trace claiming one KV head per query head no longer fits its k and v.
+    const wrong = structuredClone(json) as { model: { kvHeads: number } };
+    wrong.model.kvHeads = 4;
+    expectBadTrace(() => readTraceText(JSON.stringify(wrong)), /taps\.self\.k has shape \[2,2,\d+,8\], expected \[2,4,\d+,8\]/);
+    await runner.release();
+  });
+});
