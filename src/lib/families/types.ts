@@ -69,6 +69,8 @@ export interface FamilySpec<F extends Family, C extends FamilyConfig<F>> {
   /** Whether scores are divided by √headDim before the softmax. */
   scaled: boolean;
   task: FamilyTask;
+  /** Families without a position table (T5) still get a longest input, and the reason for it. */
+  lengthLimit?: { tokens: number; why: string };
   /** Label of the main text box. */
   inputLabel: string;
   /** The float64 reference the family is tested against. */

@@ -4,6 +4,7 @@
 import { AtlasError, type ErrorInfo } from '../errors';
 import type { ModelRef, Progress } from '../hub/sources';
 import type { Backend, ModelInfo, Trace } from '../trace/types';
+import { partialReceived } from './partial-traces';
 import type { RunMode, WorkerRequest, WorkerResponse, WorkerSetup } from './protocol';
 
 interface Pending {
@@ -11,6 +12,8 @@ interface Pending {
   reject(error: AtlasError): void;
   onProgress?: (p: Progress) => void;
   onPartial?: (t: Trace) => void;
+  /** The run's first partial trace, whose encoder side later partials reuse. */
+  firstPartial?: Trace;
 }
 
 export interface LoadedModel {
@@ -65,7 +68,9 @@ export class InferenceClient {
         return;
       case 'trace':
         if (!m.final) {
-          p.onPartial?.(m.trace);
+          const full = partialReceived({ trace: m.trace, reusesFirst: m.reusesFirst ?? false }, p.firstPartial);
+          p.firstPartial ??= full;
+          p.onPartial?.(full);
           return;
         }
         performance.mark('atlas:trace-received');

@@ -34,7 +34,7 @@ export type WorkerResponse =
   | { type: 'ready'; id: number }
   | { type: 'progress'; id: number; progress: Progress }
   | { type: 'loaded'; id: number; model: string; info: ModelInfo; backend: Backend }
-  | { type: 'trace'; id: number; trace: Trace; final: boolean }
+  | { type: 'trace'; id: number; trace: Trace; final: boolean; reusesFirst?: boolean }
   | { type: 'error'; id: number; error: ErrorInfo };
 
 /** The key a loaded model is known by in the worker. */

@@ -105,12 +105,14 @@ export class ModelRunner implements RunContext<ModelConfig> {
   }
 
   checkLength(n: number, options: RunOptions, what = 'text'): number {
-    const max = this.info.maxPositions;
+    const limit = this.spec.lengthLimit;
+    const max = this.info.maxPositions ?? limit?.tokens ?? null;
     if (max !== null && n > max) {
       if (options.truncate) return max;
+      const why = this.info.maxPositions === null && limit ? ` (${limit.why})` : '';
       throw new AtlasError(
         'too-long',
-        `The ${what} is ${n} tokens long; ${this.info.id} reads at most ${max}.`,
+        `The ${what} is ${n} tokens long; ${this.info.id} reads at most ${max}${why}.`,
         `Shorten the ${what}, or turn on truncation to keep the first ${max} tokens.`,
       );
     }

@@ -8,6 +8,7 @@ import { loadModel } from './load';
 import { modelKey, traceBuffers, type WorkerRequest, type WorkerResponse, type WorkerSetup } from './protocol';
 import type { ModelRunner } from './runner';
 import type { Trace } from '../trace/types';
+import { partialToSend } from './partial-traces';
 
 const scope = self as unknown as { postMessage(m: WorkerResponse, transfer?: Transferable[]): void; onmessage: ((e: MessageEvent<WorkerRequest>) => void) | null };
 
@@ -23,10 +24,22 @@ const latestRun = new Map<string, number>();
 
 const post = (m: WorkerResponse, transfer: Transferable[] = []) => scope.postMessage(m, transfer);
 
+/** Partial traces sent so far, by run id. */
+const partialsSent = new Map<number, number>();
+
 function sendTrace(id: number, trace: Trace, final: boolean): void {
   // Partial traces of a generation share buffers with the next ones (T5's encoder taps, the last
-  // decoder run), so they are copied; only the final trace hands its buffers over.
-  post({ type: 'trace', id, trace, final }, final ? traceBuffers(trace) : []);
+  // decoder run), so they are copied; only the final trace hands its buffers over. After the
+  // first partial, partials leave out the encoder side, which does not change.
+  if (final) {
+    partialsSent.delete(id);
+    post({ type: 'trace', id, trace, final }, traceBuffers(trace));
+    return;
+  }
+  const index = partialsSent.get(id) ?? 0;
+  partialsSent.set(id, index + 1);
+  const p = partialToSend(trace, index);
+  post({ type: 'trace', id, trace: p.trace, final, reusesFirst: p.reusesFirst });
 }
 
 async function handle(req: WorkerRequest): Promise<void> {
@@ -111,5 +124,9 @@ scope.onmessage = (e) => {
   const req = e.data;
   handle(req)
     .catch((err) => post({ type: 'error', id: req.id, error: toErrorInfo(err) }))
-    .finally(() => req.type === 'run' && cancelled.delete(req.id));
+    .finally(() => {
+      if (req.type !== 'run') return;
+      cancelled.delete(req.id);
+      partialsSent.delete(req.id);
+    });
 };

@@ -14,6 +14,7 @@ export const t5 = {
   positionEncoding: 't5-relative-bias',
   scaled: false,
   task: 'seq2seq',
+  lengthLimit: { tokens: 512, why: 'T5 was pre-trained on inputs of 512 tokens, and its attention memory grows with the square of the length' },
   inputLabel: 'Source text (the encoder reads it)',
   reference: 'tests/reference/t5.ts',
   parseConfig: parseT5Config,

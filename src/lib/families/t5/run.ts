@@ -21,13 +21,19 @@ export const T5_DEFAULT_STEPS = 32;
  */
 async function forward(ctx: RunContext<T5Config>, input: RunInput, options: RunOptions | GenerateOptions): Promise<Trace> {
   const c = ctx.config;
-  const { text: source, tokens: encoded, target } = input;
+  const { text: source, target } = input;
+  // Generation comes here straight from the text, so the source's length is checked here too.
+  const encoded = input.tokens.slice(0, ctx.checkLength(input.tokens.length, options));
   if (encoded.length === 0) throw new AtlasError('bad-input', 'There are no source tokens to run.', 'Type a sentence into the text box.');
   // Teacher forcing: the decoder reads [start] + target without its closing </s>.
   const targetTokens =
     input.targetTokens ?? (target === undefined ? undefined : toTraceTokens(ctx.codec.encode(target)).filter((t, i, all) => !(i === all.length - 1 && t.id === c.eosTokenId)));
   const request = ctx.request(options);
   const s = encoded.length;
+  // Before the encoder runs: the decoder's length and the memory of the whole trace.
+  const g0 = options as GenerateOptions;
+  const decoderLength = targetTokens !== undefined ? ctx.checkLength(targetTokens.length + 1, {}, 'target') : (g0.steps ?? T5_DEFAULT_STEPS) + 1;
+  ctx.checkMemory(Math.max(decoderLength, s), Math.max(decoderLength, s), request);
   const sourceKeep = bools(new Uint8Array(s).fill(1), [1, s]);
   const enc = await ctx.exec('encoder', request, {
     [INPUT.ids]: i64(encoded.map((t) => t.id)),
