@@ -4,12 +4,14 @@ import { defaultClientConditions, type Plugin } from 'vite';
 import { copyFileSync, mkdirSync, rmSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { writeManifest } from './tools/manifest.ts';
+import { writeTiktokenTokenizer } from './tools/tiktoken-tokenizer.ts';
 
 // onnxruntime-web loads its .mjs glue and .wasm binary at run time. Serving them as
 // plain static files (rather than letting the bundler rewrite them) is what made the
 // threaded build work (see DESIGN.md), so we copy them into static/ort/ before each
 // dev server start and build. static/ort/ is git-ignored. The same step regenerates
-// static/models/manifest.json from the model folders.
+// static/models/manifest.json from the model folders, after writing the generated
+// tiktoken tokenizer folder.
 // The browser build of onnxruntime-web (WebGPU + WASM) loads only the JSEP variant.
 const ORT_FILES = ['ort-wasm-simd-threaded.jsep.mjs', 'ort-wasm-simd-threaded.jsep.wasm'];
 function prepareStatic(): Plugin {
@@ -25,6 +27,8 @@ function prepareStatic(): Plugin {
         const dst = resolve(to, f);
         copyFileSync(src, dst);
       }
+      // tiktoken's cl100k_base as a tokenizer.json, from the ranks js-tiktoken ships (git-ignored).
+      writeTiktokenTokenizer('static/models');
       writeManifest('static/models');
     },
   };

@@ -20,15 +20,15 @@ describe('tokenizer catalog', () => {
     expect(entries.length).toBe(manifest.models.filter((m) => m.files['tokenizer.json']).length);
   });
 
-  it('picks gpt2, bert-base-uncased (and tiny-t5 when present) by default', () => {
+  it('picks gpt2, bert-base-uncased, tiny-t5 and tinyllama (those present) by default', () => {
     const entries = tokenizerEntries(manifest, '/');
-    const expected = ['gpt2', 'bert-base-uncased', 'tiny-t5'].filter((id) => entries.some((e) => e.id === id));
+    const expected = ['gpt2', 'bert-base-uncased', 'tiny-t5', 'tinyllama'].filter((id) => entries.some((e) => e.id === id));
     expect(defaultSelection(entries)).toEqual(expected);
   });
 
   it('a tokenizer that appears later (tiny-t5) is picked up', () => {
     const withT5 = { ...manifest, models: [...manifest.models, { id: 'tiny-t5', kind: 'model' as const, files: { 'tokenizer.json': 1 }, description: '' }] };
-    expect(defaultSelection(tokenizerEntries(withT5, '/'))).toEqual(['gpt2', 'bert-base-uncased', 'tiny-t5']);
+    expect(defaultSelection(tokenizerEntries(withT5, '/'))).toEqual(['gpt2', 'bert-base-uncased', 'tiny-t5', 'tinyllama']);
   });
 });
 

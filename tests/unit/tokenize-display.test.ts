@@ -27,6 +27,22 @@ describe('chip parts', () => {
     expect(kinds(pieceParts('âĢĭ', info(gpt2)))).toEqual(['escape:\\u200b']); // zero-width space
   });
 
+  it('LLaMA (SentencePiece BPE): ▁ starts a word, and a character it has no piece for is its bytes, explained', () => {
+    const llama = model('tinyllama');
+    expect(llama.byteFallback).toBe(true);
+    expect(llama.metaspace).toBe('▁');
+    expect(kinds(pieceParts('▁Hello', info(llama)))).toEqual(['marker:▁', 'text:Hello']);
+    const r = tokenizeText(llama, 'I like 🦙');
+    const bytes = r.tokens.filter((t) => /^<0x/.test(t.piece));
+    expect(bytes.map((t) => t.piece)).toEqual(['<0xF0>', '<0x9F>', '<0xA6>', '<0x99>']);
+    for (const t of bytes) {
+      expect(t.start).toBe(7); // each byte token spans the whole emoji
+      const [part] = chipParts(t, info(llama), '🦙');
+      expect(part.kind).toBe('bytes');
+      expect(part.title).toMatch(/byte fallback.*UTF-8 bytes.*this is byte [0-9A-F]{2} of “🦙”/);
+    }
+  });
+
   it('WordPiece: ## is a marker that says “continues the word”', () => {
     const bert = model('bert-base-uncased');
     const parts = pieceParts('##ization', info(bert));

@@ -13,7 +13,7 @@ export interface TokenizerEntry {
 }
 
 /** The tokenizers shown when the page opens (those present, in this order). */
-export const DEFAULT_TOKENIZERS = ['gpt2', 'bert-base-uncased', 'tiny-t5'];
+export const DEFAULT_TOKENIZERS = ['gpt2', 'bert-base-uncased', 'tiny-t5', 'tinyllama'];
 
 /** Entries with a tokenizer.json, the default ones first (in DEFAULT_TOKENIZERS order). */
 export function tokenizerEntries(manifest: Manifest, base: string): TokenizerEntry[] {

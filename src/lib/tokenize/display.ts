@@ -20,6 +20,8 @@ export interface MarkerInfo {
   byteLevel: boolean;
   continuingPrefix: string | null;
   metaspace: string | null;
+  /** SentencePiece BPE writes characters it has no piece for as their UTF-8 bytes, <0xE6>. */
+  byteFallback?: boolean;
 }
 
 /** GPT-2 writes these bytes with stand-in letters; we keep the letter and explain it. */
@@ -159,7 +161,12 @@ export function specialTitle(piece: string): string {
 }
 
 /** The parts for one vocabulary piece as the model stores it (not special, not unknown). */
-export function pieceParts(piece: string, info: MarkerInfo): ChipPart[] {
+export function pieceParts(piece: string, info: MarkerInfo, source?: string): ChipPart[] {
+  const byte = info.byteFallback ? /^<0x([0-9A-Fa-f]{2})>$/.exec(piece) : null;
+  if (byte) {
+    const of = source ? ` of “${source}”` : '';
+    return [{ kind: 'bytes', text: piece, title: `${piece}: byte fallback. The vocabulary has no piece for this character, so it is written as its UTF-8 bytes, one token each; this is byte ${byte[1].toUpperCase()}${of}` }];
+  }
   if (info.byteLevel) {
     const bytes = byteLevelToBytes(piece);
     if (bytes) return byteLevelParts(bytes);
@@ -189,5 +196,5 @@ export function chipParts(token: TokenPiece, info: MarkerInfo, source?: string):
     const what = source ? `“${source}” is` : 'this text is';
     return [{ kind: 'unknown', text: token.piece, title: `${token.piece}: ${what} not in the vocabulary, so the tokenizer writes the unknown token` }];
   }
-  return pieceParts(token.piece, info);
+  return pieceParts(token.piece, info, source);
 }

@@ -119,6 +119,8 @@ export function loadTokenizer(id: string, json: unknown, config: unknown = {}): 
     }
   }
   if (isObject(tj.decoder) && tj.decoder.type === 'ByteLevel') byteLevel = true;
+  // LLaMA-style SentencePiece BPE has no pre-tokenizer: its normalizer writes spaces as "▁".
+  if (!metaspace && replacesSpaceWith(tj.normalizer) === '\u2581') metaspace = '\u2581';
 
   let algorithm: TokenizerAlgorithm;
   if (model instanceof BPE) algorithm = byteLevel ? 'byte-level-bpe' : 'bpe';
@@ -153,4 +155,18 @@ export function loadTokenizer(id: string, json: unknown, config: unknown = {}): 
     added: new AddedTokenTable(tj.added_tokens ?? [], lib.normalizer ? (s) => lib.normalizer!(s) : null),
     vocabSize: lib.get_vocab(true).size,
   };
+}
+
+/** The string a normalizer (or one step of a Sequence) writes for a space, if it has such a Replace step. */
+function replacesSpaceWith(normalizer: unknown): string | null {
+  if (!isObject(normalizer)) return null;
+  if (normalizer.type === 'Sequence' && Array.isArray(normalizer.normalizers)) {
+    for (const n of normalizer.normalizers) {
+      const r = replacesSpaceWith(n);
+      if (r) return r;
+    }
+    return null;
+  }
+  const pattern = normalizer.pattern;
+  return normalizer.type === 'Replace' && isObject(pattern) && pattern.String === ' ' && typeof normalizer.content === 'string' ? normalizer.content : null;
 }

@@ -11,6 +11,7 @@ export interface TokenizerInfo {
   byteLevel: boolean;
   continuingPrefix: string | null;
   metaspace: string | null;
+  byteFallback: boolean;
   unkToken: string | null;
   vocabSize: number;
   /** Number of BPE merges (0 for WordPiece / Unigram). */

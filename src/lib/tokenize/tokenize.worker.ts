@@ -18,6 +18,7 @@ function info(t: LoadedTokenizer): TokenizerInfo {
     byteLevel: t.byteLevel,
     continuingPrefix: t.continuingPrefix,
     metaspace: t.metaspace,
+    byteFallback: t.byteFallback,
     unkToken: t.unkToken,
     vocabSize: t.vocabSize,
     mergeCount: mergeRanksOf(t)?.count ?? 0,
