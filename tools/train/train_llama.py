@@ -39,6 +39,7 @@ PHASES = [
     # Phase 2: tiny-gpt2's last mix from the start (its first 1,300 steps with repeated spans alone
     # left attention near uniform): 30 % repeated spans, 25 % alternating pairs, the rest text.
     {'steps': 1500, 'synth_fraction': 0.3, 'alternate_fraction': 0.25, 'seed_offset': 100, 'schedule': 'constant'},
+    # (probe: previous-token 0.43 / induction 0.05 at step 300, 0.84 / 0.88 at 700, 0.95 / 0.97 at 1,500)
     # Phase 3: the same mix, decaying the learning rate.
     {'steps': 800, 'synth_fraction': 0.3, 'alternate_fraction': 0.25, 'seed_offset': 200, 'schedule': 'cosine'},
 ]
