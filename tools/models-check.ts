@@ -1,4 +1,4 @@
-// npm run models:check [-- --quick] [--no-cards]
+// npm run models:check [-- --quick] [--no-cards] [--model tiny-llama …]
 //
 // Measures what the embedded tiny models do, through the same code the app runs
 // (tokenizer → ONNX graph → onnxruntime WASM), on held-out Brown Corpus sentences that
@@ -148,6 +148,73 @@ export async function checkGpt2(runner: ModelRunner, heldout: string[], sizes: S
     { name: 'held-out perplexity', value: Math.exp(nll / predicted), detail: `${windows} windows of ${window} tokens` },
     { name: 'previous-token head', value: prev.value, target: 0.7, detail: `layer ${prev.layer}, head ${prev.head}` },
     { name: 'induction head (layer ≥ 1)', value: ind.value, target: 0.3, detail: `layer ${ind.layer}, head ${ind.head}` },
+  ];
+}
+
+// ---- tiny-llama ------------------------------------------------------------------
+
+/** Per layer and head, the mean of `sums` over `count`, as a "L0: a b c d; L1: …" string. */
+function perHead(m: HeadMeans): string {
+  return m.sums.map((row, l) => `L${l}: ${row.map((v) => (v / Math.max(1, m.count)).toFixed(2)).join(' ')}`).join('; ');
+}
+
+export async function checkLlama(runner: ModelRunner, heldout: string[], sizes: Sizes, seed = 0): Promise<Figure[]> {
+  const window = 128;
+  const bos = runner.codec.id('<s>') ?? 1;
+  // Perplexity: the held-out stream (SentencePiece pieces, no specials), windows of 127 tokens behind <s>.
+  const ids = heldout.flatMap((s) => runner.codec.encode(s).tokens.filter((t) => !t.special).map((t) => t.id));
+  const n = window - 1;
+  let windows = Math.floor(ids.length / n);
+  if (sizes.perplexityWindows) windows = Math.min(windows, sizes.perplexityWindows);
+  let nll = 0;
+  let predicted = 0;
+  for (let w = 0; w < windows; w++) {
+    const chunk = [bos, ...ids.slice(w * n, (w + 1) * n)];
+    const trace = await runner.runTokens('', runner.tokensOf(chunk), { taps: [], predictAll: true, keepLogits: true });
+    const v = trace.model.vocabSize;
+    const logits = trace.logits!.values.data;
+    for (let i = 0; i < window - 1; i++) nll -= logSoftmaxAt(logits.subarray(i * v, (i + 1) * v), chunk[i + 1]);
+    predicted += window - 1;
+  }
+  // Sentences as the app encodes them (<s> first). Previous token: queries i ≥ 2 (at i = 1 the
+  // previous token is <s>, where sink heads look anyway). Sink: weight on position 0, queries i ≥ 1.
+  const { layers, heads } = runner.info;
+  const previous = new HeadMeans(layers, heads);
+  const sink = new HeadMeans(layers, heads);
+  for (const s of sample(heldout, sizes.patternSentences, mulberry32(seed + 1))) {
+    const tokens = runner.codec.encode(s).tokens.slice(0, window);
+    if (tokens.length < 3) continue;
+    const probs = (await runner.runTokens(s, runner.tokensOf(tokens.map((t) => t.id)), { taps: ['probs'] })).attention.self!.probs!;
+    previous.add(
+      probs,
+      tokens.slice(2).map((_, i) => [i + 2, i + 1]),
+    );
+    sink.add(
+      probs,
+      tokens.slice(1).map((_, i) => [i + 1, 0]),
+    );
+  }
+  // Induction: 40 distinct learned pieces (not specials or byte pieces), repeated, behind <s>.
+  const first = 3 + 256;
+  const induction = new HeadMeans(layers, heads);
+  const spanRandom = mulberry32(seed + 2);
+  const pool = Array.from({ length: runner.info.vocabSize - first }, (_, i) => first + i);
+  for (let trial = 0; trial < sizes.inductionTrials; trial++) {
+    const span = sample(pool, 40, spanRandom);
+    const probs = (await runner.runTokens('', runner.tokensOf([bos, ...span, ...span]), { taps: ['probs'] })).attention.self!.probs!;
+    induction.add(
+      probs,
+      span.map((_, j) => [41 + j, j + 2]),
+    );
+  }
+  const prev = previous.best();
+  const ind = induction.best(1);
+  const sinkBest = sink.best();
+  return [
+    { name: 'held-out perplexity', value: Math.exp(nll / predicted), detail: `${windows} windows of <s> + ${n} tokens` },
+    { name: 'previous-token head', value: prev.value, target: 0.7, detail: `layer ${prev.layer}, head ${prev.head}` },
+    { name: 'induction head (layer ≥ 1)', value: ind.value, target: 0.3, detail: `layer ${ind.layer}, head ${ind.head}` },
+    { name: 'attention sink on <s>, highest head', value: sinkBest.value, detail: `layer ${sinkBest.layer}, head ${sinkBest.head}; per head ${perHead(sink)}` },
   ];
 }
 
@@ -308,6 +375,7 @@ export const CHECKS: Record<string, (r: ModelRunner, h: string[], s: Sizes) => P
   'tiny-gpt2': checkGpt2,
   'tiny-bert': checkBert,
   'tiny-t5': checkT5,
+  'tiny-llama': checkLlama,
 };
 
 export async function checkModel(id: string, heldout: string[], sizes: Sizes): Promise<ModelReport> {
@@ -319,11 +387,12 @@ export async function checkModel(id: string, heldout: string[], sizes: Sizes): P
 }
 
 async function main(): Promise<void> {
-  const { values } = parseArgs({ options: { quick: { type: 'boolean', default: false }, 'no-cards': { type: 'boolean', default: false } } });
+  const { values } = parseArgs({ options: { quick: { type: 'boolean', default: false }, 'no-cards': { type: 'boolean', default: false }, model: { type: 'string', multiple: true } } });
   configureOrt({ threads: 1 });
   const heldout = readHeldout();
   const reports: ModelReport[] = [];
   for (const id of Object.keys(CHECKS)) {
+    if (values.model && !values.model.includes(id)) continue;
     if (!existsSync(join(MODELS_DIR, id, 'model.safetensors'))) continue;
     const report = await checkModel(id, heldout, values.quick ? QUICK : FULL);
     reports.push(report);

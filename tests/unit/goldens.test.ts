@@ -63,6 +63,19 @@ describe('tiny-gpt2 against PyTorch goldens', () => {
     });
 });
 
+describe('tiny-llama against PyTorch goldens', () => {
+  let runner: ModelRunner;
+  beforeAll(async () => (runner = await loadModelDir('static/models/tiny-llama', { id: 'tiny-llama', source: 'embedded' })));
+  it('has goldens to check', () => expect(available('tiny-llama')).toBe(true));
+  for (const c of available('tiny-llama') ? load('tiny-llama').cases : [])
+    it(c.name, async () => {
+      const trace = await runner.run(c.text!, { taps: ['probs'], predictAll: true, keepLogits: true });
+      expect(trace.tokens.map((t) => t.id)).toEqual(c.input_ids);
+      expect(maxDiff(trace.attention.self!.probs!.data, c.attentions!)).toBeLessThan(TOLERANCE);
+      expect(logitRowsDiff(trace.logits!.values, trace.logits!.positions, c.logits)).toBeLessThan(TOLERANCE);
+    });
+});
+
 describe('tiny-bert against PyTorch goldens', () => {
   let runner: ModelRunner;
   beforeAll(async () => (runner = await loadModelDir('static/models/tiny-bert', { id: 'tiny-bert', source: 'embedded' })));

@@ -96,10 +96,32 @@ function t5Shapes(c: Config): Map<string, number[]> {
   return m;
 }
 
+function llamaShapes(c: Config): Map<string, number[]> {
+  const d = num(c, 'hidden_size');
+  const headDim = d / num(c, 'num_attention_heads');
+  const kv = num(c, 'num_key_value_heads') * headDim;
+  const f = num(c, 'intermediate_size');
+  // Tied: save_pretrained writes no lm_head.weight.
+  const m = new Map<string, number[]>([
+    ['model.embed_tokens.weight', [num(c, 'vocab_size'), d]],
+    ['model.norm.weight', [d]],
+  ]);
+  for (let i = 0; i < num(c, 'num_hidden_layers'); i++) {
+    const p = `model.layers.${i}.`;
+    m.set(`${p}input_layernorm.weight`, [d]).set(`${p}post_attention_layernorm.weight`, [d]);
+    // nn.Linear stores weights [out, in]; k and v are grouped-query (fewer heads).
+    m.set(`${p}self_attn.q_proj.weight`, [d, d]).set(`${p}self_attn.k_proj.weight`, [kv, d]);
+    m.set(`${p}self_attn.v_proj.weight`, [kv, d]).set(`${p}self_attn.o_proj.weight`, [d, d]);
+    m.set(`${p}mlp.gate_proj.weight`, [f, d]).set(`${p}mlp.up_proj.weight`, [f, d]).set(`${p}mlp.down_proj.weight`, [d, f]);
+  }
+  return m;
+}
+
 const MODELS = [
   { id: 'tiny-gpt2', modelType: 'gpt2', shapes: gpt2Shapes },
   { id: 'tiny-bert', modelType: 'bert', shapes: bertShapes },
   { id: 'tiny-t5', modelType: 't5', shapes: t5Shapes },
+  { id: 'tiny-llama', modelType: 'llama', shapes: llamaShapes },
 ] as const;
 
 describe.each(MODELS)('$id files', ({ id, modelType, shapes }) => {

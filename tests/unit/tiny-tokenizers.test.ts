@@ -6,13 +6,14 @@ import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { Tokenizer } from '@huggingface/tokenizers';
 
-type ModelId = 'tiny-gpt2' | 'tiny-bert' | 'tiny-t5';
+type ModelId = 'tiny-gpt2' | 'tiny-bert' | 'tiny-t5' | 'tiny-llama';
 interface Case {
   text: string;
   'tiny-gpt2': number[];
   'tiny-bert': number[];
   'tiny-bert-type-ids': number[];
   'tiny-t5': number[];
+  'tiny-llama': number[];
 }
 interface Fixture {
   cases: Case[];
@@ -31,7 +32,7 @@ function load(id: ModelId): Tokenizer {
 // Sizes chosen in tools/train (VOCAB_SIZE in tok_*.py).
 const VOCAB_SIZE = 4000;
 
-describe.each<ModelId>(['tiny-gpt2', 'tiny-bert', 'tiny-t5'])('%s tokenizer', (id) => {
+describe.each<ModelId>(['tiny-gpt2', 'tiny-bert', 'tiny-t5', 'tiny-llama'])('%s tokenizer', (id) => {
   const tok = load(id);
 
   it(`has ${VOCAB_SIZE} tokens`, () => {
@@ -69,6 +70,21 @@ describe('special cases', () => {
     const s = fixture.t5_sentinel;
     expect(tok.encode(s.text).ids).toEqual(s.ids);
     expect(s.ids).toContain(VOCAB_SIZE - 32);
+  });
+
+  it('tiny-llama puts <s> first and spells characters outside its vocabulary as UTF-8 byte pieces', () => {
+    const tok = load('tiny-llama');
+    const c = fixture.cases.find((x) => x.text.startsWith('Café'))!;
+    expect(c['tiny-llama'][0]).toBe(1);
+    const pieces = tok.encode(c.text).tokens;
+    expect(pieces).toContain('<0xC3>');
+    expect(pieces).toContain('<0xA9>');
+    expect(tok.decode(c['tiny-llama'], { skip_special_tokens: true })).toBe(c.text);
+  });
+
+  it('tiny-llama decodes back to the original text', () => {
+    const tok = load('tiny-llama');
+    for (const c of fixture.cases.slice(0, 50)) expect(tok.decode(c['tiny-llama'], { skip_special_tokens: true })).toBe(c.text);
   });
 
   it('tiny-gpt2 decodes back to the original text', () => {

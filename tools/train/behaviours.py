@@ -266,3 +266,69 @@ def t5_span_loss(model, examples, batch=64):
         acc += (logits[sel].argmax(-1) == y[sel]).sum().item()
         n += sel.sum().item()
     return {'loss': round(tot / n, 4), 'token_accuracy': round(acc / n, 4), 'target_tokens': int(n)}
+
+
+# ---------------------------------------------------------------- tiny-llama
+
+LLAMA_BOS = 1
+LLAMA_FIRST_LEARNED = 259  # after <unk>, <s>, </s> and the 256 byte pieces
+
+
+@torch.no_grad()
+def llama_perplexity(model, tok, held, seq=128):
+    """Held-out sentences encoded by SentencePiece (dummy prefix, no specials) and concatenated, as
+    in training; cut into consecutive windows of seq - 1 tokens, each run behind <s> (seq tokens in
+    all); mean cross-entropy of every window token given <s> and the window's tokens before it."""
+    ids = []
+    for s in held:
+        ids.extend(tok.encode_plain(s))
+    n = seq - 1
+    rows = [[LLAMA_BOS] + ids[j:j + n] for j in range(0, len(ids) - n + 1, n)]
+    total, count = 0.0, 0
+    for i in range(0, len(rows), 16):
+        x = torch.tensor(rows[i:i + 16])
+        logits = model(x)
+        total += F.cross_entropy(logits[:, :-1].reshape(-1, logits.shape[-1]), x[:, 1:].reshape(-1), reduction='sum').item()
+        count += x[:, 1:].numel()
+    return {'loss': round(total / count, 4), 'perplexity': round(math.exp(total / count), 2), 'tokens': count,
+            'windows': len(rows)}
+
+
+@torch.no_grad()
+def llama_patterns(model, tok, held, seed):
+    """The 200 sampled held-out sentences, each encoded alone as tokenizer.json does (<s> first, up to
+    128 tokens). Previous-token score per head: mean over query positions i >= 2 of attn[i][i-1]
+    (i = 1 is left out: its previous token is <s>, where a sink head looks anyway). Sink share per
+    head: mean over query positions i >= 1 of attn[i][0], the weight on <s>."""
+    prev_sum = sink_sum = None
+    n_prev = n_sink = 0
+    for s in _sample_sentences(held, seed):
+        ids = tok.encode(s)[:128]
+        if len(ids) < 3:
+            continue
+        _, probs = model(torch.tensor([ids]), output_attentions=True)
+        a = torch.stack([p[0] for p in probs])  # [L, H, T, T]
+        t = a.shape[-1]
+        prev = a[:, :, torch.arange(2, t), torch.arange(1, t - 1)].sum(-1)
+        sink = a[:, :, 1:, 0].sum(-1)
+        prev_sum = prev if prev_sum is None else prev_sum + prev
+        sink_sum = sink if sink_sum is None else sink_sum + sink
+        n_prev += t - 2
+        n_sink += t - 1
+    prev = (prev_sum / n_prev).tolist()
+    sink = (sink_sum / n_sink).tolist()
+    rnd = lambda m: [[round(v, 4) for v in r] for r in m]
+    return {'previous_token': {'best': _best(prev), 'scores': rnd(prev)},
+            'sink': {'best': _best(sink), 'scores': rnd(sink),
+                     'layer_means': [round(sum(r) / len(r), 4) for r in sink]}}
+
+
+def llama_induction(model, seed, vocab_size=4000):
+    """As gpt2_induction, behind <s>, with spans of learned pieces (ids 259..3999)."""
+    return gpt2_induction(model, seed, vocab_lo=LLAMA_FIRST_LEARNED, vocab_hi=vocab_size, eot=LLAMA_BOS)
+
+
+def llama_all(model, tok, held, seed):
+    model.eval()
+    return {'heldout': llama_perplexity(model, tok, held), **llama_patterns(model, tok, held, seed),
+            'induction': llama_induction(model, seed)}

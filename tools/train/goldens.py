@@ -8,6 +8,7 @@ from .load import load_model
 from .model_t5 import T5ForConditionalGeneration as T5
 from .tok_bert import BertTokenizer
 from .tok_gpt2 import GPT2Tokenizer
+from .tok_llama import LlamaTokenizer
 from .tok_t5 import T5Tokenizer
 
 SIG = 6  # significant digits kept in the JSON
@@ -31,6 +32,8 @@ GPT2_TEXTS = ['The jury said it was late.', 'He went to the store and', 'red blu
 BERT_TEXTS = ['The capital is [MASK].']
 BERT_PAIR = ('He ran.', 'She sat.')
 BERT_BATCH = ['The dog ran.', 'A cat.']
+LLAMA_TEXTS = ['The jury said it was late.', 'He went to the store and', 'red blue green red blue green',
+               'Café déjà vu']  # the last one takes the byte-fallback pieces
 T5_GREEDY = ['reverse: green house water', 'The jury <extra_id_0> the election.']
 T5_FORCED = ('reverse: the old man', 'man old the')
 
@@ -73,6 +76,18 @@ def bert_goldens():
     return {'model': 'tiny-bert', 'model_type': 'bert', 'cases': cases}
 
 
+@torch.no_grad()
+def llama_goldens():
+    m, cfg = load_model('tiny-llama')
+    tok = LlamaTokenizer.load()
+    cases = []
+    for text in LLAMA_TEXTS:
+        ids = tok.encode(text)  # <s> first, as tokenizer.json's post-processor adds it
+        logits, probs = m(torch.tensor([ids]), output_attentions=True)
+        cases.append({'name': text, 'text': text, 'input_ids': ids, 'logits': r(logits[0]), 'attentions': att(probs, 0)})
+    return {'model': 'tiny-llama', 'model_type': 'llama', 'cases': cases}
+
+
 def t5_case(m, name, text, input_ids, labels, generated=None):
     dec = T5.shift_right(torch.tensor([labels]))
     logits, a = m(torch.tensor([input_ids]), dec, output_attentions=True)
@@ -99,8 +114,13 @@ def t5_goldens():
     return {'model': 'tiny-t5', 'model_type': 't5', 'cases': cases}
 
 
-def build():
-    for fn in (gpt2_goldens, bert_goldens, t5_goldens):
+BUILDERS = {'tiny-gpt2': gpt2_goldens, 'tiny-bert': bert_goldens, 'tiny-t5': t5_goldens, 'tiny-llama': llama_goldens}
+
+
+def build(models=None):
+    for mid, fn in BUILDERS.items():
+        if models and mid not in models:
+            continue
         g = fn()
         g['about'] = ('PyTorch float32, eval mode, from static/models/%s/model.safetensors; written by '
                       'tools/train/goldens.py. Format: tests/fixtures/goldens/README.md.' % g['model'])
@@ -109,4 +129,5 @@ def build():
 
 
 if __name__ == '__main__':
-    build()
+    import sys
+    build(sys.argv[1:] or None)

@@ -17,6 +17,9 @@ def load_model(model_id):
     elif cfg['model_type'] == 't5':
         from .model_t5 import T5ForConditionalGeneration
         m = T5ForConditionalGeneration(cfg)
+    elif cfg['model_type'] == 'llama':
+        from .model_llama import LlamaForCausalLM
+        m = LlamaForCausalLM(cfg)
     else:
         raise ValueError(cfg['model_type'])
     missing, unexpected = m.load_state_dict(sd, strict=False)

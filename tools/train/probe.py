@@ -28,6 +28,16 @@ def main(model_id, path):
         tok = GPT2Tokenizer.load()
         out = {'previous_token': behaviours.gpt2_previous_token(m, tok, held, 0)['best'],
                'induction': {k: v for k, v in behaviours.gpt2_induction(m, 0).items() if k != 'scores'}}
+    elif model_id == 'tiny-llama':
+        from .train_llama import CONFIG
+        from .model_llama import LlamaForCausalLM
+        from .tok_llama import LlamaTokenizer
+        m = LlamaForCausalLM(CONFIG)
+        m.load_state_dict(sd)
+        m.eval()
+        p = behaviours.llama_patterns(m, LlamaTokenizer.load(), held, 0)
+        out = {'previous_token': p['previous_token']['best'], 'sink_layer_means': p['sink']['layer_means'],
+               'induction': {k: v for k, v in behaviours.llama_induction(m, 0).items() if k != 'scores'}}
     elif model_id == 'tiny-bert':
         from .train_bert import CONFIG
         from .model_bert import BertForMaskedLM

@@ -1,10 +1,10 @@
-"""Trains the three tokenizers on the Brown train split and writes tokenizer.json files, plus a
+"""Trains the four tokenizers on the Brown train split and writes tokenizer.json files, plus a
 fixture of Python encodings of held-out sentences that tests/unit/tiny-tokenizers.test.ts checks
 @huggingface/tokenizers against."""
 import random
 import shutil
 
-from . import corpus, tok_bert, tok_gpt2, tok_t5
+from . import corpus, tok_bert, tok_gpt2, tok_llama, tok_t5
 from .common import MODELS, ROOT, WORK, write_json
 
 FIXTURE = ROOT / 'tests' / 'fixtures' / 'tokenizers' / 'tiny-encodings.json'
@@ -20,15 +20,17 @@ def build(seed=0):
     bert.save()
     t5 = tok_t5.T5Tokenizer(tok_t5.train(train, seed=seed))
     t5.save()
-    write_fixture(gpt2, bert, t5, held, seed)
-    return gpt2, bert, t5
+    llama = tok_llama.build(train, seed=seed)
+    write_fixture(gpt2, bert, t5, llama, held, seed)
+    return gpt2, bert, t5, llama
 
 
 def load_all():
-    return tok_gpt2.GPT2Tokenizer.load(), tok_bert.BertTokenizer.load(), tok_t5.T5Tokenizer.load()
+    return (tok_gpt2.GPT2Tokenizer.load(), tok_bert.BertTokenizer.load(), tok_t5.T5Tokenizer.load(),
+            tok_llama.LlamaTokenizer.load())
 
 
-def write_fixture(gpt2, bert, t5, held, seed):
+def write_fixture(gpt2, bert, t5, llama, held, seed):
     rng = random.Random(seed)
     sents = rng.sample(held, N_FIXTURE_SENTENCES)
     # A few hand-written cases for the edges: accents, specials, sentinels, odd spacing, a pair.
@@ -38,7 +40,7 @@ def write_fixture(gpt2, bert, t5, held, seed):
     for s in sents + extra:
         bert_ids, bert_tt = bert.encode(s)
         cases.append({'text': s, 'tiny-gpt2': gpt2.encode(s), 'tiny-bert': bert_ids, 'tiny-bert-type-ids': bert_tt,
-                      'tiny-t5': t5.encode(s)})
+                      'tiny-t5': t5.encode(s), 'tiny-llama': llama.encode(s)})
     pair = ('The jury said it.', 'It was late.')
     ids, tt = bert.encode(*pair)
     sentinel = 'The cat <extra_id_0> on the <extra_id_1>.'
@@ -53,8 +55,7 @@ def write_fixture(gpt2, bert, t5, held, seed):
 
 def rewrite_fixture(seed=0):
     """The fixture from the tokenizers already written (no retraining)."""
-    gpt2, bert, t5 = load_all()
-    write_fixture(gpt2, bert, t5, corpus.load('heldout'), seed)
+    write_fixture(*load_all(), corpus.load('heldout'), seed)
 
 
 if __name__ == '__main__':
