@@ -5,8 +5,10 @@ import { toErrorInfo, AtlasError } from '../errors';
 import { browserCache, fetchModelFiles } from '../hub/sources';
 import { chooseBackend, configureOrt, prewarm } from './backend';
 import { loadModel } from './load';
+import { checkVocabulary } from './vocab-check';
 import { modelKey, traceBuffers, type WorkerRequest, type WorkerResponse, type WorkerSetup } from './protocol';
 import type { ModelRunner } from './runner';
+import type { Watch } from '../tokenize/patterns';
 import type { Trace } from '../trace/types';
 
 const scope = self as unknown as { postMessage(m: WorkerResponse, transfer?: Transferable[]): void; onmessage: ((e: MessageEvent<WorkerRequest>) => void) | null };
@@ -22,11 +24,19 @@ let queue: Promise<unknown> = Promise.resolve();
 const latestRun = new Map<string, number>();
 
 const post = (m: WorkerResponse, transfer: Transferable[] = []) => scope.postMessage(m, transfer);
+/** Tokenizing is synchronous: the page's watchdog hears when it starts and ends, and stops a worker that hangs. */
+const watch: Watch = { begin: (phase) => post({ type: 'watch', id: 0, phase }), end: () => post({ type: 'watch', id: 0, phase: null }) };
 
 function sendTrace(id: number, trace: Trace, final: boolean): void {
   // Partial traces of a generation share buffers with the next ones (T5's encoder taps, the last
   // decoder run), so they are copied; only the final trace hands its buffers over.
   post({ type: 'trace', id, trace, final }, final ? traceBuffers(trace) : []);
+}
+
+async function release(key: string): Promise<void> {
+  const runner = models.get(key);
+  models.delete(key);
+  await (await runner?.catch(() => undefined))?.release();
 }
 
 async function handle(req: WorkerRequest): Promise<void> {
@@ -59,19 +69,22 @@ async function handle(req: WorkerRequest): Promise<void> {
           onProgress: (progress) => post({ type: 'progress', id: req.id, progress }),
         }).then((files) => {
           performance.mark('atlas:model-files');
-          return loadModel(files, { id: req.ref.kind === 'files' ? req.ref.name : req.ref.id, source: req.ref.kind === 'embedded' ? 'embedded' : req.ref.kind === 'hub' ? 'hub' : 'local', revision: req.ref.kind === 'hub' ? req.ref.revision : undefined }, s.preference);
+          return loadModel(files, { id: req.ref.kind === 'files' ? req.ref.name : req.ref.id, source: req.ref.kind === 'embedded' ? 'embedded' : req.ref.kind === 'hub' ? 'hub' : 'local', revision: req.ref.kind === 'hub' ? req.ref.revision : undefined }, s.preference, watch);
+        }).then((r) => {
+          checkVocabulary(r.codec.tokenizer, r.info.vocabSize, r.info.id);
+          return r;
         });
         models.set(key, runner);
         runner.catch(() => models.delete(key)).finally(() => downloads.delete(req.id));
+        // One set of a user's files at a time: an older set's sessions would hold its weights for nothing.
+        if (req.ref.kind === 'files') for (const old of [...models.keys()]) if (old !== key && old.startsWith('files:')) void release(old);
       }
       const r = await runner;
       post({ type: 'loaded', id: req.id, model: key, info: r.info, backend: r.backend });
       return;
     }
     case 'unload': {
-      const runner = models.get(req.model);
-      models.delete(req.model);
-      await (await runner?.catch(() => undefined))?.release();
+      await release(req.model);
       post({ type: 'ready', id: req.id });
       return;
     }
