@@ -1,4 +1,4 @@
-// npm run trace -- --model <dir | embedded id | hub id> --text "…" [--target "…"]
+// npm run trace -- --model <dir | embedded id | hub id> --text "…" | --text-file f [--target "…"]
 //                  [--generate N] [--taps probs,q,k,v,scores,context] [--hidden]
 //                  [--revision R] [--threads N] [--out file.json]
 //
@@ -16,6 +16,9 @@ import { AtlasError } from '../src/lib/errors';
 import { configureOrt } from '../src/lib/runtime/backend';
 import { loadModel } from '../src/lib/runtime/load';
 import { loadModelDir } from '../src/lib/runtime/node';
+import { checkVocabulary } from '../src/lib/runtime/vocab-check';
+import { probePatternsInThread } from '../src/lib/runtime/pattern-probe-node';
+import { tokenizerPatterns } from '../src/lib/tokenize/patterns';
 import { fetchModelFiles, type FileCache } from '../src/lib/hub/sources';
 import type { ModelRunner } from '../src/lib/runtime/runner';
 import { TAP_NAMES, type TapName, type Trace } from '../src/lib/trace/types';
@@ -24,7 +27,7 @@ import { traceToJSONString } from '../src/lib/trace/json';
 /** T5 without a target decodes greedily up to this many tokens. */
 const T5_DEFAULT_STEPS = 32;
 
-const USAGE = `usage: npm run trace -- --model <dir | embedded id | hub id> --text "…" [--target "…"] [--generate N]
+const USAGE = `usage: npm run trace -- --model <dir | embedded id | hub id> (--text "…" | --text-file file.txt) [--target "…"] [--generate N]
        [--taps ${TAP_NAMES.join(',')}] [--hidden] [--revision main] [--threads 1] [--out trace.json]`;
 
 /** A file cache for Hub downloads in Node, like Cache Storage in the browser. */
@@ -53,10 +56,18 @@ function diskCache(dir: string): FileCache {
 }
 
 export async function openModel(model: string, revision: string, threads: number): Promise<ModelRunner> {
+  const runner = await openRunner(model, revision, threads);
+  checkVocabulary(runner.codec.tokenizer, runner.info.vocabSize, runner.info.id);
+  return runner;
+}
+
+async function openRunner(model: string, revision: string, threads: number): Promise<ModelRunner> {
   configureOrt({ threads });
   if (existsSync(model)) return loadModelDir(resolve(model), { source: 'local' }, threads);
   const embedded = resolve('static/models', model);
   if (existsSync(join(embedded, 'config.json'))) return loadModelDir(embedded, { id: model, source: 'embedded' }, threads);
+  if (looksLikePath(model))
+    throw new AtlasError('bad-input', `There is no folder ${model} (${resolve(model)} does not exist).`, 'Check the path; a Hub id looks like "gpt2" or "owner/name", and an embedded id like "tiny-gpt2".');
   const files = await fetchModelFiles(
     { kind: 'hub', id: model, revision },
     {
@@ -68,6 +79,29 @@ export async function openModel(model: string, revision: string, threads: number
   );
   process.stderr.write('\n');
   return loadModel(files, { id: model, source: 'hub', revision }, 'wasm');
+}
+
+/**
+ * A --model that is meant as a folder: it starts like a path, has more than one "/", or its
+ * first part is a folder here ("models/x" where ./models exists). Such a mistyped path is
+ * reported as missing rather than sent to the Hub as an id.
+ */
+export function looksLikePath(model: string): boolean {
+  if (/^(\.{1,2}([/\\]|$)|[/\\~])/.test(model) || model.includes('\\') || /^[A-Za-z]:/.test(model)) return true;
+  const parts = model.split('/');
+  return parts.length > 2 || (parts.length === 2 && existsSync(parts[0]));
+}
+
+/** --text or --text-file (the OS limits one argument to ~128 kB). */
+function readText(values: { text?: string; 'text-file'?: string }): string | undefined {
+  const file = values['text-file'];
+  if (file === undefined) return values.text;
+  if (values.text !== undefined) throw new AtlasError('bad-input', 'Give either --text or --text-file, not both.');
+  try {
+    return readFileSync(file, 'utf8');
+  } catch (e) {
+    throw new AtlasError('bad-input', `Could not read the text file ${file} (${(e as NodeJS.ErrnoException).code ?? String(e)}).`, 'Check the path given to --text-file.');
+  }
 }
 
 export function summary(trace: Trace): string {
@@ -82,6 +116,7 @@ async function main(): Promise<void> {
     options: {
       model: { type: 'string' },
       text: { type: 'string' },
+      'text-file': { type: 'string' },
       target: { type: 'string' },
       generate: { type: 'string' },
       taps: { type: 'string' },
@@ -93,19 +128,23 @@ async function main(): Promise<void> {
       help: { type: 'boolean', short: 'h', default: false },
     },
   });
-  if (values.help || !values.model || values.text === undefined) {
+  if (values.help || !values.model || (values.text === undefined && values['text-file'] === undefined)) {
     console.error(USAGE);
     process.exit(values.help ? 0 : 2);
   }
+  const text = readText(values)!;
   const taps = (values.taps ?? 'probs').split(',').map((t) => t.trim()) as TapName[];
   const unknown = taps.filter((t) => !TAP_NAMES.includes(t));
   if (unknown.length) throw new AtlasError('bad-input', `Unknown tap ${unknown.join(', ')}.`, `Taps: ${TAP_NAMES.join(', ')}.`);
   const runner = await openModel(values.model, values.revision!, Number(values.threads));
+  // A tokenizer regex that never finishes would hang this thread for good: each runs alone, on a thread that can be stopped, first.
+  const patterns = tokenizerPatterns(runner.codec.tokenizer.lib);
+  for (const t of [text, values.target]) if (t !== undefined) await probePatternsInThread(patterns, t);
   const options = { taps, hidden: values.hidden, truncate: values.truncate };
   let trace: Trace;
-  if (values.generate !== undefined) trace = await runner.generate(values.text, { ...options, steps: Number(values.generate) });
-  else if (runner.info.family === 't5') trace = await runner.runT5(values.text, values.target, { ...options, steps: T5_DEFAULT_STEPS });
-  else trace = await runner.run(values.text, options);
+  if (values.generate !== undefined) trace = await runner.generate(text, { ...options, steps: Number(values.generate) });
+  else if (runner.info.family === 't5') trace = await runner.runT5(text, values.target, { ...options, steps: T5_DEFAULT_STEPS });
+  else trace = await runner.run(text, options);
   const json = traceToJSONString(trace);
   if (values.out) {
     writeFileSync(values.out, json);
