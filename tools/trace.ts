@@ -23,6 +23,10 @@ import { fetchModelFiles, type FileCache } from '../src/lib/hub/sources';
 import type { ModelRunner } from '../src/lib/runtime/runner';
 import { TAP_NAMES, type TapName, type Trace } from '../src/lib/trace/types';
 import { traceToJSONString } from '../src/lib/trace/json';
+import { findNonFinite, nonFiniteMessage } from '../src/lib/trace/non-finite';
+
+/** Exit code when the trace was written but holds NaN or ±∞ (see the README). */
+export const EXIT_NON_FINITE = 3;
 
 /** T5 without a target decodes greedily up to this many tokens. */
 const T5_DEFAULT_STEPS = 32;
@@ -152,6 +156,12 @@ async function main(): Promise<void> {
   } else {
     console.error(summary(trace));
     process.stdout.write(json + '\n');
+  }
+  // The trace is written (its numbers may help find the fault), but a script must not take it for a good one.
+  const bad = findNonFinite(trace);
+  if (bad) {
+    console.error(`warning: ${nonFiniteMessage(bad)}`);
+    process.exitCode = EXIT_NON_FINITE;
   }
   await runner.release();
 }

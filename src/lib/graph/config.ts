@@ -77,6 +77,22 @@ function num(c: Json, keys: string[], fallback?: number): number {
   throw new AtlasError('bad-config', `config.json has no numeric "${keys[0]}".`, 'Check that the model folder holds its own config.json.');
 }
 
+/**
+ * A layer-norm epsilon: a positive number. Zero or less divides by zero or takes the root of
+ * a negative variance, and the model computes NaN attention (issue 19, item 6).
+ */
+function epsilon(c: Json, key: string, fallback: number): number {
+  const v = c[key];
+  if (v === undefined || v === null) return fallback;
+  if (typeof v !== 'number' || !Number.isFinite(v) || v <= 0)
+    throw new AtlasError(
+      'bad-config',
+      `config.json's "${key}" is ${JSON.stringify(v)}, but a layer-norm epsilon must be a positive number.`,
+      'With zero or less the model computes NaN. Typical values: 1e-5 (GPT-2), 1e-12 (BERT), 1e-6 (T5).',
+    );
+  return v;
+}
+
 function positiveInt(c: Json, keys: string[], fallback?: number): number {
   const v = num(c, keys, fallback);
   // Generous bounds: catch garbage (negative, fractional, absurd) before any allocation.
@@ -122,7 +138,7 @@ export function parseConfig(json: unknown): ModelConfig {
       dInner: c.n_inner == null ? 4 * dModel : positiveInt(c, ['n_inner']),
       vocabSize: positiveInt(c, ['vocab_size']),
       maxPositions: positiveInt(c, ['n_positions', 'max_position_embeddings'], 1024),
-      eps: num(c, ['layer_norm_epsilon'], 1e-5),
+      eps: epsilon(c, 'layer_norm_epsilon', 1e-5),
       activation: activation(c.activation_function ?? 'gelu_new', 'activation_function'),
       scaleByInverseLayer: c.scale_attn_by_inverse_layer_idx === true,
       eosTokenId: typeof c.eos_token_id === 'number' ? c.eos_token_id : null,
@@ -141,7 +157,7 @@ export function parseConfig(json: unknown): ModelConfig {
       vocabSize: positiveInt(c, ['vocab_size']),
       maxPositions: positiveInt(c, ['max_position_embeddings'], 512),
       typeVocabSize: distil ? 0 : positiveInt(c, ['type_vocab_size'], 2),
-      eps: distil ? 1e-12 : num(c, ['layer_norm_eps'], 1e-12),
+      eps: distil ? 1e-12 : epsilon(c, 'layer_norm_eps', 1e-12),
       activation: activation((distil ? c.activation : c.hidden_act) ?? 'gelu', distil ? 'activation' : 'hidden_act'),
       padTokenId: num(c, ['pad_token_id'], 0),
     };
@@ -162,7 +178,7 @@ export function parseConfig(json: unknown): ModelConfig {
       vocabSize: positiveInt(c, ['vocab_size']),
       buckets: positiveInt(c, ['relative_attention_num_buckets'], 32),
       maxDistance: positiveInt(c, ['relative_attention_max_distance'], 128),
-      eps: num(c, ['layer_norm_epsilon'], 1e-6),
+      eps: epsilon(c, 'layer_norm_epsilon', 1e-6),
       gated,
       // HF maps "gated-gelu" (T5 v1.1, flan-t5) to gelu_new, the tanh approximation.
       activation: gated && act === 'gelu' ? 'gelu_new' : activation(act, 'feed_forward_proj'),

@@ -12,7 +12,9 @@
 //   "hidden"?: [layer+1][pos][d], "predictions"?: [...], "logits"?: {"positions", "values": [p][vocab]}
 // }
 // Masked scores (the float32 minimum in the graph) are written as null, since JSON has
-// no -Infinity and the exact sentinel is an implementation detail.
+// no -Infinity and the exact sentinel is an implementation detail. Numbers that are not
+// finite are written as the strings "NaN", "Infinity", "-Infinity", so that they are
+// never read back as masked (JSON.stringify would have written null for them too).
 
 import { AtlasError } from '../errors';
 import type { AttentionKind, AttentionTaps, Tensor, Trace } from './types';
@@ -22,7 +24,11 @@ export const TRACE_FORMAT = 'attention-atlas-trace';
 /** Scores at or below this are the mask sentinel. */
 const MASKED_SCORE = -1e30;
 
-type Nested = number | null | Nested[];
+type Nested = number | string | null | Nested[];
+
+const NON_FINITE: Record<string, number> = { NaN: NaN, Infinity: Infinity, '-Infinity': -Infinity };
+/** The float32 minimum: what a masked score is in the graph (and what null reads back as). */
+const MASK_SENTINEL = -3.4028234663852886e38;
 
 export function tensorToNested(t: Tensor, maskSentinel = false): Nested {
   const { shape, data } = t;
@@ -33,7 +39,7 @@ export function tensorToNested(t: Tensor, maskSentinel = false): Nested {
     for (let i = 0; i < size; i++) {
       if (dim === shape.length - 1) {
         const v = data[offset + i];
-        out[i] = maskSentinel && v <= MASKED_SCORE ? null : v;
+        out[i] = maskSentinel && v <= MASKED_SCORE ? null : Number.isFinite(v) ? v : String(v);
       } else out[i] = build(dim + 1, offset + i * stride);
     }
     return out;
@@ -41,7 +47,12 @@ export function tensorToNested(t: Tensor, maskSentinel = false): Nested {
   return shape.length === 0 ? data[0] : build(0, 0);
 }
 
-export function nestedToTensor(value: unknown, what: string): Tensor {
+/**
+ * `maskable`: the tensor may hold masked entries (scores, position bias), written as null.
+ * Elsewhere a null can only be a NaN written by JSON.stringify (older traces), so it reads
+ * back as NaN, never as the mask sentinel (−3.4e38 in the weights wrecked every scale).
+ */
+export function nestedToTensor(value: unknown, what: string, maskable = false): Tensor {
   const shape: number[] = [];
   let probe: unknown = value;
   while (Array.isArray(probe)) {
@@ -53,8 +64,9 @@ export function nestedToTensor(value: unknown, what: string): Tensor {
   let at = 0;
   const walk = (v: unknown, dim: number): void => {
     if (dim === shape.length) {
-      if (v === null) data[at++] = -3.4028234663852886e38;
+      if (v === null) data[at++] = maskable ? MASK_SENTINEL : NaN;
       else if (typeof v === 'number') data[at++] = v;
+      else if (typeof v === 'string' && v in NON_FINITE) data[at++] = NON_FINITE[v];
       else throw new AtlasError('bad-trace', `${what} holds ${JSON.stringify(v)} where a number belongs.`);
       return;
     }
@@ -113,7 +125,7 @@ export function traceFromJSON(json: unknown): Trace {
     if (!(kind in attentions) && !(kind in taps)) continue;
     const t: AttentionTaps = {};
     if (kind in attentions) t.probs = nestedToTensor(attentions[kind], `attentions.${kind}`);
-    for (const key of TAP_KEYS) if (taps[kind]?.[key] !== undefined) t[key] = nestedToTensor(taps[kind][key], `taps.${kind}.${key}`);
+    for (const key of TAP_KEYS) if (taps[kind]?.[key] !== undefined) t[key] = nestedToTensor(taps[kind][key], `taps.${kind}.${key}`, key === 'scores' || key === 'positionBias');
     attention[kind] = t;
   }
   if (!Array.isArray(j.tokens)) throw new AtlasError('bad-trace', 'This trace has no token list.');
