@@ -57,9 +57,13 @@ export function nestedToTensor(value: unknown, what: string, maskable = false): 
   let probe: unknown = value;
   while (Array.isArray(probe)) {
     shape.push(probe.length);
+    if (shape.length > MAX_TENSOR_DIMS) throw new AtlasError('bad-trace', `${what} is nested more than ${MAX_TENSOR_DIMS} deep; trace tensors have at most ${MAX_TENSOR_DIMS} dimensions.`);
     probe = probe[0];
   }
   const size = shape.reduce((a, b) => a * b, 1);
+  // The shape is read from the first entry of each level: a file can claim far more than it holds.
+  if (size > MAX_TENSOR_VALUES)
+    throw new AtlasError('bad-trace', `${what} would have shape [${shape}], ${size.toExponential(2)} numbers: more than the ${MAX_TENSOR_VALUES / 2 ** 20} M a trace may hold.`);
   const data = new Float32Array(size);
   let at = 0;
   const walk = (v: unknown, dim: number): void => {
@@ -79,6 +83,10 @@ export function nestedToTensor(value: unknown, what: string, maskable = false): 
 }
 
 const TAP_KEYS = ['q', 'k', 'v', 'scores', 'context', 'positionBias'] as const;
+/** [layer][head][query][key] is the deepest tensor a trace has. */
+const MAX_TENSOR_DIMS = 4;
+/** 1 GB of float32, the app's memory guard for one trace. */
+const MAX_TENSOR_VALUES = 256 * 2 ** 20;
 
 export function traceToJSON(trace: Trace): Record<string, unknown> {
   const attentions: Record<string, Nested> = {};
