@@ -28,6 +28,8 @@ export class ExplorerSession {
   generating = $state(false);
   /** Whether the state came from a link or a previous visit (then the views restore its selection). */
   savedSelection = false;
+  /** Whether the state came from a link (then a selection that does not fit the model is reported). */
+  fromLink = false;
   /** Hub models whose download completed (kept in Cache Storage). */
   cached = $state.raw<CachedModel[]>([]);
   /** The Hub download in progress, with what it will cost. */
@@ -56,8 +58,9 @@ export class ExplorerSession {
       }
       const fallbackModel = this.embedded.some((c) => c.key === DEFAULT_MODEL) ? DEFAULT_MODEL : (this.embedded[0]?.key ?? DEFAULT_MODEL);
       const saved = loadLocal(defaultState(fallbackModel));
-      this.savedSelection = location.hash.length > 1 || hasLocal();
-      this.state = location.hash.length > 1 ? await this.fromLink(saved) : saved;
+      this.fromLink = location.hash.length > 1;
+      this.savedSelection = this.fromLink || hasLocal();
+      this.state = location.hash.length > 1 ? await this.readLink(saved) : saved;
       // A shared link may name a Hub model this browser has not downloaded: it downloads on request only.
       const key = this.state.model;
       if (!refForKey(key, this.choices) || (key.startsWith('hub:') && !this.choices.some((c) => c.key === key))) {
@@ -113,7 +116,7 @@ export class ExplorerSession {
    * cap, a damaged text, numbers that are not numbers) is said in a notice and taken out
    * of the URL at once, so a reload does not meet it again.
    */
-  private async fromLink(fallback: ViewState): Promise<ViewState> {
+  private async readLink(fallback: ViewState): Promise<ViewState> {
     const { state, problems, drop } = await decodeStateChecked(location.hash, fallback);
     if (problems.length) {
       this.notice = problems.join(' ');
@@ -123,7 +126,7 @@ export class ExplorerSession {
   }
 
   private async restoreFromUrl(): Promise<void> {
-    const next = await this.fromLink(this.state);
+    const next = await this.readLink(this.state);
     const modelChanged = next.model !== this.state.model;
     const textChanged = next.text !== this.state.text || next.target !== this.state.target;
     this.state = next;
