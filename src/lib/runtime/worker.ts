@@ -6,6 +6,7 @@ import { browserCache, fetchModelFiles } from '../hub/sources';
 import { chooseBackend, configureOrt, prewarm } from './backend';
 import { loadModel } from './load';
 import { checkVocabulary } from './vocab-check';
+import { guardFetch } from './fetch-guard';
 import { modelKey, traceBuffers, type WorkerRequest, type WorkerResponse, type WorkerSetup } from './protocol';
 import type { ModelRunner } from './runner';
 import type { Watch } from '../tokenize/patterns';
@@ -43,6 +44,8 @@ async function handle(req: WorkerRequest): Promise<void> {
   switch (req.type) {
     case 'setup':
       setup = req.setup;
+      // The page's CSP does not cover this worker: it keeps to the same origins in code.
+      guardFetch(scope as unknown as { fetch: typeof fetch }, [self.location.origin, ...[setup.modelsBase, setup.ortBase, setup.hubEndpoint].filter((u): u is string => !!u).map((u) => new URL(u).origin)]);
       configureOrt({ wasmPaths: setup.ortBase, threads: setup.threads });
       // Overlap onnxruntime's start with the model download. Sessions wait for it (onnxruntime
       // does not survive two sessions initialising it at once); a failure shows up later, where it matters.
