@@ -3,9 +3,14 @@
 // on your own files. Each test failed before its fix.
 import { describe, expect, it } from 'vitest';
 import type { Page } from 'playwright-core';
-import { readFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { deflateRawSync } from 'node:zlib';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { useBrowser } from './page';
+import { openTrace, useTraceFiles } from './trace-files';
+import { syntheticTrace } from '../fixtures/synthetic-trace';
+import { traceToJSON } from '../../src/lib/trace/json';
 
 const RUN_TIMEOUT = 180_000;
 /** The inflated size of the link bomb (the issue's was 64 MiB). */
@@ -125,5 +130,77 @@ describe('hostile input', { timeout: 600_000 }, () => {
     const heap = await page.evaluate(() => (performance as unknown as { memory?: { usedJSHeapSize: number } }).memory?.usedJSHeapSize ?? 0);
     console.log(`heap after the bomb: ${(heap / 1e6).toFixed(0)} MB`);
     expect(heap).toBeLessThan(1.5e9);
+  });
+});
+
+describe('hostile links and trace files', { timeout: 600_000 }, () => {
+  const browser = useBrowser();
+  const files = useTraceFiles('hostile');
+
+  it('the worker fetches nothing from another origin (the page CSP does not reach it)', async () => {
+    let hits = 0;
+    const other = createServer((_, res) => {
+      hits++;
+      res.end('secret');
+    });
+    await new Promise<void>((ok) => other.listen(0, '127.0.0.1', ok));
+    try {
+      const url = `http://127.0.0.1:${(other.address() as AddressInfo).port}/secret`;
+      const page = await browser.open('/');
+      await waitForTrace(page);
+      const worker = page.workers().find((w) => w.url().includes('worker'))!;
+      const result = await worker.evaluate(async (u) => fetch(u).then(() => 'reached', (e) => String(e)), url);
+      expect(result).toMatch(/does not connect to/);
+      expect(hits).toBe(0);
+    } finally {
+      other.close();
+    }
+  });
+
+  it('a link asking for layer 999 of a 4-layer model says so', async () => {
+    const page = await browser.open('/#m=tiny-gpt2&t=hello%20world&l=999&h=1');
+    await waitForTrace(page, 'hello world');
+    await expect.poll(() => page.textContent('[data-testid=notice]').catch(() => null), { timeout: 30_000 }).toContain('layer 999 (layer 3 is shown)');
+  });
+
+  it('NaN weights get their own mark (not the mask hatch) and a warning naming layer and head', async () => {
+    const t = syntheticTrace({ family: 'gpt2', layers: 2, heads: 2, tokens: 8 });
+    const p = t.attention.self!.probs!;
+    const [, H, Q, K] = p.shape;
+    for (let q = 5; q < Q; q++) for (let k = 0; k <= q; k++) p.data[((0 * H + 0) * Q + q) * K + k] = NaN;
+    const page = await browser.open('/view/');
+    await openTrace(page, files.save('nan', t));
+    const warning = page.locator('[data-testid=non-finite]');
+    expect(await warning.getAttribute('data-layer')).toBe('0');
+    expect(await warning.getAttribute('data-head')).toBe('0');
+    expect(await warning.textContent()).toContain('self layer 0, head 0');
+    expect(await page.getAttribute('canvas.atlas-model-grid-cells', 'data-non-finite-heads')).toBe('1');
+    // Heatmap of layer 0, head 0: row 6 col 2 is NaN, row 1 col 5 is masked (causal).
+    const pixels = await page.evaluate(() => {
+      const c = document.querySelector<HTMLCanvasElement>('canvas.atlas-heatmap-cells')!;
+      const cell = Number(c.dataset.cell) * (c.width / c.clientWidth);
+      const at = (row: number, col: number) => [...c.getContext('2d')!.getImageData(Math.floor((col + 0.5) * cell), Math.floor((row + 0.5) * cell), 1, 1).data.slice(0, 3)];
+      return { count: Number(c.dataset.nonFinite), nan: at(6, 2), masked: at(1, 5) };
+    });
+    expect(pixels.count).toBe(3 * 6 + 3);
+    expect(pixels.nan).toEqual([214, 24, 150]);
+    expect(pixels.masked).not.toEqual([214, 24, 150]);
+  });
+
+  it('a trace whose rows do not sum to 1 is drawn with the rows listed; a refused file clears it', async () => {
+    const t = syntheticTrace({ family: 'gpt2', layers: 2, heads: 2, tokens: 4 });
+    const p = t.attention.self!.probs!;
+    const [, H, Q, K] = p.shape;
+    for (let k = 0; k < K; k++) p.data[((1 * H + 0) * Q + 3) * K + k] = 0.5;
+    const page = await browser.open('/view/');
+    await openTrace(page, files.save('rows', t));
+    expect(await page.textContent('[data-testid=trace-issues]')).toContain('layer 1, head 0, query 3 sums to 2.000');
+    const broken = traceToJSON(t) as { tokens: unknown[] };
+    broken.tokens[1] = null;
+    writeFileSync(files.pathOf('broken.json'), JSON.stringify(broken));
+    await page.setInputFiles('input[data-testid="trace-file"]', files.pathOf('broken.json'));
+    await page.waitForSelector('[role=alert]:has-text("tokens[1] is null")');
+    expect(await page.locator('[data-testid=trace-summary]').count()).toBe(0);
+    expect(browser.errors).toEqual([]);
   });
 });
