@@ -7,7 +7,8 @@
 // (or stdout when --out is given). This is also the research workflow: dump attention
 // from a script and read `attentions.self[layer][head][query][key]`.
 
-import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { closeSync, existsSync, mkdirSync, openSync, readdirSync, readFileSync, rmSync, writeFileSync, writeSync } from 'node:fs';
+import { once } from 'node:events';
 import { homedir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
@@ -22,7 +23,7 @@ import { tokenizerPatterns } from '../src/lib/tokenize/patterns';
 import { fetchModelFiles, type FileCache } from '../src/lib/hub/sources';
 import type { ModelRunner } from '../src/lib/runtime/runner';
 import { TAP_NAMES, type TapName, type Trace } from '../src/lib/trace/types';
-import { traceToJSONString } from '../src/lib/trace/json';
+import { traceToJSONChunks } from '../src/lib/trace/json-stream';
 import { findNonFinite, nonFiniteMessage } from '../src/lib/trace/non-finite';
 
 /** Exit code when the trace was written but holds NaN or ±∞ (see the README). */
@@ -149,13 +150,23 @@ async function main(): Promise<void> {
   if (values.generate !== undefined) trace = await runner.generate(text, { ...options, steps: Number(values.generate) });
   else if (runner.info.family === 't5') trace = await runner.runT5(text, values.target, { ...options, steps: T5_DEFAULT_STEPS });
   else trace = await runner.run(text, options);
-  const json = traceToJSONString(trace);
+  // In pieces: a large trace's JSON is longer than the longest string V8 can hold.
   if (values.out) {
-    writeFileSync(values.out, json);
-    console.log(`${summary(trace)} → ${values.out} (${(json.length / 1e6).toFixed(2)} MB)`);
+    const fd = openSync(values.out, 'w');
+    let chars = 0;
+    try {
+      for (const chunk of traceToJSONChunks(trace)) {
+        writeSync(fd, chunk);
+        chars += chunk.length;
+      }
+    } finally {
+      closeSync(fd);
+    }
+    console.log(`${summary(trace)} → ${values.out} (${(chars / 1e6).toFixed(2)} MB)`);
   } else {
     console.error(summary(trace));
-    process.stdout.write(json + '\n');
+    for (const chunk of traceToJSONChunks(trace)) if (!process.stdout.write(chunk)) await once(process.stdout, 'drain');
+    process.stdout.write('\n');
   }
   // The trace is written (its numbers may help find the fault), but a script must not take it for a good one.
   const bad = findNonFinite(trace);

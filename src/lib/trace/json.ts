@@ -22,7 +22,7 @@ import type { AttentionKind, AttentionTaps, Tensor, Trace } from './types';
 export const TRACE_FORMAT = 'attention-atlas-trace';
 
 /** Scores at or below this are the mask sentinel. */
-const MASKED_SCORE = -1e30;
+export const MASKED_SCORE = -1e30;
 
 type Nested = number | string | null | Nested[];
 
@@ -88,14 +88,15 @@ const MAX_TENSOR_DIMS = 4;
 /** 1 GB of float32, the app's memory guard for one trace. */
 const MAX_TENSOR_VALUES = 256 * 2 ** 20;
 
-export function traceToJSON(trace: Trace): Record<string, unknown> {
-  const attentions: Record<string, Nested> = {};
-  const taps: Record<string, Record<string, Nested>> = {};
+/** The JSON object of a trace, with each tensor given by `tensor` (nested arrays, or a stand-in to stream). */
+export function traceJSONParts<T>(trace: Trace, tensor: (t: Tensor, maskSentinel: boolean) => T): Record<string, unknown> {
+  const attentions: Record<string, T> = {};
+  const taps: Record<string, Record<string, T>> = {};
   for (const [kind, t] of Object.entries(trace.attention) as [AttentionKind, AttentionTaps][]) {
-    if (t.probs) attentions[kind] = tensorToNested(t.probs);
+    if (t.probs) attentions[kind] = tensor(t.probs, false);
     for (const key of TAP_KEYS) {
-      const tensor = t[key];
-      if (tensor) (taps[kind] ??= {})[key] = tensorToNested(tensor, key === 'scores' || key === 'positionBias');
+      const x = t[key];
+      if (x) (taps[kind] ??= {})[key] = tensor(x, key === 'scores' || key === 'positionBias');
     }
   }
   return {
@@ -110,12 +111,17 @@ export function traceToJSON(trace: Trace): Record<string, unknown> {
     ...(trace.decoderTokens ? { decoderTokens: trace.decoderTokens } : {}),
     attentions,
     ...(Object.keys(taps).length ? { taps } : {}),
-    ...(trace.hidden ? { hidden: tensorToNested(trace.hidden) } : {}),
+    ...(trace.hidden ? { hidden: tensor(trace.hidden, false) } : {}),
     ...(trace.predictions ? { predictions: trace.predictions } : {}),
-    ...(trace.logits ? { logits: { positions: trace.logits.positions, values: tensorToNested(trace.logits.values) } } : {}),
+    ...(trace.logits ? { logits: { positions: trace.logits.positions, values: tensor(trace.logits.values, false) } } : {}),
   };
 }
 
+export function traceToJSON(trace: Trace): Record<string, unknown> {
+  return traceJSONParts(trace, tensorToNested);
+}
+
+/** The whole JSON as one string: for small traces and tests. Large ones: traceToJSONChunks (./json-stream.ts). */
 export function traceToJSONString(trace: Trace): string {
   return JSON.stringify(traceToJSON(trace));
 }
