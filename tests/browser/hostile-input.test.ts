@@ -157,6 +157,23 @@ describe('hostile links and trace files', { timeout: 600_000 }, () => {
     }
   });
 
+  it('Compare loads both models again after the worker was restarted', async () => {
+    const page = await browser.open('/compare/');
+    for (const i of [0, 1]) await page.waitForSelector(`[data-testid=side-${i}] [data-testid=timing]`, { timeout: RUN_TIMEOUT });
+    const worker = page.workers().find((w) => w.url().includes('worker'))!;
+    await worker.evaluate(() => setTimeout(() => {
+      throw new Error('simulated crash');
+    }, 0));
+    await page.waitForTimeout(3000);
+    await page.fill('[data-testid=compare-text]', 'after the crash');
+    for (const i of [0, 1]) {
+      await expect.poll(() => page.locator(`[data-testid=side-${i}] [data-testid=error]`).count(), { timeout: RUN_TIMEOUT }).toBe(0);
+      await page.waitForSelector(`[data-testid=side-${i}] [data-testid=timing]`, { timeout: RUN_TIMEOUT });
+    }
+    await page.waitForTimeout(3000);
+    expect(await page.locator('[data-testid=error]').allTextContents()).toEqual([]);
+  });
+
   it('a link asking for layer 999 of a 4-layer model says so', async () => {
     const page = await browser.open('/#m=tiny-gpt2&t=hello%20world&l=999&h=1');
     await waitForTrace(page, 'hello world');
