@@ -62,7 +62,7 @@ function diskCache(dir: string): FileCache {
 
 export async function openModel(model: string, revision: string, threads: number): Promise<ModelRunner> {
   const runner = await openRunner(model, revision, threads);
-  checkVocabulary(runner.codec.tokenizer, runner.info.vocabSize, runner.info.id);
+  checkVocabulary(runner.codec.tokenizer, runner.info.vocabSize, runner.info.id, runner.config);
   return runner;
 }
 

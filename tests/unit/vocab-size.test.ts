@@ -62,3 +62,17 @@ describe('vocab_size against the tokenizer', () => {
     await runner.release();
   });
 });
+
+describe('ids from config.json against the embedding table', () => {
+  it('a T5 decoder_start_token_id past vocab_size is refused at load, naming both', async () => {
+    const files = filesOf(randomCheckpoint({ family: 't5', seed: 3, layers: 1, dModel: 16, heads: 2 }));
+    const config = files.config as Record<string, unknown>;
+    const runner = await loadModel({ ...files, config: { ...config, decoder_start_token_id: (config.vocab_size as number) + 5 } }, { id: 'bad-start', source: 'local' }, 'wasm');
+    const e = await error(() => checkVocabulary(runner.codec.tokenizer, runner.info.vocabSize, runner.info.id, runner.config));
+    expect(e.message).toContain(`decoder_start_token_id ${(config.vocab_size as number) + 5}`);
+    expect(e.message).toContain(`vocab_size ${config.vocab_size}`);
+    // The same model with its own start token passes.
+    const good = await loadModel(files, { id: 'good', source: 'local' }, 'wasm');
+    checkVocabulary(good.codec.tokenizer, good.info.vocabSize, good.info.id, good.config);
+  });
+});

@@ -5,6 +5,7 @@
 
 import { AtlasError } from '../errors';
 import type { LoadedTokenizer } from '../tokenize/load';
+import type { ModelConfig } from '../graph/config';
 
 /** The tokenizer's largest id from its model vocabulary (added tokens aside) and from all of it. */
 export function tokenizerIdRange(tokenizer: LoadedTokenizer): { baseMax: number; allMax: number } {
@@ -25,7 +26,8 @@ const hint = 'Use config.json and tokenizer.json of the same model (vocab_size m
  * (ordinary text would fail). Added tokens past the table (a pad token added without
  * resizing) are allowed and refused at run time only if the text uses them.
  */
-export function checkVocabulary(tokenizer: LoadedTokenizer, vocabSize: number, modelId: string): void {
+export function checkVocabulary(tokenizer: LoadedTokenizer, vocabSize: number, modelId: string, config?: ModelConfig): void {
+  if (config) checkConfigIds(config, modelId);
   const { baseMax, allMax } = tokenizerIdRange(tokenizer);
   if (baseMax >= vocabSize)
     throw new AtlasError(
@@ -33,6 +35,18 @@ export function checkVocabulary(tokenizer: LoadedTokenizer, vocabSize: number, m
       `${modelId}'s config.json says vocab_size ${vocabSize}, but its tokenizer has ${allMax + 1} tokens (ids up to ${allMax}): the embedding table has no rows for ids ${vocabSize} and above.`,
       hint,
     );
+}
+
+/**
+ * The ids config.json itself feeds the model (T5's decoder start token, BERT's [PAD]) must
+ * have rows too: T5 runs its start token before any text, so a bad one fails every run.
+ */
+export function checkConfigIds(config: ModelConfig, modelId: string): void {
+  const ids: [string, number | null | undefined][] =
+    config.family === 't5' ? [['decoder_start_token_id', config.decoderStartTokenId], ['pad_token_id', config.padTokenId]] : config.family === 'bert' ? [['pad_token_id', config.padTokenId]] : [];
+  for (const [key, id] of ids)
+    if (typeof id === 'number' && !(Number.isInteger(id) && id >= 0 && id < config.vocabSize))
+      throw new AtlasError('bad-config', `${modelId}'s config.json says ${key} ${id}, but its embedding table has ${config.vocabSize} rows (vocab_size ${config.vocabSize}).`, hint);
 }
 
 /** At run: every id must have a row in the embedding table. */

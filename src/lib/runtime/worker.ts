@@ -74,7 +74,7 @@ async function handle(req: WorkerRequest): Promise<void> {
           performance.mark('atlas:model-files');
           return loadModel(files, { id: req.ref.kind === 'files' ? req.ref.name : req.ref.id, source: req.ref.kind === 'embedded' ? 'embedded' : req.ref.kind === 'hub' ? 'hub' : 'local', revision: req.ref.kind === 'hub' ? req.ref.revision : undefined }, s.preference, watch);
         }).then((r) => {
-          checkVocabulary(r.codec.tokenizer, r.info.vocabSize, r.info.id);
+          checkVocabulary(r.codec.tokenizer, r.info.vocabSize, r.info.id, r.config);
           return r;
         });
         models.set(key, runner);
