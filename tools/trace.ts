@@ -19,7 +19,7 @@ import { loadModel } from '../src/lib/runtime/load';
 import { loadModelDir } from '../src/lib/runtime/node';
 import { checkVocabulary } from '../src/lib/runtime/vocab-check';
 import { probePatternsInThread } from '../src/lib/runtime/pattern-probe-node';
-import { tokenizerPatterns } from '../src/lib/tokenize/patterns';
+import { normalizerOf, tokenizerPatterns } from '../src/lib/tokenize/patterns';
 import { fetchModelFiles, type FileCache } from '../src/lib/hub/sources';
 import type { ModelRunner } from '../src/lib/runtime/runner';
 import { TAP_NAMES, type TapName, type Trace } from '../src/lib/trace/types';
@@ -144,7 +144,8 @@ async function main(): Promise<void> {
   const runner = await openModel(values.model, values.revision!, Number(values.threads));
   // A tokenizer regex that never finishes would hang this thread for good: each runs alone, on a thread that can be stopped, first.
   const patterns = tokenizerPatterns(runner.codec.tokenizer.lib);
-  for (const t of [text, values.target]) if (t !== undefined) await probePatternsInThread(patterns, t);
+  const normalize = normalizerOf(runner.codec.tokenizer.lib);
+  for (const t of [text, values.target]) if (t !== undefined) await probePatternsInThread(patterns, t, normalize);
   const options = { taps, hidden: values.hidden, truncate: values.truncate };
   let trace: Trace;
   if (values.generate !== undefined) trace = await runner.generate(text, { ...options, steps: Number(values.generate) });

@@ -49,6 +49,17 @@ describe('trace CLI on hostile input', { timeout: 120_000 }, () => {
     expect(ok.status).toBe(0);
   });
 
+  it('a pattern that only hangs on the normalized text (Lowercase first) is caught too', () => {
+    const tokenizer = JSON.parse(readFileSync('static/models/tiny-gpt2/tokenizer.json', 'utf8'));
+    tokenizer.normalizer = { type: 'Lowercase' };
+    tokenizer.pre_tokenizer = { type: 'Sequence', pretokenizers: [{ type: 'Split', pattern: { Regex: '(a+)+$' }, behavior: 'Isolated', invert: false }, tokenizer.pre_tokenizer] };
+    const dir = modelDir('backtracking-lowercase', { 'tokenizer.json': JSON.stringify(tokenizer) });
+    const r = cli(['--model', dir, '--text', 'A'.repeat(48) + '!'], 40_000);
+    expect(r.signal).toBeNull();
+    expect(r.status).toBe(1);
+    expect(r.stderr).toContain('(a+)+$');
+  });
+
   it('a broken config.json is named, not a bare SyntaxError', () => {
     const r = cli(['--model', modelDir('broken-config', { 'config.json': '{"model_type": "gpt2",' }), '--text', 'x']);
     expect(r.status).toBe(1);

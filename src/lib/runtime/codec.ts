@@ -6,7 +6,7 @@ import type { TokenizedText } from '../tokenize/types';
 import type { TraceToken } from '../trace/types';
 import { loadTokenizer, type LoadedTokenizer } from '../tokenize/load';
 import { tokenizeText } from '../tokenize/tokenize';
-import { probePatterns, tokenizerPatterns, type Watch } from '../tokenize/patterns';
+import { normalizerOf, probePatterns, tokenizerPatterns, type Watch } from '../tokenize/patterns';
 import { checkTokenIds } from './vocab-check';
 
 /**
@@ -42,10 +42,11 @@ export function createCodec(id: string, tokenizerJson: unknown, tokenizerConfig:
   const lib = tokenizer.lib;
   const specialIds = new Set([...tokenizer.added.byContent.values()].filter((t) => t.special).map((t) => t.id));
   const patterns = tokenizerPatterns(lib);
+  const normalize = normalizerOf(lib);
   const { watch, embeddingRows } = options;
   const tokenize = (text: string): TokenizedText => {
     if (!watch) return tokenizeText(tokenizer, text);
-    probePatterns(patterns, text, watch);
+    probePatterns(patterns, text, watch, normalize);
     watch.begin({ label: `the tokenizer of ${id}`, budgetMs: TOKENIZE_BUDGET_MS });
     try {
       return tokenizeText(tokenizer, text);

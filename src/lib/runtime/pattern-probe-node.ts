@@ -10,16 +10,28 @@ const PROBE = `
 const { parentPort, workerData } = require('node:worker_threads');
 workerData.patterns.forEach((p, i) => {
   parentPort.postMessage(i);
-  workerData.text.match(new RegExp(p.source, p.flags));
+  workerData.texts[p.text].match(new RegExp(p.source, p.flags));
 });
 parentPort.postMessage('done');
 `;
 
-/** Resolves when every pattern ran over `text` within budget; rejects naming the first that did not. */
-export function probePatternsInThread(patterns: TokenizerPattern[], text: string, budgetMs = PATTERN_BUDGET_MS): Promise<void> {
+/**
+ * Resolves when every pattern ran over the text it will meet within budget; rejects naming
+ * the first that did not. The normalizer's patterns meet the raw text and are probed first;
+ * only then is the text normalized here, for the pre-tokenizer's patterns (see patternInputs).
+ */
+export async function probePatternsInThread(patterns: TokenizerPattern[], text: string, normalize?: (s: string) => string, budgetMs = PATTERN_BUDGET_MS): Promise<void> {
+  const ofNormalizer = patterns.filter((p) => p.where.startsWith('normalizer'));
+  const rest = patterns.filter((p) => !p.where.startsWith('normalizer'));
+  await probeOn(ofNormalizer, text, budgetMs);
+  if (rest.length) await probeOn(rest, normalize ? normalize(text) : text, budgetMs);
+}
+
+function probeOn(patterns: TokenizerPattern[], text: string, budgetMs: number): Promise<void> {
   if (patterns.length === 0) return Promise.resolve();
   return new Promise((resolve, reject) => {
-    const worker = new Worker(PROBE, { eval: true, workerData: { text, patterns: patterns.map((p) => ({ source: p.regex.source, flags: p.regex.flags })) } });
+    const list = patterns.map((p) => ({ source: p.regex.source, flags: p.regex.flags, text: 0 }));
+    const worker = new Worker(PROBE, { eval: true, workerData: { texts: [text], patterns: list } });
     let timer: ReturnType<typeof setTimeout> | undefined;
     const finish = (error?: AtlasError | Error) => {
       clearTimeout(timer);

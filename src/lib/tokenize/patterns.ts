@@ -57,15 +57,34 @@ export function tokenizerPatterns(lib: Tokenizer): TokenizerPattern[] {
 
 export const patternLabel = (p: Pick<TokenizerPattern, 'where' | 'source'>) => `the tokenizer's pattern ${p.source} (${p.where})`;
 
-/** Runs each pattern once over the text, each inside its own watch phase. */
-export function probePatterns(patterns: TokenizerPattern[], text: string, watch: Watch, budgetMs = PATTERN_BUDGET_MS): void {
+/**
+ * The text each pattern meets: normalizer patterns the raw text, pre-tokenizer patterns the
+ * normalized one (a Lowercase step can turn a harmless "AAA…!" into a hanging "aaa…!").
+ * `normalize` runs only after every normalizer pattern was probed on its own.
+ */
+export function* patternInputs(patterns: TokenizerPattern[], text: string, normalize?: (s: string) => string): Generator<[TokenizerPattern, string]> {
+  let normalized: string | undefined;
   for (const p of patterns) {
+    if (p.where.startsWith('normalizer')) yield [p, text];
+    else yield [p, (normalized ??= normalize ? normalize(text) : text)];
+  }
+}
+
+/** Runs each pattern once over the text it will meet, each inside its own watch phase. */
+export function probePatterns(patterns: TokenizerPattern[], text: string, watch: Watch, normalize?: (s: string) => string, budgetMs = PATTERN_BUDGET_MS): void {
+  for (const [p, input] of patternInputs(patterns, text, normalize)) {
     watch.begin({ label: patternLabel(p), budgetMs });
     try {
       p.regex.lastIndex = 0;
-      text.match(p.regex);
+      input.match(p.regex);
     } finally {
       watch.end();
     }
   }
+}
+
+/** The library's normalizer as a function (identity when the tokenizer has none). */
+export function normalizerOf(lib: Tokenizer): (s: string) => string {
+  const n = (lib as unknown as { normalizer: ((s: string) => string) | null }).normalizer;
+  return n ? (s) => n(s) : (s) => s;
 }
