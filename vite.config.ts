@@ -1,10 +1,11 @@
 import { sveltekit } from '@sveltejs/kit/vite';
 import { defineConfig } from 'vitest/config';
 import { defaultClientConditions, type Plugin } from 'vite';
-import { copyFileSync, mkdirSync, rmSync } from 'node:fs';
+import { copyFileSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { writeManifest } from './tools/manifest.ts';
 import { writeTiktokenTokenizer } from './tools/tiktoken-tokenizer.ts';
+import { headersFile, siteHeaders } from './tools/headers.ts';
 
 // onnxruntime-web loads its .mjs glue and .wasm binary at run time. Serving them as
 // plain static files (rather than letting the bundler rewrite them) is what made the
@@ -30,20 +31,14 @@ function prepareStatic(): Plugin {
       // tiktoken's cl100k_base as a tokenizer.json, from the ranks js-tiktoken ships (git-ignored).
       writeTiktokenTokenizer('static/models');
       writeManifest('static/models');
+      writeFileSync('static/_headers', headersFile());
     },
   };
 }
 
-// Cross-origin isolation lets onnxruntime-web use WASM threads (SharedArrayBuffer).
-const ISOLATION_HEADERS = {
-  'Cross-Origin-Opener-Policy': 'same-origin',
-  'Cross-Origin-Embedder-Policy': 'require-corp',
-};
-
 export default defineConfig({
-  plugins: [prepareStatic(), sveltekit()],
-  server: { headers: ISOLATION_HEADERS },
-  preview: { headers: ISOLATION_HEADERS },
+  // Cross-origin isolation (COOP/COEP) lets onnxruntime-web use WASM threads; see tools/headers.ts.
+  plugins: [siteHeaders(), prepareStatic(), sveltekit()],
   // Load onnxruntime's .mjs/.wasm from static/ort/ at run time instead of bundling a
   // 28 MB copy of the wasm into the app's assets.
   resolve: { conditions: ['onnxruntime-web-use-extern-wasm', ...defaultClientConditions] },

@@ -1,4 +1,4 @@
-// npm run trace -- --model <dir | embedded id | hub id | llama2.c model.bin [--tokenizer tokenizer.bin]> --text "…" [--target "…"]
+// npm run trace -- --model <dir | embedded id | hub id | llama2.c model.bin [--tokenizer tokenizer.bin]> --text "…" | --text-file f [--target "…"]
 //                  [--generate N] [--taps probs,q,k,v,scores,context] [--hidden]
 //                  [--revision R] [--threads N] [--out file.json]
 //
@@ -7,7 +7,8 @@
 // (or stdout when --out is given). This is also the research workflow: dump attention
 // from a script and read `attentions.self[layer][head][query][key]`.
 
-import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { closeSync, existsSync, mkdirSync, openSync, readdirSync, readFileSync, rmSync, writeFileSync, writeSync } from 'node:fs';
+import { once } from 'node:events';
 import { homedir } from 'node:os';
 import { basename, join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
@@ -16,16 +17,23 @@ import { AtlasError } from '../src/lib/errors';
 import { configureOrt } from '../src/lib/runtime/backend';
 import { loadModel } from '../src/lib/runtime/load';
 import { loadModelDir } from '../src/lib/runtime/node';
+import { checkVocabulary } from '../src/lib/runtime/vocab-check';
+import { probePatternsInThread } from '../src/lib/runtime/pattern-probe-node';
+import { normalizerOf, tokenizerPatterns } from '../src/lib/tokenize/patterns';
 import { fetchModelFiles, filesFromDrop, type FileCache } from '../src/lib/hub/sources';
 import { llama2cToHfFiles } from '../src/lib/hub/llama2c';
 import type { ModelRunner } from '../src/lib/runtime/runner';
 import { TAP_NAMES, type TapName, type Trace } from '../src/lib/trace/types';
-import { traceToJSONString } from '../src/lib/trace/json';
+import { traceToJSONChunks } from '../src/lib/trace/json-stream';
+import { findNonFinite, nonFiniteMessage } from '../src/lib/trace/non-finite';
+
+/** Exit code when the trace was written but holds NaN or ±∞ (see the README). */
+export const EXIT_NON_FINITE = 3;
 
 /** T5 without a target decodes greedily up to this many tokens. */
 const T5_DEFAULT_STEPS = 32;
 
-const USAGE = `usage: npm run trace -- --model <dir | embedded id | hub id | llama2.c model.bin> --text "…" [--target "…"] [--generate N]
+const USAGE = `usage: npm run trace -- --model <dir | embedded id | hub id | llama2.c model.bin> (--text "…" | --text-file file.txt) [--target "…"] [--generate N]
        [--tokenizer tokenizer.bin (with a llama2.c model)]
        [--taps ${TAP_NAMES.join(',')}] [--hidden] [--revision main] [--threads 1] [--out trace.json]`;
 
@@ -55,6 +63,12 @@ function diskCache(dir: string): FileCache {
 }
 
 export async function openModel(model: string, revision: string, threads: number, tokenizer?: string): Promise<ModelRunner> {
+  const runner = await openRunner(model, revision, threads, tokenizer);
+  checkVocabulary(runner.codec.tokenizer, runner.info.vocabSize, runner.info.id, runner.config);
+  return runner;
+}
+
+async function openRunner(model: string, revision: string, threads: number, tokenizer?: string): Promise<ModelRunner> {
   configureOrt({ threads });
   if (model.endsWith('.bin') && existsSync(model)) {
     // A llama2.c checkpoint: converted in memory with its tokenizer.bin.
@@ -66,6 +80,8 @@ export async function openModel(model: string, revision: string, threads: number
   if (existsSync(model)) return loadModelDir(resolve(model), { source: 'local' }, threads);
   const embedded = resolve('static/models', model);
   if (existsSync(join(embedded, 'config.json'))) return loadModelDir(embedded, { id: model, source: 'embedded' }, threads);
+  if (looksLikePath(model))
+    throw new AtlasError('bad-input', `There is no folder ${model} (${resolve(model)} does not exist).`, 'Check the path; a Hub id looks like "gpt2" or "owner/name", and an embedded id like "tiny-gpt2".');
   const files = await fetchModelFiles(
     { kind: 'hub', id: model, revision },
     {
@@ -77,6 +93,29 @@ export async function openModel(model: string, revision: string, threads: number
   );
   process.stderr.write('\n');
   return loadModel(files, { id: model, source: 'hub', revision }, 'wasm');
+}
+
+/**
+ * A --model that is meant as a folder: it starts like a path, has more than one "/", or its
+ * first part is a folder here ("models/x" where ./models exists). Such a mistyped path is
+ * reported as missing rather than sent to the Hub as an id.
+ */
+export function looksLikePath(model: string): boolean {
+  if (/^(\.{1,2}([/\\]|$)|[/\\~])/.test(model) || model.includes('\\') || /^[A-Za-z]:/.test(model)) return true;
+  const parts = model.split('/');
+  return parts.length > 2 || (parts.length === 2 && existsSync(parts[0]));
+}
+
+/** --text or --text-file (the OS limits one argument to ~128 kB). */
+function readText(values: { text?: string; 'text-file'?: string }): string | undefined {
+  const file = values['text-file'];
+  if (file === undefined) return values.text;
+  if (values.text !== undefined) throw new AtlasError('bad-input', 'Give either --text or --text-file, not both.');
+  try {
+    return readFileSync(file, 'utf8');
+  } catch (e) {
+    throw new AtlasError('bad-input', `Could not read the text file ${file} (${(e as NodeJS.ErrnoException).code ?? String(e)}).`, 'Check the path given to --text-file.');
+  }
 }
 
 export function summary(trace: Trace): string {
@@ -91,6 +130,7 @@ async function main(): Promise<void> {
     options: {
       model: { type: 'string' },
       text: { type: 'string' },
+      'text-file': { type: 'string' },
       target: { type: 'string' },
       tokenizer: { type: 'string' },
       generate: { type: 'string' },
@@ -103,26 +143,47 @@ async function main(): Promise<void> {
       help: { type: 'boolean', short: 'h', default: false },
     },
   });
-  if (values.help || !values.model || values.text === undefined) {
+  if (values.help || !values.model || (values.text === undefined && values['text-file'] === undefined)) {
     console.error(USAGE);
     process.exit(values.help ? 0 : 2);
   }
+  const text = readText(values)!;
   const taps = (values.taps ?? 'probs').split(',').map((t) => t.trim()) as TapName[];
   const unknown = taps.filter((t) => !TAP_NAMES.includes(t));
   if (unknown.length) throw new AtlasError('bad-input', `Unknown tap ${unknown.join(', ')}.`, `Taps: ${TAP_NAMES.join(', ')}.`);
   const runner = await openModel(values.model, values.revision!, Number(values.threads), values.tokenizer);
+  // A tokenizer regex that never finishes would hang this thread for good: each runs alone, on a thread that can be stopped, first.
+  const patterns = tokenizerPatterns(runner.codec.tokenizer.lib);
+  const normalize = normalizerOf(runner.codec.tokenizer.lib);
+  for (const t of [text, values.target]) if (t !== undefined) await probePatternsInThread(patterns, t, normalize);
   const options = { taps, hidden: values.hidden, truncate: values.truncate };
   let trace: Trace;
-  if (values.generate !== undefined) trace = await runner.generate(values.text, { ...options, steps: Number(values.generate) });
-  else if (runner.spec.task === 'seq2seq') trace = await runner.run(values.text, { ...options, steps: T5_DEFAULT_STEPS }, values.target);
-  else trace = await runner.run(values.text, options);
-  const json = traceToJSONString(trace);
+  if (values.generate !== undefined) trace = await runner.generate(text, { ...options, steps: Number(values.generate) });
+  else if (runner.spec.task === 'seq2seq') trace = await runner.run(text, { ...options, steps: T5_DEFAULT_STEPS }, values.target);
+  else trace = await runner.run(text, options);
+  // In pieces: a large trace's JSON is longer than the longest string V8 can hold.
   if (values.out) {
-    writeFileSync(values.out, json);
-    console.log(`${summary(trace)} → ${values.out} (${(json.length / 1e6).toFixed(2)} MB)`);
+    const fd = openSync(values.out, 'w');
+    let chars = 0;
+    try {
+      for (const chunk of traceToJSONChunks(trace)) {
+        writeSync(fd, chunk);
+        chars += chunk.length;
+      }
+    } finally {
+      closeSync(fd);
+    }
+    console.log(`${summary(trace)} → ${values.out} (${(chars / 1e6).toFixed(2)} MB)`);
   } else {
     console.error(summary(trace));
-    process.stdout.write(json + '\n');
+    for (const chunk of traceToJSONChunks(trace)) if (!process.stdout.write(chunk)) await once(process.stdout, 'drain');
+    process.stdout.write('\n');
+  }
+  // The trace is written (its numbers may help find the fault), but a script must not take it for a good one.
+  const bad = findNonFinite(trace);
+  if (bad) {
+    console.error(`warning: ${nonFiniteMessage(bad)}`);
+    process.exitCode = EXIT_NON_FINITE;
   }
   await runner.release();
 }

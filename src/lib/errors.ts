@@ -11,6 +11,8 @@ export type ErrorCode =
   | 'tensor-shape'
   | 'too-long'
   | 'too-much-memory'
+  /** Work that ran past its time budget and was stopped (a tokenizer regex that never finishes). */
+  | 'too-slow'
   | 'download-failed'
   | 'cancelled'
   | 'runtime-failed'

@@ -33,3 +33,19 @@ export function activation(value: unknown, where: string): Activation {
 export function requireDivisible(d: number, heads: number): void {
   if (d % heads !== 0) throw new AtlasError('bad-config', `The hidden size ${d} does not divide into ${heads} heads.`);
 }
+
+/**
+ * A layer-norm epsilon: a positive number. Zero or less divides by zero or takes the root of
+ * a negative variance, and the model computes NaN attention (issue 19, item 6).
+ */
+export function epsilon(c: Json, key: string, fallback: number): number {
+  const v = c[key];
+  if (v === undefined || v === null) return fallback;
+  if (typeof v !== 'number' || !Number.isFinite(v) || v <= 0)
+    throw new AtlasError(
+      'bad-config',
+      `config.json's "${key}" is ${JSON.stringify(v)}, but a layer-norm epsilon must be a positive number.`,
+      'With zero or less the model computes NaN. Typical values: 1e-5 (GPT-2), 1e-12 (BERT), 1e-6 (T5, LLaMA).',
+    );
+  return v;
+}

@@ -91,9 +91,14 @@ export function parseSafetensors(bytes: Uint8Array, name = 'model.safetensors'):
       fail(name, `tensor "${key}" has shape [${shape}] of ${dtype} (${elements * DTYPE_BYTES[dtype as Dtype]} bytes) but spans ${e - b} bytes`);
     tensors.set(key, { name: key, dtype: dtype as Dtype, shape: shape as number[], begin: dataStart + b, end: dataStart + e });
   }
-  const sorted = [...tensors.values()].sort((x, y) => x.begin - y.begin);
-  for (let i = 1; i < sorted.length; i++)
-    if (sorted[i].begin < sorted[i - 1].end) fail(name, `tensors "${sorted[i - 1].name}" and "${sorted[i].name}" overlap`);
+  // Zero-length tensors hold no bytes, so they overlap nothing (whatever their offset); each other
+  // tensor must start at or after the end of every tensor before it.
+  const sorted = [...tensors.values()].filter((t) => t.end > t.begin).sort((x, y) => x.begin - y.begin);
+  let last: (typeof sorted)[number] | undefined;
+  for (const t of sorted) {
+    if (last && t.begin < last.end) fail(name, `tensors "${last.name}" and "${t.name}" overlap`);
+    if (!last || t.end > last.end) last = t;
+  }
   return { name, bytes, tensors, metadata };
 }
 

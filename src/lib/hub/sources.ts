@@ -248,7 +248,17 @@ export async function fetchModelFiles(ref: ModelRef, o: FetchOptions): Promise<M
 export function shardNames(index: unknown): string[] {
   const map = (index as { weight_map?: Record<string, string> } | null)?.weight_map;
   if (!map || typeof map !== 'object') throw new AtlasError('bad-safetensors', 'model.safetensors.index.json has no weight_map.');
-  return [...new Set(Object.values(map))].sort();
+  const names = [...new Set(Object.values(map))].sort();
+  // A shard is a file next to the index: a path that leaves the folder would read another file
+  // from disk (CLI) or, resolved as a URL, another repository's file (Hub).
+  for (const name of names)
+    if (typeof name !== 'string' || !/^[^/\\]+\.safetensors$/.test(name) || name.startsWith('.'))
+      throw new AtlasError(
+        'bad-safetensors',
+        `model.safetensors.index.json names the shard ${JSON.stringify(name).slice(0, 120)}, which is not a .safetensors file in the model's own folder (a path outside it, or a folder).`,
+        'Shards are files next to the index, such as "model-00001-of-00002.safetensors".',
+      );
+  return names;
 }
 
 /** Files a user dropped in: the same names as in a Hub repository. */

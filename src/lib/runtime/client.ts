@@ -6,6 +6,7 @@ import type { ModelRef, Progress } from '../hub/sources';
 import type { Backend, ModelInfo, Trace } from '../trace/types';
 import { partialReceived } from './partial-traces';
 import type { RunMode, WorkerRequest, WorkerResponse, WorkerSetup } from './protocol';
+import { Watchdog } from './watchdog';
 
 interface Pending {
   resolve(value: unknown): void;
@@ -29,8 +30,13 @@ export class InferenceClient {
   private nextId = 1;
   private pending = new Map<number, Pending>();
   private ready!: Promise<unknown>;
-  /** Called when the worker died and was restarted (models must be loaded again). */
-  onCrash?: (message: string) => void;
+  /**
+   * Called when the worker died and was restarted (models must be loaded again); `hang` is
+   * the watchdog's error when the worker was stopped because it hung (the model at fault
+   * should not be run again on its own).
+   */
+  onCrash?: (message: string, hang?: AtlasError) => void;
+  private readonly watchdog = new Watchdog((error) => this.hung(error));
 
   constructor(
     private readonly createWorker: () => Worker,
@@ -52,14 +58,26 @@ export class InferenceClient {
 
   private crashed(reason: string): void {
     const message = `The model worker crashed (${reason}) and was restarted. Your text and settings are kept; run again.`;
-    for (const p of this.pending.values()) p.reject(new AtlasError('runtime-failed', message, 'If this repeats, try a shorter text or a smaller model.'));
-    this.pending.clear();
-    this.worker.terminate();
-    this.start();
+    this.restart(new AtlasError('runtime-failed', message, 'If this repeats, try a shorter text or a smaller model.'));
     this.onCrash?.(message);
   }
 
+  /** The watchdog stopped a worker stuck in synchronous work. */
+  private hung(error: AtlasError): void {
+    this.restart(error);
+    this.onCrash?.(error.message, error);
+  }
+
+  private restart(error: AtlasError): void {
+    this.watchdog.stop();
+    for (const p of this.pending.values()) p.reject(error);
+    this.pending.clear();
+    this.worker.terminate();
+    this.start();
+  }
+
   private receive(m: WorkerResponse): void {
+    if (m.type === 'watch') return this.watchdog.watch(m.phase);
     const p = this.pending.get(m.id);
     if (!p) return;
     switch (m.type) {
@@ -129,6 +147,7 @@ export class InferenceClient {
   }
 
   dispose(): void {
+    this.watchdog.stop();
     this.worker.terminate();
     this.pending.clear();
   }

@@ -6,6 +6,14 @@ import type { TokenizedText } from '../tokenize/types';
 import type { TraceToken } from '../trace/types';
 import { loadTokenizer, type LoadedTokenizer } from '../tokenize/load';
 import { tokenizeText } from '../tokenize/tokenize';
+import { normalizerOf, probePatterns, tokenizerPatterns, type Watch } from '../tokenize/patterns';
+import { checkTokenIds } from './vocab-check';
+
+/**
+ * The whole of tokenizing one text, when a watch looks on: byte-level BPE on 100 k
+ * characters of emoji takes 2–6 s in Chromium (issue 19, item 12), so 30 s is a hang.
+ */
+export const TOKENIZE_BUDGET_MS = 30_000;
 
 export interface TextCodec {
   readonly tokenizer: LoadedTokenizer;
@@ -18,14 +26,43 @@ export interface TextCodec {
   id(piece: string): number | undefined;
 }
 
-export function createCodec(id: string, tokenizerJson: unknown, tokenizerConfig: unknown): TextCodec {
+/**
+ * `watch`: where tokenizing runs on a thread a watchdog can stop (the browser's worker),
+ * each of the tokenizer's own regexes is first run alone, then the whole tokenizer, each
+ * under a time budget, so a hang is stopped and named.
+ */
+export interface CodecOptions {
+  watch?: Watch;
+  /** Rows of the model's embedding table (vocab_size): every id a text gives must have one. */
+  embeddingRows?: number;
+}
+
+export function createCodec(id: string, tokenizerJson: unknown, tokenizerConfig: unknown, options: CodecOptions = {}): TextCodec {
   const tokenizer = loadTokenizer(id, tokenizerJson, tokenizerConfig ?? {});
   const lib = tokenizer.lib;
   const specialIds = new Set([...tokenizer.added.byContent.values()].filter((t) => t.special).map((t) => t.id));
+  const patterns = tokenizerPatterns(lib);
+  const normalize = normalizerOf(lib);
+  const { watch, embeddingRows } = options;
+  const tokenize = (text: string): TokenizedText => {
+    if (!watch) return tokenizeText(tokenizer, text);
+    probePatterns(patterns, text, watch, normalize);
+    watch.begin({ label: `the tokenizer of ${id}`, budgetMs: TOKENIZE_BUDGET_MS });
+    try {
+      return tokenizeText(tokenizer, text);
+    } finally {
+      watch.end();
+    }
+  };
+  const encode = (text: string): TokenizedText => {
+    const out = tokenize(text);
+    if (embeddingRows !== undefined) checkTokenIds(out.tokens, embeddingRows, id);
+    return out;
+  };
   return {
     tokenizer,
     specialIds,
-    encode: (text) => tokenizeText(tokenizer, text),
+    encode,
     decode: (ids) => lib.decode(ids, { skip_special_tokens: true }),
     piece: (i) => lib.id_to_token(i) ?? `<${i}>`,
     id: (p) => lib.token_to_id(p),

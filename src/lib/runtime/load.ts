@@ -8,6 +8,7 @@ import { FLOAT_DTYPES, parseSafetensors } from '../hub/safetensors';
 import type { ModelInfo } from '../trace/types';
 import { chooseBackend, type BackendPreference } from './backend';
 import { createCodec } from './codec';
+import type { Watch } from '../tokenize/patterns';
 import { modelInfo, ModelRunner } from './runner';
 import { checkWeightMemory } from './memory';
 
@@ -21,7 +22,8 @@ export interface ModelFiles {
 
 export type ModelOrigin = Pick<ModelInfo, 'id' | 'source' | 'revision'>;
 
-export async function loadModel(files: ModelFiles, origin: ModelOrigin, preference: BackendPreference = 'auto'): Promise<ModelRunner> {
+/** `watch`: time budgets on tokenizing, for a thread a watchdog can stop (see createCodec). */
+export async function loadModel(files: ModelFiles, origin: ModelOrigin, preference: BackendPreference = 'auto', watch?: Watch): Promise<ModelRunner> {
   const config = parseConfig(files.config);
   if (files.weights.length === 0)
     throw new AtlasError('missing-tensor', `${origin.id} has no model.safetensors.`, 'Attention Atlas reads weights in the safetensors format only.');
@@ -31,7 +33,7 @@ export async function loadModel(files: ModelFiles, origin: ModelOrigin, preferen
   for (const s of shards) for (const t of s.tensors.values()) if (FLOAT_DTYPES.includes(t.dtype)) parameters += t.shape.reduce((a, b) => a * b, 1);
   // Before the tokenizer and the sessions: a model too big for the tab is refused while nothing is allocated.
   checkWeightMemory(origin.id, parameters);
-  const codec = createCodec(origin.id, files.tokenizer, files.tokenizerConfig);
+  const codec = createCodec(origin.id, files.tokenizer, files.tokenizerConfig, { watch, embeddingRows: config.vocabSize });
   const backend = await chooseBackend(preference);
   const runtime = await familySpec(config.family).runtime();
   const runner = new ModelRunner(config, modelInfo(config, origin, parameters), codec, checkpoint, backend, runtime);

@@ -8,11 +8,22 @@ import { loadModel, type ModelFiles, type ModelOrigin } from './load';
 import { shardNames } from '../hub/sources';
 import type { ModelRunner } from './runner';
 
-const readJson = (path: string): unknown => JSON.parse(readFileSync(path, 'utf8'));
+/** A JSON file of a model folder; a broken one is named (JSON.parse alone says only "position 22"). */
+function readJson(path: string): unknown {
+  const text = readFileSync(path, 'utf8');
+  try {
+    return JSON.parse(text);
+  } catch (e) {
+    const code = basename(path) === 'tokenizer.json' || basename(path) === 'tokenizer_config.json' ? 'bad-tokenizer' : 'bad-config';
+    throw new AtlasError(code, `${path} is not valid JSON (${e instanceof Error ? e.message : String(e)}).`, 'The file may be cut short or edited by hand; download it again.');
+  }
+}
+
+const LAYOUT = 'Point to a folder in the Hugging Face layout (config.json, tokenizer.json, model.safetensors).';
 
 export function readModelDir(dir: string): ModelFiles {
-  if (!existsSync(join(dir, 'config.json')))
-    throw new AtlasError('bad-config', `${dir} has no config.json.`, 'Point to a folder in the Hugging Face layout (config.json, tokenizer.json, model.safetensors).');
+  for (const f of ['config.json', 'tokenizer.json'])
+    if (!existsSync(join(dir, f))) throw new AtlasError(f === 'config.json' ? 'bad-config' : 'bad-tokenizer', `${dir} has no ${f}.`, LAYOUT);
   const index = join(dir, 'model.safetensors.index.json');
   const names = existsSync(index) ? shardNames(readJson(index)) : ['model.safetensors'];
   return {

@@ -3,6 +3,8 @@
 
 import type { ErrorInfo } from '../errors';
 import type { ModelRef, Progress } from '../hub/sources';
+import { fingerprintFiles } from '../hub/fingerprint';
+import type { WatchPhase } from '../tokenize/patterns';
 import type { Backend, ModelInfo, Trace } from '../trace/types';
 import type { BackendPreference } from './backend';
 import type { GenerateOptions, RunOptions } from './runner';
@@ -35,13 +37,18 @@ export type WorkerResponse =
   | { type: 'progress'; id: number; progress: Progress }
   | { type: 'loaded'; id: number; model: string; info: ModelInfo; backend: Backend }
   | { type: 'trace'; id: number; trace: Trace; final: boolean; reusesFirst?: boolean }
-  | { type: 'error'; id: number; error: ErrorInfo };
+  | { type: 'error'; id: number; error: ErrorInfo }
+  /** Synchronous work begins (phase) or ends (null): the page's watchdog stops the worker if it runs over. */
+  | { type: 'watch'; id: 0; phase: WatchPhase | null };
 
-/** The key a loaded model is known by in the worker. */
+/**
+ * The key a loaded model is known by in the worker. A user's files are keyed by their
+ * content: every drop is named alike, and a second set must never get the first model back.
+ */
 export function modelKey(ref: ModelRef): string {
   if (ref.kind === 'embedded') return `embedded:${ref.id}`;
   if (ref.kind === 'hub') return `hub:${ref.id}@${ref.revision}`;
-  return `files:${ref.name}`;
+  return `files:${ref.name}#${fingerprintFiles(ref.files)}`;
 }
 
 /** The typed-array buffers of a trace, to transfer rather than copy across threads. */

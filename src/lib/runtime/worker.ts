@@ -5,8 +5,11 @@ import { toErrorInfo, AtlasError } from '../errors';
 import { browserCache, fetchModelFiles } from '../hub/sources';
 import { chooseBackend, configureOrt, prewarm } from './backend';
 import { loadModel } from './load';
+import { checkVocabulary } from './vocab-check';
+import { guardFetch } from './fetch-guard';
 import { modelKey, traceBuffers, type WorkerRequest, type WorkerResponse, type WorkerSetup } from './protocol';
 import type { ModelRunner } from './runner';
+import type { Watch } from '../tokenize/patterns';
 import type { Trace } from '../trace/types';
 import { partialToSend } from './partial-traces';
 
@@ -23,6 +26,8 @@ let queue: Promise<unknown> = Promise.resolve();
 const latestRun = new Map<string, number>();
 
 const post = (m: WorkerResponse, transfer: Transferable[] = []) => scope.postMessage(m, transfer);
+/** Tokenizing is synchronous: the page's watchdog hears when it starts and ends, and stops a worker that hangs. */
+const watch: Watch = { begin: (phase) => post({ type: 'watch', id: 0, phase }), end: () => post({ type: 'watch', id: 0, phase: null }) };
 
 /** Partial traces sent so far, by run id. */
 const partialsSent = new Map<number, number>();
@@ -42,10 +47,18 @@ function sendTrace(id: number, trace: Trace, final: boolean): void {
   post({ type: 'trace', id, trace: p.trace, final, reusesFirst: p.reusesFirst });
 }
 
+async function release(key: string): Promise<void> {
+  const runner = models.get(key);
+  models.delete(key);
+  await (await runner?.catch(() => undefined))?.release();
+}
+
 async function handle(req: WorkerRequest): Promise<void> {
   switch (req.type) {
     case 'setup':
       setup = req.setup;
+      // The page's CSP does not cover this worker: it keeps to the same origins in code.
+      guardFetch(scope as unknown as { fetch: typeof fetch }, [self.location.origin, ...[setup.modelsBase, setup.ortBase, setup.hubEndpoint].filter((u): u is string => !!u).map((u) => new URL(u).origin)]);
       configureOrt({ wasmPaths: setup.ortBase, threads: setup.threads });
       // Overlap onnxruntime's start with the model download. Sessions wait for it (onnxruntime
       // does not survive two sessions initialising it at once); a failure shows up later, where it matters.
@@ -72,19 +85,22 @@ async function handle(req: WorkerRequest): Promise<void> {
           onProgress: (progress) => post({ type: 'progress', id: req.id, progress }),
         }).then((files) => {
           performance.mark('atlas:model-files');
-          return loadModel(files, { id: req.ref.kind === 'files' ? req.ref.name : req.ref.id, source: req.ref.kind === 'embedded' ? 'embedded' : req.ref.kind === 'hub' ? 'hub' : 'local', revision: req.ref.kind === 'hub' ? req.ref.revision : undefined }, s.preference);
+          return loadModel(files, { id: req.ref.kind === 'files' ? req.ref.name : req.ref.id, source: req.ref.kind === 'embedded' ? 'embedded' : req.ref.kind === 'hub' ? 'hub' : 'local', revision: req.ref.kind === 'hub' ? req.ref.revision : undefined }, s.preference, watch);
+        }).then((r) => {
+          checkVocabulary(r.codec.tokenizer, r.info.vocabSize, r.info.id, r.config);
+          return r;
         });
         models.set(key, runner);
         runner.catch(() => models.delete(key)).finally(() => downloads.delete(req.id));
+        // One set of a user's files at a time: an older set's sessions would hold its weights for nothing.
+        if (req.ref.kind === 'files') for (const old of [...models.keys()]) if (old !== key && old.startsWith('files:')) void release(old);
       }
       const r = await runner;
       post({ type: 'loaded', id: req.id, model: key, info: r.info, backend: r.backend });
       return;
     }
     case 'unload': {
-      const runner = models.get(req.model);
-      models.delete(req.model);
-      await (await runner?.catch(() => undefined))?.release();
+      await release(req.model);
       post({ type: 'ready', id: req.id });
       return;
     }

@@ -67,6 +67,39 @@ async function pipe(bytes: Uint8Array, stream: CompressionStream | Decompression
   return new Uint8Array(await out.arrayBuffer());
 }
 
+/**
+ * The most text a link may unpack to. A link is a stranger's input: 87 kB of tz= can
+ * deflate 64 MiB of "a", which took a tab to 10 GB. 1 MiB is ~100× the longest text any
+ * embedded model reads, and unpacking stops there.
+ */
+export const LINK_TEXT_LIMIT_BYTES = 2 ** 20;
+
+class TooLarge extends Error {}
+
+/** Inflates as a stream and gives up as soon as the output passes `limit` bytes. */
+async function inflateCapped(bytes: Uint8Array, limit: number): Promise<Uint8Array> {
+  const reader = new Blob([bytes as BlobPart]).stream().pipeThrough(new DecompressionStream('deflate-raw')).getReader();
+  const chunks: Uint8Array[] = [];
+  let total = 0;
+  for (;;) {
+    const { done, value } = await reader.read();
+    if (done) break;
+    total += value.byteLength;
+    if (total > limit) {
+      await reader.cancel().catch(() => undefined);
+      throw new TooLarge();
+    }
+    chunks.push(value);
+  }
+  const out = new Uint8Array(total);
+  let at = 0;
+  for (const c of chunks) {
+    out.set(c, at);
+    at += c.byteLength;
+  }
+  return out;
+}
+
 const intList = (s: string | null): number[] | null => {
   if (s === null) return null;
   const v = s.split(',').map(Number);
@@ -95,32 +128,74 @@ export async function encodeState(s: ViewState): Promise<string> {
 
 /** Reads a fragment written by encodeState; anything missing or malformed keeps the default. */
 export async function decodeState(fragment: string, fallback: ViewState): Promise<ViewState> {
+  return (await decodeStateChecked(fragment, fallback)).state;
+}
+
+export interface DecodedState {
+  state: ViewState;
+  /** What in the link was refused or reset, for a notice ("The link's layer "-1" is not a number; …"). */
+  problems: string[];
+  /** The link's parameters that were refused: take them out of the URL so a reload does not meet them again. */
+  drop: string[];
+}
+
+const PARAM_NAMES: Record<string, string> = { l: 'layer', h: 'head', q: 'query token', hs: 'heads', k: 'attention kind', v: 'view' };
+
+/** decodeState, saying what it refused: a link can be damaged, tampered with or a memory bomb. */
+export async function decodeStateChecked(fragment: string, fallback: ViewState): Promise<DecodedState> {
   const p = new URLSearchParams(fragment.replace(/^#/, ''));
   const s: ViewState = { ...fallback, heatmap: { ...fallback.heatmap } };
+  const problems: string[] = [];
+  const drop: string[] = [];
+  const refuse = (param: string, why: string) => {
+    drop.push(param);
+    problems.push(why);
+  };
   const model = p.get('m');
   if (model) s.model = model;
   const tz = p.get('tz');
   if (tz !== null) {
     try {
-      s.text = new TextDecoder().decode(await pipe(fromBase64Url(tz), new DecompressionStream('deflate-raw')));
-    } catch {
-      // A damaged link keeps the previous text rather than losing it.
+      s.text = new TextDecoder('utf-8', { fatal: true }).decode(await inflateCapped(fromBase64Url(tz), LINK_TEXT_LIMIT_BYTES));
+    } catch (e) {
+      // The previous text stays rather than being lost.
+      if (e instanceof TooLarge)
+        refuse('tz', `The link's text is over ${LINK_TEXT_LIMIT_BYTES / 2 ** 20} MB once unpacked, so it was not opened (a link this small should not hold that much); your previous text is shown instead.`);
+      else refuse('tz', "The link's text is damaged and could not be read; your previous text is shown instead.");
     }
   } else if (p.get('t') !== null) s.text = p.get('t')!;
   if (p.get('y') !== null) s.target = p.get('y')!;
   const kind = p.get('k');
   if (kind === 'self' || kind === 'encoder' || kind === 'decoder' || kind === 'cross') s.kind = kind;
-  s.layer = intOf(p.get('l')) ?? s.layer;
-  s.head = intOf(p.get('h')) ?? s.head;
-  s.heads = intList(p.get('hs')) ?? [s.head];
-  s.query = intOf(p.get('q')) ?? s.query;
+  else if (kind !== null) refuse('k', `The link's attention kind "${kind.slice(0, 40)}" is not one of self, encoder, decoder, cross; it was ignored.`);
+  const int = (param: 'l' | 'h' | 'q', current: number): number => {
+    const raw = p.get(param);
+    const v = intOf(raw);
+    if (raw !== null && v === null) refuse(param, `The link's ${PARAM_NAMES[param]} "${raw.slice(0, 40)}" is not a whole number; it was ignored.`);
+    return v ?? current;
+  };
+  s.layer = int('l', s.layer);
+  s.head = int('h', s.head);
+  const hs = p.get('hs');
+  const heads = intList(hs);
+  if (hs !== null && heads === null) refuse('hs', `The link's heads "${hs.slice(0, 40)}" are not whole numbers; they were ignored.`);
+  s.heads = heads ?? [s.head];
+  s.query = int('q', s.query);
   const view = p.get('v');
   if (view && (VIEW_NAMES as readonly string[]).includes(view)) s.view = view as ViewName;
+  else if (view) refuse('v', `The link's view "${view.slice(0, 40)}" is not one this app has; it was ignored.`);
   if (p.get('x') !== null) s.truncate = p.get('x') === '1';
   const o = p.get('o');
   if (o !== null)
     s.heatmap = { hideSpecial: o.includes('s'), scaleMode: o.includes('r') ? 'row' : 'global', log: o.includes('g'), average: o.includes('H') ? 'heads' : o.includes('L') ? 'layers' : 'none' };
-  return s;
+  return { state: s, problems, drop };
+}
+
+/** The fragment without the refused parameters (for history.replaceState). */
+export function withoutParams(fragment: string, drop: string[]): string {
+  const p = new URLSearchParams(fragment.replace(/^#/, ''));
+  for (const d of drop) p.delete(d);
+  return p.toString();
 }
 
 const STORAGE_KEY = 'attention-atlas:explorer';

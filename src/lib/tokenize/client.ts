@@ -1,6 +1,6 @@
 // The page's handle on the tokenizer worker: promise-based calls over postMessage.
 
-import { AtlasError } from '../errors';
+import { AtlasError, type ErrorInfo } from '../errors';
 import type { TokenizerEntry } from './catalog';
 import type { Request, Response, TokenizerInfo } from './protocol';
 import type { TokenizedText } from './types';
@@ -44,10 +44,10 @@ export class TokenizerClient {
     return r.info;
   }
 
-  async tokenize(ids: string[], text: string): Promise<{ results: Record<string, TokenizedText>; ms: Record<string, number> }> {
+  async tokenize(ids: string[], text: string): Promise<{ results: Record<string, TokenizedText>; ms: Record<string, number>; errors: Record<string, ErrorInfo> }> {
     const r = await this.call({ type: 'tokenize', ids, text });
     if (r.type !== 'tokenized') throw new Error('unexpected reply');
-    return { results: r.results, ms: r.ms };
+    return { results: r.results, ms: r.ms, errors: r.errors };
   }
 
   async trace(id: string, word: string): Promise<WordTrace | null> {

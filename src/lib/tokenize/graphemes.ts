@@ -40,11 +40,50 @@ export function graphemeBoundaries(text: string): Int32Array {
       if (a < 0x80 && b < 0x80 && !(a === 13 && b === 10)) break;
       j++;
     }
-    for (const seg of segmenter.segment(text.slice(i, j))) out.push(i + seg.index);
+    segmentStretch(text, i, j, out);
     i = j;
   }
   out.push(n);
   return Int32Array.from(out);
+}
+
+/**
+ * Intl.Segmenter is quadratic on one long stretch in Node (100 k emoji: 88 s through the CLI),
+ * so a stretch is segmented in windows of this many code units.
+ */
+const WINDOW = 2048;
+
+/**
+ * Pushes the grapheme starts of text[i, j) (i is a boundary) onto `out`, window by window.
+ * Within a window that starts at a boundary, every boundary before the window's last
+ * segment is final: whether a boundary falls at p depends only on text before p and the
+ * (whole) character at p (UAX #29; regional-indicator parity and emoji/Indic lookbacks
+ * look back only), so a window never ends inside a surrogate pair. The last segment may go on past the window, so the next window starts there; a
+ * single cluster longer than the window doubles it.
+ */
+function segmentStretch(text: string, i: number, j: number, out: number[]): void {
+  let at = i;
+  let width = WINDOW;
+  while (at < j) {
+    let end = Math.min(j, at + width);
+    // Never cut a surrogate pair: a half character would end a cluster that goes on.
+    const c = text.charCodeAt(end - 1);
+    if (end < j && c >= 0xd800 && c <= 0xdbff) end--;
+    const starts: number[] = [];
+    for (const seg of segmenter.segment(text.slice(at, end))) starts.push(seg.index);
+    if (end === j) {
+      for (const s of starts) out.push(at + s);
+      return;
+    }
+    const last = starts[starts.length - 1];
+    if (last === 0) {
+      width *= 2;
+      continue;
+    }
+    for (let k = 0; k < starts.length - 1; k++) out.push(at + starts[k]);
+    at += last;
+    width = WINDOW;
+  }
 }
 
 /** For each code unit, the [start, end) of the grapheme that holds it. */

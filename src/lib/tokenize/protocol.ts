@@ -25,6 +25,7 @@ export type Request =
 
 export type Response =
   | { type: 'loaded'; req: number; info: TokenizerInfo }
-  | { type: 'tokenized'; req: number; results: Record<string, TokenizedText>; ms: Record<string, number> }
+  /** `errors`: tokenizers that failed on this text, each with why (the others' results still count). */
+  | { type: 'tokenized'; req: number; results: Record<string, TokenizedText>; ms: Record<string, number>; errors: Record<string, ErrorInfo> }
   | { type: 'traced'; req: number; trace: WordTrace | null }
   | { type: 'error'; req: number; error: ErrorInfo };

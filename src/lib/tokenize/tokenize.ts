@@ -20,6 +20,7 @@ import { byteLevelToBytes, utf8, utf8WithUnits } from './bytes';
 import { charwise, identityMap, normalizerSteps, replace, runSteps, strip, type MappedText, type TextStep } from './normalize-map';
 import { charLengthAt, equalAt, indexOfBytes, whitespaceLengthAt } from './match-bytes';
 import type { AddedTokenInfo } from './added-tokens';
+import { checkTextBounds } from './bounds';
 
 /**
  * Up to this many characters, every result is checked against the library's encode().
@@ -219,6 +220,7 @@ function idOf(tok: LoadedTokenizer, piece: string): number {
 }
 
 export function tokenizeText(tok: LoadedTokenizer, text: string, options: TokenizeOptions = {}): TokenizedText {
+  checkTextBounds(tok, text);
   const g = graphemeSpans(text);
   const ctx: Ctx = { tok, text, drafts: [], words: [], approximate: false };
   const wholeSpan = (a: number, b: number): [number, number] => (b > a ? [g.start[a], g.end[b - 1]] : [a, a]);

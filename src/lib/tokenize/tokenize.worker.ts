@@ -1,7 +1,7 @@
 // The tokenizer worker: loads tokenizers and tokenizes off the main thread, so typing
 // stays smooth with long texts.
 
-import { toErrorInfo } from '../errors';
+import { toErrorInfo, type ErrorInfo } from '../errors';
 import { fetchTokenizerFiles } from './catalog';
 import { loadTokenizer, type LoadedTokenizer } from './load';
 import { tokenizeText } from './tokenize';
@@ -43,14 +43,20 @@ self.onmessage = async (e: MessageEvent<Request>) => {
     } else if (m.type === 'tokenize') {
       const results: Record<string, TokenizedText> = {};
       const ms: Record<string, number> = {};
+      const errors: Record<string, ErrorInfo> = {};
       for (const id of m.ids) {
         const t = await loaded.get(id);
         if (!t) continue;
         const t0 = performance.now();
-        results[id] = tokenizeText(t, m.text);
+        // One tokenizer failing on a text (e.g. the library's stack on a huge Unigram word) must not blank the others.
+        try {
+          results[id] = tokenizeText(t, m.text);
+        } catch (err) {
+          errors[id] = toErrorInfo(err);
+        }
         ms[id] = performance.now() - t0;
       }
-      post({ type: 'tokenized', req: m.req, results, ms });
+      post({ type: 'tokenized', req: m.req, results, ms, errors });
     } else if (m.type === 'trace') {
       const t = await loaded.get(m.id);
       post({ type: 'traced', req: m.req, trace: t ? traceWord(t, m.word) : null });

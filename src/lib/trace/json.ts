@@ -12,7 +12,9 @@
 //   "hidden"?: [layer+1][pos][d], "predictions"?: [...], "logits"?: {"positions", "values": [p][vocab]}
 // }
 // Masked scores (the float32 minimum in the graph) are written as null, since JSON has
-// no -Infinity and the exact sentinel is an implementation detail.
+// no -Infinity and the exact sentinel is an implementation detail. Numbers that are not
+// finite are written as the strings "NaN", "Infinity", "-Infinity", so that they are
+// never read back as masked (JSON.stringify would have written null for them too).
 
 import { AtlasError } from '../errors';
 import type { AttentionKind, AttentionTaps, Tensor, Trace } from './types';
@@ -22,9 +24,13 @@ import { TAPS, TAP_KEYS as ALL_TAP_KEYS } from '../vocabulary/taps';
 export const TRACE_FORMAT = 'attention-atlas-trace';
 
 /** Scores at or below this are the mask sentinel. */
-const MASKED_SCORE = -1e30;
+export const MASKED_SCORE = -1e30;
 
-type Nested = number | null | Nested[];
+type Nested = number | string | null | Nested[];
+
+const NON_FINITE: Record<string, number> = { NaN: NaN, Infinity: Infinity, '-Infinity': -Infinity };
+/** The float32 minimum: what a masked score is in the graph (and what null reads back as). */
+const MASK_SENTINEL = -3.4028234663852886e38;
 
 export function tensorToNested(t: Tensor, maskSentinel = false): Nested {
   const { shape, data } = t;
@@ -35,7 +41,7 @@ export function tensorToNested(t: Tensor, maskSentinel = false): Nested {
     for (let i = 0; i < size; i++) {
       if (dim === shape.length - 1) {
         const v = data[offset + i];
-        out[i] = maskSentinel && v <= MASKED_SCORE ? null : v;
+        out[i] = maskSentinel && v <= MASKED_SCORE ? null : Number.isFinite(v) ? v : String(v);
       } else out[i] = build(dim + 1, offset + i * stride);
     }
     return out;
@@ -43,20 +49,30 @@ export function tensorToNested(t: Tensor, maskSentinel = false): Nested {
   return shape.length === 0 ? data[0] : build(0, 0);
 }
 
-export function nestedToTensor(value: unknown, what: string): Tensor {
+/**
+ * `maskable`: the tensor may hold masked entries (scores, position bias), written as null.
+ * Elsewhere a null can only be a NaN written by JSON.stringify (older traces), so it reads
+ * back as NaN, never as the mask sentinel (−3.4e38 in the weights wrecked every scale).
+ */
+export function nestedToTensor(value: unknown, what: string, maskable = false): Tensor {
   const shape: number[] = [];
   let probe: unknown = value;
   while (Array.isArray(probe)) {
     shape.push(probe.length);
+    if (shape.length > MAX_TENSOR_DIMS) throw new AtlasError('bad-trace', `${what} is nested more than ${MAX_TENSOR_DIMS} deep; trace tensors have at most ${MAX_TENSOR_DIMS} dimensions.`);
     probe = probe[0];
   }
   const size = shape.reduce((a, b) => a * b, 1);
+  // The shape is read from the first entry of each level: a file can claim far more than it holds.
+  if (size > MAX_TENSOR_VALUES)
+    throw new AtlasError('bad-trace', `${what} would have shape [${shape}], ${size.toExponential(2)} numbers: more than the ${MAX_TENSOR_VALUES / 2 ** 20} M a trace may hold.`);
   const data = new Float32Array(size);
   let at = 0;
   const walk = (v: unknown, dim: number): void => {
     if (dim === shape.length) {
-      if (v === null) data[at++] = -3.4028234663852886e38;
+      if (v === null) data[at++] = maskable ? MASK_SENTINEL : NaN;
       else if (typeof v === 'number') data[at++] = v;
+      else if (typeof v === 'string' && v in NON_FINITE) data[at++] = NON_FINITE[v];
       else throw new AtlasError('bad-trace', `${what} holds ${JSON.stringify(v)} where a number belongs.`);
       return;
     }
@@ -70,15 +86,20 @@ export function nestedToTensor(value: unknown, what: string): Tensor {
 
 /** Taps kept under `taps.<kind>` (the rest, probs, under `attentions.<kind>`), from the tap registry. */
 const TAP_KEYS = ALL_TAP_KEYS.filter((k) => TAPS[k].json === 'taps');
+/** [layer][head][query][key] is the deepest tensor a trace has. */
+const MAX_TENSOR_DIMS = 4;
+/** 1 GB of float32, the app's memory guard for one trace. */
+const MAX_TENSOR_VALUES = 256 * 2 ** 20;
 
-export function traceToJSON(trace: Trace): Record<string, unknown> {
-  const attentions: Record<string, Nested> = {};
-  const taps: Record<string, Record<string, Nested>> = {};
+/** The JSON object of a trace, with each tensor given by `tensor` (nested arrays, or a stand-in to stream). */
+export function traceJSONParts<T>(trace: Trace, tensor: (t: Tensor, maskSentinel: boolean) => T): Record<string, unknown> {
+  const attentions: Record<string, T> = {};
+  const taps: Record<string, Record<string, T>> = {};
   for (const [kind, t] of Object.entries(trace.attention) as [AttentionKind, AttentionTaps][]) {
-    if (t.probs) attentions[kind] = tensorToNested(t.probs);
+    if (t.probs) attentions[kind] = tensor(t.probs, false);
     for (const key of TAP_KEYS) {
-      const tensor = t[key];
-      if (tensor) (taps[kind] ??= {})[key] = tensorToNested(tensor, TAPS[key].maskedAsNull);
+      const x = t[key];
+      if (x) (taps[kind] ??= {})[key] = tensor(x, TAPS[key].maskedAsNull);
     }
   }
   return {
@@ -93,12 +114,17 @@ export function traceToJSON(trace: Trace): Record<string, unknown> {
     ...(trace.decoderTokens ? { decoderTokens: trace.decoderTokens } : {}),
     attentions,
     ...(Object.keys(taps).length ? { taps } : {}),
-    ...(trace.hidden ? { hidden: tensorToNested(trace.hidden) } : {}),
+    ...(trace.hidden ? { hidden: tensor(trace.hidden, false) } : {}),
     ...(trace.predictions ? { predictions: trace.predictions } : {}),
-    ...(trace.logits ? { logits: { positions: trace.logits.positions, values: tensorToNested(trace.logits.values) } } : {}),
+    ...(trace.logits ? { logits: { positions: trace.logits.positions, values: tensor(trace.logits.values, false) } } : {}),
   };
 }
 
+export function traceToJSON(trace: Trace): Record<string, unknown> {
+  return traceJSONParts(trace, tensorToNested);
+}
+
+/** The whole JSON as one string: for small traces and tests. Large ones: traceToJSONChunks (./json-stream.ts). */
 export function traceToJSONString(trace: Trace): string {
   return JSON.stringify(traceToJSON(trace));
 }
@@ -116,7 +142,7 @@ export function traceFromJSON(json: unknown): Trace {
     if (!(kind in attentions) && !(kind in taps)) continue;
     const t: AttentionTaps = {};
     if (kind in attentions) t.probs = nestedToTensor(attentions[kind], `attentions.${kind}`);
-    for (const key of TAP_KEYS) if (taps[kind]?.[key] !== undefined) t[key] = nestedToTensor(taps[kind][key], `taps.${kind}.${key}`);
+    for (const key of TAP_KEYS) if (taps[kind]?.[key] !== undefined) t[key] = nestedToTensor(taps[kind][key], `taps.${kind}.${key}`, TAPS[key].maskedAsNull);
     attention[kind] = t;
   }
   if (!Array.isArray(j.tokens)) throw new AtlasError('bad-trace', 'This trace has no token list.');

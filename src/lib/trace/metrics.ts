@@ -18,7 +18,11 @@ export function meanAttentionDistance(m: AttentionMatrix): number {
 export function attentionEntropy(m: AttentionMatrix): number {
   return meanOverRows(m, (_, row) => {
     let acc = 0;
-    for (let j = 0; j < m.cols; j++) if (row[j] > 0) acc -= row[j] * Math.log(row[j]);
+    for (let j = 0; j < m.cols; j++) {
+      if (row[j] > 0) acc -= row[j] * Math.log(row[j]);
+      // A NaN weight makes the row's entropy unknown, not 0 (a chart would plot it as "one key").
+      else if (row[j] !== row[j]) return NaN;
+    }
     return acc;
   });
 }

@@ -92,6 +92,8 @@ export function dataDomain(values: ArrayLike<number>, masked: ArrayLike<number> 
   for (let i = from; i < to; i++) {
     if (masked !== null && masked[i]) continue;
     const v = values[i];
+    // NaN and ±∞ are marked, not scaled: one 1e39 (∞ in float32) would blank every cell.
+    if (!Number.isFinite(v)) continue;
     if (log && !(v > 0)) continue;
     if (v < lo) lo = v;
     if (v > hi) hi = v;

@@ -7,6 +7,7 @@ import { select } from 'd3';
 import { cssColor, dataDomain, lutColor, rowDomains, sequentialLut, valueScale, interpolateSequential, type ScaleKind, type ValueScale } from './color';
 import { cellPositions, rasterize, type CellMatrix, type MaskStyle } from './raster';
 import { addMaskedRuns, hatchPattern } from './upscale';
+import { addNonFiniteCells, NON_FINITE_CSS } from './non-finite-cells';
 import { el, maxTextWidth, now, sizeCanvas, devicePixelRatioOf } from './canvas';
 import { fmt4, tokenLabel, visibleToken } from './format';
 import { drawLegend } from './legend';
@@ -225,6 +226,17 @@ export class Heatmap {
       const img = ctx.createImageData(width, height);
       rasterize(img, { x: 0, y: 0, width, height }, m.rows, m.cols, this.positions!, sequentialLut(), mask);
       ctx.putImageData(img, 0, 0);
+    }
+    // NaN and ±∞ on top, in their own colour: never to be read as masked.
+    const bad = new Path2D();
+    const count = addNonFiniteCells(bad, m.values, m.masked, m.rows, m.cols, { x: 0, y: 0, width, height });
+    canvas.dataset.nonFinite = String(count);
+    if (count) {
+      ctx.save();
+      ctx.setTransform(1, 0, 0, 1, 0, 0);
+      ctx.fillStyle = NON_FINITE_CSS;
+      ctx.fill(bad);
+      ctx.restore();
     }
   }
 

@@ -6,6 +6,7 @@ import { select } from 'd3';
 import { interpolateSequential, rowDomains, sequentialLut, valueScale, type ScaleKind, type ValueScale } from './color';
 import { boxReduce, cellPositions, rasterize, reduceMax, type CellMatrix } from './raster';
 import { addMaskedRuns, hatchPattern } from './upscale';
+import { hasNonFinite, NON_FINITE_CSS } from './non-finite-cells';
 import { el, now, sizeCanvas, devicePixelRatioOf } from './canvas';
 import { maskStyle, readTheme, type Theme } from './theme';
 import { Tooltip } from './tooltip';
@@ -308,6 +309,19 @@ export class ModelGrid {
     });
     ctx.fillStyle = hatchPattern(ctx, mask);
     ctx.fill(hatched);
+    // A head with NaN or ±∞ anywhere: its thumb is outlined in the not-a-number colour
+    // (a thumb is too small to show single cells), never hatched as if masked.
+    let bad = 0;
+    ctx.strokeStyle = NON_FINITE_CSS;
+    ctx.lineWidth = Math.max(2, Math.round(dpr * 2));
+    positions.forEach((_, k) => {
+      const m = data.matrix(...at(k));
+      if (!hasNonFinite(m.values, m.masked)) return;
+      const r = regions[k];
+      ctx.strokeRect(r.x + ctx.lineWidth / 2, r.y + ctx.lineWidth / 2, r.width - ctx.lineWidth, r.height - ctx.lineWidth);
+      bad++;
+    });
+    canvas.dataset.nonFiniteHeads = String(bad);
     ctx.restore();
     return { rows, cols };
   }

@@ -119,7 +119,8 @@ export function reduceMax(m: CellMatrix, outRows: number, outCols: number, domai
     for (let c = 0; c < cols; c++) {
       if (masked !== null && masked[src + c]) continue;
       const v = values[src + c];
-      if (v !== v) continue;
+      // NaN and ±∞ are marked apart (non-finite-cells.ts), never part of the scale or the maxima.
+      if (!Number.isFinite(v)) continue;
       // The domain as dataDomain gives it (log: positive values only).
       if (!log || v > 0) {
         if (v < lo) lo = v;

@@ -4,8 +4,9 @@
 // Errors never touch the user's text or settings.
 
 import type { InferenceClient } from '$lib/runtime/client';
-import { toErrorInfo } from '$lib/errors';
-import { decodeState, defaultState, encodeState, hasLocal, loadLocal, saveLocal, type ViewState } from '$lib/state/view-state';
+import { toErrorInfo, type AtlasError } from '$lib/errors';
+import { decodeStateChecked, defaultState, encodeState, hasLocal, loadLocal, saveLocal, withoutParams, type ViewState } from '$lib/state/view-state';
+import { describeFiles } from '$lib/hub/fingerprint';
 import { browserCache, deleteCachedModel, hubDownloadSize, listCachedModels, type CachedModel } from '$lib/hub/sources';
 import { choiceForCached, createInferenceClient, fetchChoices, hubEndpoint, hubKey, refForKey, type ModelChoice } from './inference';
 import { ModelSlot } from './model-slot.svelte';
@@ -28,11 +29,15 @@ export class ExplorerSession {
   generating = $state(false);
   /** Whether the state came from a link or a previous visit (then the views restore its selection). */
   savedSelection = false;
+  /** Whether the state came from a link (then a selection that does not fit the model is reported). */
+  fromLink = false;
   /** Hub models whose download completed (kept in Cache Storage). */
   cached = $state.raw<CachedModel[]>([]);
   /** The Hub download in progress, with what it will cost. */
   download = $state<{ id: string; revision: string; bytes: number; started: number } | null>(null);
   private embedded: ModelChoice[] = [];
+  /** The last model a link can name (not a user's files): saved in their place, and the one to go back to. */
+  private shareableModel = DEFAULT_MODEL;
   private abort: AbortController | undefined;
 
   private client: InferenceClient | undefined;
@@ -41,10 +46,7 @@ export class ExplorerSession {
   /** Starts the worker, reads the manifest and the saved state, loads the model and runs it. */
   start(base: string): () => void {
     this.client = createInferenceClient(base);
-    this.client.onCrash = (message) => {
-      this.notice = message;
-      void this.loadModel();
-    };
+    this.client.onCrash = (message, hang) => void this.recover(message, hang);
     const onHash = () => void this.restoreFromUrl();
     window.addEventListener('hashchange', onHash);
     void (async () => {
@@ -57,8 +59,9 @@ export class ExplorerSession {
       }
       const fallbackModel = this.embedded.some((c) => c.key === DEFAULT_MODEL) ? DEFAULT_MODEL : (this.embedded[0]?.key ?? DEFAULT_MODEL);
       const saved = loadLocal(defaultState(fallbackModel));
-      this.savedSelection = location.hash.length > 1 || hasLocal();
-      this.state = location.hash.length > 1 ? await decodeState(location.hash, saved) : saved;
+      this.fromLink = location.hash.length > 1;
+      this.savedSelection = this.fromLink || hasLocal();
+      this.state = location.hash.length > 1 ? await this.readLink(saved) : saved;
       // A shared link may name a Hub model this browser has not downloaded: it downloads on request only.
       const key = this.state.model;
       if (!refForKey(key, this.choices) || (key.startsWith('hub:') && !this.choices.some((c) => c.key === key))) {
@@ -74,6 +77,31 @@ export class ExplorerSession {
     };
   }
 
+  /** Which files the running model came from, when it is a user's own (names and sizes, and their fingerprint). */
+  get localSource(): string | null {
+    const key = this.slot.model?.key;
+    if (!key?.startsWith('files:')) return null;
+    const choice = this.choices.find((c) => c.key === this.state.model);
+    return `${choice?.description ?? ''} · fingerprint ${key.slice(key.lastIndexOf('#') + 1)}`;
+  }
+
+  /**
+   * After the worker was restarted: load the model again. If the watchdog stopped it
+   * (a user's tokenizer that hangs on this text), go back to the model shown before the
+   * files instead of running them into the same hang, and keep the error on screen.
+   */
+  private async recover(message: string, hang?: AtlasError): Promise<void> {
+    if (!hang) {
+      this.notice = message;
+      return this.loadModel();
+    }
+    const error = toErrorInfo(hang);
+    if (this.state.model.startsWith('files:')) this.state.model = this.shareableModel;
+    this.slot.trace = null;
+    await this.loadModel();
+    this.slot.error = error;
+  }
+
   get trace() {
     return this.slot.trace;
   }
@@ -84,8 +112,22 @@ export class ExplorerSession {
     return this.slot.error;
   }
 
+  /**
+   * The state a link asks for. What it holds that is refused (a text that unpacks past the
+   * cap, a damaged text, numbers that are not numbers) is said in a notice and taken out
+   * of the URL at once, so a reload does not meet it again.
+   */
+  private async readLink(fallback: ViewState): Promise<ViewState> {
+    const { state, problems, drop } = await decodeStateChecked(location.hash, fallback);
+    if (problems.length) {
+      this.notice = problems.join(' ');
+      history.replaceState(history.state, '', `${location.pathname}${location.search}#${withoutParams(location.hash, drop)}`);
+    }
+    return state;
+  }
+
   private async restoreFromUrl(): Promise<void> {
-    const next = await decodeState(location.hash, this.state);
+    const next = await this.readLink(this.state);
     const modelChanged = next.model !== this.state.model;
     const textChanged = next.text !== this.state.text || next.target !== this.state.target;
     this.state = next;
@@ -93,10 +135,15 @@ export class ExplorerSession {
     else if (textChanged) this.schedule(0);
   }
 
-  /** Writes the state to the URL (replacing, not pushing, history) and to localStorage. */
+  /**
+   * Writes the state to the URL (replacing, not pushing, history) and to localStorage.
+   * A link cannot carry a user's files: while they run, the text and settings are saved
+   * with the model shown before them, so a reload keeps what was typed.
+   */
   async persist(): Promise<void> {
     const snapshot = $state.snapshot(this.state) as ViewState;
-    if (snapshot.model.startsWith('files:')) return; // a link cannot carry a user's files
+    if (snapshot.model.startsWith('files:')) snapshot.model = this.shareableModel;
+    else this.shareableModel = snapshot.model;
     saveLocal(snapshot);
     const fragment = await encodeState(snapshot);
     if (location.hash.slice(1) !== fragment) history.replaceState(history.state, '', `#${fragment}`);
@@ -174,7 +221,7 @@ export class ExplorerSession {
   async loadFiles(name: string, files: Record<string, Uint8Array>): Promise<void> {
     const previous = this.state.model;
     const key = `files:${name}`;
-    const choice: ModelChoice = { key, label: `${name} (your files)`, ref: { kind: 'files', name, files }, description: '', bytes: 0 };
+    const choice: ModelChoice = { key, label: `${name} (your files)`, ref: { kind: 'files', name, files }, description: describeFiles(files), bytes: 0 };
     const ok = await this.slot.load(choice.ref);
     if (!ok) {
       const error = this.slot.error;
@@ -185,6 +232,7 @@ export class ExplorerSession {
     }
     this.choices = [...this.choices.filter((c) => c.key !== key), choice];
     this.state.model = key;
+    void this.persist();
     await this.run();
   }
 

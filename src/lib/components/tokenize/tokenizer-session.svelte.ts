@@ -32,6 +32,8 @@ export class TokenizerSession {
   selected = $state<string[]>([]);
   infos = $state<Record<string, TokenizerInfo>>({});
   results = $state.raw<Record<string, TokenizedText>>({});
+  /** Tokenizers that failed on the current text, with why (the others still show). */
+  failed = $state.raw<Record<string, ErrorInfo>>({});
   error = $state<ErrorInfo | null>(null);
   timing = $state<Timing | null>(null);
   busy = $state(false);
@@ -104,6 +106,7 @@ export class TokenizerSession {
       const r = await this.client.tokenize(ids, snapshot);
       const t1 = performance.now();
       this.results = r.results;
+      this.failed = r.errors;
       this.characters = graphemeCount(snapshot);
       await tick();
       // Drawn = the frame after the DOM update has been painted.

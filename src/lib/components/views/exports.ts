@@ -3,7 +3,7 @@
 // what its numbers are; file names and captions come from export.ts.
 
 import type { Trace } from '$lib/trace/types';
-import { traceToJSONString } from '$lib/trace/json';
+import { traceToJSONChunks } from '$lib/trace/json-stream';
 import type { AttentionMatrix } from '$lib/trace/attention-matrix';
 import { captionText, EXPORT_SCALE, exportFileName, matrixCSV, type ExportSubject } from '$lib/viz/export';
 import { tokenTexts } from './view-data';
@@ -83,7 +83,7 @@ export function traceItem(trace: () => Trace): ExportItem {
     detail: 'the whole trace, for /view/',
     async make() {
       const t = trace();
-      return { blob: new Blob([traceToJSONString(t)], { type: 'application/json' }), name: exportFileName({ model: t.model.id, view: 'trace' }, 'json') };
+      return { blob: new Blob([...traceToJSONChunks(t)], { type: 'application/json' }), name: exportFileName({ model: t.model.id, view: 'trace' }, 'json') };
     },
   };
 }

@@ -1,6 +1,6 @@
 // BERT's and DistilBERT's config.json, with the defaults of transformers' config classes.
 
-import { activation, num, positiveInt, requireDivisible, type Activation } from '../config-fields';
+import { activation, epsilon, num, positiveInt, requireDivisible, type Activation } from '../config-fields';
 import type { Json } from '../types';
 
 export interface BertConfig {
@@ -36,7 +36,7 @@ export function parseBertConfig(c: Json, modelType: string): BertConfig {
     vocabSize: positiveInt(c, ['vocab_size']),
     maxPositions: positiveInt(c, ['max_position_embeddings'], 512),
     typeVocabSize: distil ? 0 : positiveInt(c, ['type_vocab_size'], 2),
-    eps: distil ? 1e-12 : num(c, ['layer_norm_eps'], 1e-12),
+    eps: distil ? 1e-12 : epsilon(c, 'layer_norm_eps', 1e-12),
     activation: activation((distil ? c.activation : c.hidden_act) ?? 'gelu', distil ? 'activation' : 'hidden_act'),
     padTokenId: num(c, ['pad_token_id'], 0),
   };

@@ -1,6 +1,6 @@
 // GPT-2's config.json (gpt2, distilgpt2), with the defaults of transformers' GPT2Config.
 
-import { activation, num, positiveInt, requireDivisible, type Activation } from '../config-fields';
+import { activation, epsilon, positiveInt, requireDivisible, type Activation } from '../config-fields';
 import type { Json } from '../types';
 
 export interface Gpt2Config {
@@ -32,7 +32,7 @@ export function parseGpt2Config(c: Json, modelType: string): Gpt2Config {
     dInner: c.n_inner == null ? 4 * dModel : positiveInt(c, ['n_inner']),
     vocabSize: positiveInt(c, ['vocab_size']),
     maxPositions: positiveInt(c, ['n_positions', 'max_position_embeddings'], 1024),
-    eps: num(c, ['layer_norm_epsilon'], 1e-5),
+    eps: epsilon(c, 'layer_norm_epsilon', 1e-5),
     activation: activation(c.activation_function ?? 'gelu_new', 'activation_function'),
     scaleByInverseLayer: c.scale_attn_by_inverse_layer_idx === true,
     eosTokenId: typeof c.eos_token_id === 'number' ? c.eos_token_id : null,

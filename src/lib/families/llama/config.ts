@@ -3,7 +3,7 @@
 // q/k/v biases (Qwen2 always has them), sliding-window attention (Mistral) and defaults.
 
 import { AtlasError } from '../../errors';
-import { num, positiveInt } from '../config-fields';
+import { epsilon, num, positiveInt } from '../config-fields';
 import type { Json } from '../types';
 
 export interface RopeScaling {
@@ -72,8 +72,7 @@ export function parseLlamaConfig(c: Json, modelType: string): LlamaConfig {
     throw new AtlasError('unsupported-model', 'Partial rotary embeddings (partial_rotary_factor) are not supported.');
   if (modelType === 'qwen2' && c.use_sliding_window === true)
     throw new AtlasError('unsupported-model', 'Qwen2 models with use_sliding_window are not supported.', 'Qwen2.5 models have it off.');
-  const eps = num(c, ['rms_norm_eps'], 1e-6);
-  if (!(eps > 0)) throw new AtlasError('bad-config', `config.json has rms_norm_eps ${eps}; it must be positive.`);
+  const eps = epsilon(c, 'rms_norm_eps', 1e-6);
   const attentionBias = c.attention_bias === true;
   const mistralWindow = modelType === 'mistral' ? (c.sliding_window === undefined ? 4096 : c.sliding_window === null ? null : positiveInt(c, ['sliding_window'])) : null;
   const eos = Array.isArray(c.eos_token_id) ? c.eos_token_id[0] : c.eos_token_id;

@@ -1,6 +1,6 @@
 // T5's config.json (t5, T5 v1.1, flan-t5), with the defaults of transformers' T5Config.
 
-import { activation, num, positiveInt, type Activation } from '../config-fields';
+import { activation, epsilon, num, positiveInt, type Activation } from '../config-fields';
 import type { Json } from '../types';
 
 export interface T5Config {
@@ -42,7 +42,7 @@ export function parseT5Config(c: Json, modelType: string): T5Config {
     vocabSize: positiveInt(c, ['vocab_size']),
     buckets: positiveInt(c, ['relative_attention_num_buckets'], 32),
     maxDistance: positiveInt(c, ['relative_attention_max_distance'], 128),
-    eps: num(c, ['layer_norm_epsilon'], 1e-6),
+    eps: epsilon(c, 'layer_norm_epsilon', 1e-6),
     gated,
     // HF maps "gated-gelu" (T5 v1.1, flan-t5) to gelu_new, the tanh approximation.
     activation: gated && act === 'gelu' ? 'gelu_new' : activation(act, 'feed_forward_proj'),
