@@ -31,7 +31,7 @@ GPT2_TEXTS = ['The jury said it was late.', 'He went to the store and', 'red blu
 BERT_TEXTS = ['The capital is [MASK].']
 BERT_PAIR = ('He ran.', 'She sat.')
 BERT_BATCH = ['The dog ran.', 'A cat.']
-T5_GREEDY = ['reverse: green house water', 'The jury <extra_id_0> the election.']
+T5_GREEDY = ['reverse: green house water', 'reverse: apple house green window', 'The jury <extra_id_0> the election.']
 T5_FORCED = ('reverse: the old man', 'man old the')
 
 

@@ -103,10 +103,13 @@ class ReverseTask:
 
 
 class BalancedReverseTask(ReverseTask):
-    """ReverseTask whose words are drawn by piece count first (weights), then uniformly within it."""
+    """ReverseTask whose words are drawn by piece count first (weights), then uniformly within it;
+    a share `single_piece_lists` of the examples has single-piece words only (lists of short common
+    words, which the mixed lists almost never are)."""
 
-    def __init__(self, tok, words, weights=None):
+    def __init__(self, tok, words, weights=None, single_piece_lists=0.0):
         super().__init__(tok, words)
+        self.single_piece_lists = single_piece_lists
         self.buckets = {}
         for w in words:
             self.buckets.setdefault(len(self.word_ids(w)), []).append(w)
@@ -116,6 +119,8 @@ class BalancedReverseTask(ReverseTask):
 
     def example(self, rng):
         n = rng.randint(MIN_WORDS, MAX_WORDS)
+        if self.single_piece_lists and rng.random() < self.single_piece_lists:
+            return self.build([rng.choice(self.buckets[1]) for _ in range(n)])
         words = [rng.choice(self.buckets[rng.choices(self.counts, self.weights)[0]]) for _ in range(n)]
         return self.build(words)
 
