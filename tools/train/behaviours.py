@@ -213,14 +213,19 @@ def t5_reverse(model, examples, batch=100):
     Alignment: teacher-forced on the gold target (decoder input = [0] + labels[:-1]); the query at
     decoder position t predicts labels[t]; for every non-</s> target token, the argmax over source
     positions of the cross-attention must land on a source token of the same word (word map in
-    t5_tasks). Reported per head, per layer with heads averaged, and the best of each."""
+    t5_tasks). Reported per head, per layer with heads averaged, and the best of each.
+    Piece alignment: the same argmax must land on the very source piece the target token copies
+    (e['tgt_src']); reported for the head with the best word alignment and for the best head.
+    Exact match is also reported by number of words, 3-6 and 7-10."""
     from .model_t5 import T5ForConditionalGeneration as T5
     exact = 0
     n_layers = model.cfg['num_decoder_layers']
     n_heads = model.cfg['num_heads']
     hits_head = torch.zeros(n_layers, n_heads)
     hits_layer = torch.zeros(n_layers)
+    hits_piece = torch.zeros(n_layers, n_heads)
     count = 0
+    buckets = {'3-6': [0, 0], '7-10': [0, 0]}
     for i in range(0, len(examples), batch):
         ex = examples[i:i + batch]
         x, m = _pad([e['input_ids'] for e in ex])
@@ -228,6 +233,9 @@ def t5_reverse(model, examples, batch=100):
         for e, o in zip(ex, out):
             o = o[:o.index(1) + 1] if 1 in o else o
             exact += int(o == e['labels'])
+            b = buckets['3-6' if len(e['words']) <= 6 else '7-10']
+            b[0] += int(o == e['labels'])
+            b[1] += 1
         y, _ = _pad([e['labels'] for e in ex])
         dec = T5.shift_right(y)
         _, att = model(x, dec, attention_mask=m, output_attentions=True)
@@ -240,11 +248,19 @@ def t5_reverse(model, examples, batch=100):
                 count += 1
                 a = cross[b, :, :, t, :len(e['input_ids'])]  # [L, H, S]
                 hits_head += (src_word[a.argmax(-1)] == w).float()
+                if 'tgt_src' in e:
+                    hits_piece += (a.argmax(-1) == e['tgt_src'][t]).float()
                 hits_layer += (src_word[a.mean(1).argmax(-1)] == w).float()
     head = (hits_head / count).tolist()
     layer = (hits_layer / count).tolist()
     best_layer = max(range(n_layers), key=lambda l: layer[l])
+    piece = (hits_piece / count).tolist()
+    bh = _best(head)
     return {'exact_match': round(exact / len(examples), 4), 'examples': len(examples), 'target_tokens': count,
+            'exact_match_by_words': {k: {'value': round(a / max(1, n), 4), 'examples': n} for k, (a, n) in buckets.items()},
+            'piece_alignment_of_best_head': {'layer': bh['layer'], 'head': bh['head'],
+                                             'value': round(piece[bh['layer']][bh['head']], 4)},
+            'piece_alignment_best_head': _best(piece),
             'alignment_best_head': _best(head),
             'alignment_best_layer_mean': {'layer': best_layer, 'value': round(layer[best_layer], 4)},
             'alignment_head': [[round(v, 4) for v in r] for r in head],

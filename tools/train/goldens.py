@@ -34,7 +34,7 @@ BERT_PAIR = ('He ran.', 'She sat.')
 BERT_BATCH = ['The dog ran.', 'A cat.']
 LLAMA_TEXTS = ['The jury said it was late.', 'He went to the store and', 'red blue green red blue green',
                'Café déjà vu']  # the last one takes the byte-fallback pieces
-T5_GREEDY = ['reverse: green house water', 'The jury <extra_id_0> the election.']
+T5_GREEDY = ['reverse: green house water', 'reverse: apple house green window', 'The jury <extra_id_0> the election.']
 T5_FORCED = ('reverse: the old man', 'man old the')
 
 

@@ -11,6 +11,9 @@ from . import behaviours, corpus
 from .common import setup_torch
 
 
+N_T5 = 100  # reverse examples per word pool
+
+
 def main(model_id, path):
     setup_torch(1)
     ck = torch.load(path)
@@ -56,10 +59,15 @@ def main(model_id, path):
         m.load_state_dict(sd)
         m.eval()
         tok = T5Tokenizer.load()
-        task = t5_tasks.ReverseTask(tok, t5_tasks.word_pool(held, tok))
-        rng = random.Random(99)
-        r = behaviours.t5_reverse(m, [task.example(rng) for _ in range(100)])
-        out = {k: r[k] for k in ('exact_match', 'alignment_best_head', 'alignment_best_layer_mean')}
+        keys = ('exact_match', 'exact_match_by_words', 'alignment_best_head', 'piece_alignment_of_best_head')
+        out = {}
+        # The single-piece held-out words of phases 2-5, and words no training file contains (phase 6).
+        unseen = t5_tasks.unseen_words(held, t5_tasks.training_words(corpus.load('train')), tok)
+        for name, words in (('single-piece', t5_tasks.word_pool(held, tok)), ('unseen', unseen)):
+            task = t5_tasks.ReverseTask(tok, words)
+            rng = random.Random(99)
+            r = behaviours.t5_reverse(m, [task.example(rng) for _ in range(N_T5)])
+            out[name] = {k: r[k] for k in keys}
     print(json.dumps(out))
 
 

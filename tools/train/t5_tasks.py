@@ -23,6 +23,35 @@ MEAN_SPAN = 3.0
 MAX_SPAN_SENTENCE = 48
 
 
+# Phase 6 onwards: words of every length in pieces, drawn by piece count (PIECE_WEIGHTS) so that
+# long words are not swamped by the many short ones nor the other way round.
+MAX_TRAIN_PIECES = 6
+PIECE_WEIGHTS = {1: 0.2, 2: 0.25, 3: 0.25, 4: 0.18, 5: 0.08, 6: 0.04}
+# The unseen-word evaluation: words of the held-out files that never occur, in any case, in the
+# training files (so no phase, no task and not the tokenizer ever saw them), of 1..MAX_TEST_PIECES pieces.
+MAX_TEST_PIECES = 4
+
+
+def training_words(sentences):
+    """Every word of the training files, lower-cased, that is alphabetic: the words any training
+    example (reverse or span corruption, any phase) can contain. Written to
+    tests/fixtures/tiny-t5-train-words.txt so that tests can build inputs from words outside it."""
+    return sorted({w.lower() for s in sentences for w in s.split() if re.fullmatch(r'[a-z]+', w.lower())})
+
+
+def unseen_words(heldout_sentences, train_words, tok, max_pieces=MAX_TEST_PIECES):
+    """Lower-case alphabetic words of the held-out files not in train_words, of <= max_pieces pieces."""
+    seen = set(train_words)
+    words = sorted({w for s in heldout_sentences for w in s.split() if re.fullmatch(r'[a-z]+', w) and w not in seen})
+    return [w for w in words if len(tok.sp.encode(w)) <= max_pieces]
+
+
+def all_words_pool(sentences, tok, max_pieces=MAX_TRAIN_PIECES):
+    """Lower-case alphabetic words of the sentences (any count), of <= max_pieces pieces."""
+    words = sorted({w for s in sentences for w in s.split() if re.fullmatch(r'[a-z]+', w)})
+    return [w for w in words if len(tok.sp.encode(w)) <= max_pieces]
+
+
 def word_pool(sentences, single_piece_tok=None):
     """Lower-case alphabetic words seen >= MIN_WORD_COUNT times; with a tokenizer, only the words
     that are one SentencePiece piece ('\u2581word')."""
@@ -58,14 +87,42 @@ class ReverseTask:
             src_word += [i] * len(ids)
         src.append(EOS)
         src_word.append(-1)
-        tgt, tgt_word = [], []
+        starts = [src_word.index(i) for i in range(len(words))]
+        tgt, tgt_word, tgt_src = [], [], []
         for i in reversed(range(len(words))):
             ids = self.word_ids(words[i])
             tgt += ids
             tgt_word += [i] * len(ids)
+            tgt_src += [starts[i] + j for j in range(len(ids))]
         tgt.append(EOS)
         tgt_word.append(-1)
-        return {'words': words, 'input_ids': src, 'labels': tgt, 'src_word': src_word, 'tgt_word': tgt_word}
+        tgt_src.append(-1)
+        # tgt_src: the source position of the very piece each target token copies.
+        return {'words': words, 'input_ids': src, 'labels': tgt, 'src_word': src_word, 'tgt_word': tgt_word,
+                'tgt_src': tgt_src}
+
+
+class BalancedReverseTask(ReverseTask):
+    """ReverseTask whose words are drawn by piece count first (weights), then uniformly within it;
+    a share `single_piece_lists` of the examples has single-piece words only (lists of short common
+    words, which the mixed lists almost never are)."""
+
+    def __init__(self, tok, words, weights=None, single_piece_lists=0.0):
+        super().__init__(tok, words)
+        self.single_piece_lists = single_piece_lists
+        self.buckets = {}
+        for w in words:
+            self.buckets.setdefault(len(self.word_ids(w)), []).append(w)
+        weights = weights or PIECE_WEIGHTS
+        self.counts = [k for k in sorted(self.buckets) if weights.get(k, 0) > 0]
+        self.weights = [weights[k] for k in self.counts]
+
+    def example(self, rng):
+        n = rng.randint(MIN_WORDS, MAX_WORDS)
+        if self.single_piece_lists and rng.random() < self.single_piece_lists:
+            return self.build([rng.choice(self.buckets[1]) for _ in range(n)])
+        words = [rng.choice(self.buckets[rng.choices(self.counts, self.weights)[0]]) for _ in range(n)]
+        return self.build(words)
 
 
 def span_corruption(ids, rng, first_sentinel):
