@@ -62,6 +62,9 @@ describe('explorer', { timeout: 600_000 }, () => {
     await page.waitForFunction(() => (document.querySelector('[data-testid=timing]')?.textContent ?? '').includes('+'));
     // Generation streams partial traces, then the final one; the model writes the words reversed.
     await expect.poll(() => page.locator('[data-view=alignment]').textContent(), { timeout: RUN_TIMEOUT }).toMatch(/blue.*green.*red/s);
+    // The answer is written as text too, and it ended with </s> rather than at the length limit.
+    await expect.poll(() => page.locator('[data-testid=generated-target]').getAttribute('data-stopped'), { timeout: RUN_TIMEOUT }).toBe('end-of-sequence');
+    expect(await page.textContent('[data-testid=generated-target] strong')).toBe('blue green red');
     expect(await page.locator('[data-testid=error]').count()).toBe(0);
     expect(browser.errors).toEqual([]);
   });

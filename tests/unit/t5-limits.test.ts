@@ -59,3 +59,17 @@ describe('T5 limits', () => {
     await runner.release();
   });
 });
+
+describe('T5 greedy decoding stops', () => {
+  it('at twice the source length when the model never writes </s>, and says so; at </s> otherwise', async () => {
+    const runner = await t5();
+    // A random model does not write </s>: it runs into the limit, however many steps were asked for.
+    const t = await runner.run('a b c', { steps: 1000, taps: ['probs'] });
+    const source = t.tokens.length;
+    expect(t.generation).toEqual({ stopped: 'length-limit', limit: 2 * source });
+    expect(t.decoderTokens!.length).toBe(2 * source + 1); // the start token, then the limit
+    const few = await runner.run('a b c', { steps: 2, taps: ['probs'] });
+    expect(few.generation!.stopped).toBe('steps');
+    await runner.release();
+  });
+});

@@ -116,6 +116,7 @@ export function traceJSONParts<T>(trace: Trace, tensor: (t: Tensor, maskSentinel
     ...(Object.keys(taps).length ? { taps } : {}),
     ...(trace.hidden ? { hidden: tensor(trace.hidden, false) } : {}),
     ...(trace.predictions ? { predictions: trace.predictions } : {}),
+    ...(trace.generation ? { generation: trace.generation } : {}),
     ...(trace.logits ? { logits: { positions: trace.logits.positions, values: tensor(trace.logits.values, false) } } : {}),
   };
 }
@@ -158,6 +159,7 @@ export function traceFromJSON(json: unknown): Trace {
     attention,
     hidden: j.hidden !== undefined ? nestedToTensor(j.hidden, 'hidden') : undefined,
     predictions: j.predictions as Trace['predictions'],
+    ...(isGeneration(j.generation) ? { generation: j.generation } : {}),
     logits: logitsFromJSON(j.logits),
   };
 }
@@ -167,4 +169,9 @@ function logitsFromJSON(value: unknown): Trace['logits'] {
   const v = value as { positions?: unknown; values?: unknown };
   if (!Array.isArray(v.positions)) throw new AtlasError('bad-trace', 'logits.positions is not a list.');
   return { positions: v.positions as number[], values: nestedToTensor(v.values, 'logits.values') };
+}
+
+function isGeneration(v: unknown): v is NonNullable<Trace['generation']> {
+  const g = v as Trace['generation'];
+  return !!g && ['end-of-sequence', 'length-limit', 'steps'].includes(g.stopped) && Number.isInteger(g.limit);
 }

@@ -91,6 +91,8 @@ export interface Trace {
   /** Hidden states, [layer + 1, position, dModel] (embeddings first), when asked for. */
   hidden?: Tensor;
   predictions?: Prediction[];
+  /** Greedy decoding (T5): why it stopped, at </s> or at its length limit (twice the source). */
+  generation?: { stopped: 'end-of-sequence' | 'length-limit' | 'steps'; limit: number };
   /** Raw output logits [positions.length, vocab] at `positions` (T5: decoder positions), when asked for. */
   logits?: { positions: number[]; values: Tensor };
   timings: { runMs: number; buildMs?: number; tokenizeMs?: number };

@@ -16,7 +16,8 @@ import { familySpec } from '$lib/families';
 export const RUN_DEBOUNCE_MS = 250;
 /** New tokens per "Continue" press (GPT-2) and the most a T5 decoder writes. */
 export const GENERATE_STEPS = 12;
-export const T5_MAX_STEPS = 32;
+/** T5 writes until </s>; the runtime stops it at twice the source's length (see families/t5/run.ts). */
+export const T5_MAX_STEPS = 1024;
 export const DEFAULT_MODEL = 'tiny-gpt2';
 
 export class ExplorerSession {

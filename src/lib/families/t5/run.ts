@@ -14,6 +14,11 @@ import { bucketMatrix, buildT5Decoder, buildT5Encoder } from './graph';
 /** Greedy decoding stops after this many tokens when no `steps` is given. */
 export const T5_DEFAULT_STEPS = 32;
 
+/** Greedy decoding never writes more than twice the source's tokens: a model that loops stops there. */
+export function t5StepLimit(sourceTokens: number): number {
+  return 2 * sourceTokens;
+}
+
 /**
  * T5 on source tokens; with `targetTokens` (without the start token or a closing </s>)
  * teacher forcing, without them greedy decoding. The decoder tokens of the trace are
@@ -32,7 +37,7 @@ async function forward(ctx: RunContext<T5Config>, input: RunInput, options: RunO
   const s = encoded.length;
   // Before the encoder runs: the decoder's length and the memory of the whole trace.
   const g0 = options as GenerateOptions;
-  const decoderLength = targetTokens !== undefined ? ctx.checkLength(targetTokens.length + 1, {}, 'target') : (g0.steps ?? T5_DEFAULT_STEPS) + 1;
+  const decoderLength = targetTokens !== undefined ? ctx.checkLength(targetTokens.length + 1, {}, 'target') : Math.min(g0.steps ?? T5_DEFAULT_STEPS, t5StepLimit(s)) + 1;
   ctx.checkMemory(Math.max(decoderLength, s), Math.max(decoderLength, s), request);
   const sourceKeep = bools(new Uint8Array(s).fill(1), [1, s]);
   const enc = await ctx.exec('encoder', request, {
@@ -70,9 +75,11 @@ async function forward(ctx: RunContext<T5Config>, input: RunInput, options: RunO
   }
 
   const g = options as GenerateOptions;
-  const steps = g.steps ?? T5_DEFAULT_STEPS;
+  const limit = t5StepLimit(s);
+  const steps = Math.min(g.steps ?? T5_DEFAULT_STEPS, limit);
   const ids = [start.id];
   let last = await runDecoder(ids);
+  let ended = false;
   for (let step = 0; step < steps; step++) {
     ctx.checkCancelled(g);
     const v = ctx.info.vocabSize;
@@ -80,7 +87,10 @@ async function forward(ctx: RunContext<T5Config>, input: RunInput, options: RunO
     const logits = (last[OUTPUT.logits].data as Float32Array).subarray((n - 1) * v, n * v);
     let best = 0;
     for (let i = 1; i < v; i++) if (logits[i] > logits[best]) best = i;
-    if (best === c.eosTokenId) break;
+    if (best === c.eosTokenId) {
+      ended = true;
+      break;
+    }
     ids.push(best);
     last = await runDecoder(ids);
     if (g.onStep) {
@@ -88,8 +98,20 @@ async function forward(ctx: RunContext<T5Config>, input: RunInput, options: RunO
       g.onStep(toTrace(added.text, [start, ...added.tokens], last));
     }
   }
+  // The last step may still have predicted </s>.
+  if (!ended) {
+    const v = ctx.info.vocabSize;
+    const n = ids.length;
+    const logits = (last[OUTPUT.logits].data as Float32Array).subarray((n - 1) * v, n * v);
+    let best = 0;
+    for (let i = 1; i < v; i++) if (logits[i] > logits[best]) best = i;
+    ended = best === c.eosTokenId;
+  }
   const added = generatedTokens(ctx.codec, ids.slice(1), 0, ctx.codec.specialIds);
-  return toTrace(added.text, [start, ...added.tokens], last);
+  const trace = toTrace(added.text, [start, ...added.tokens], last);
+  // Why it stopped: </s>, the twice-the-source limit (the page says so), or the steps the caller asked for.
+  trace.generation = { stopped: ended ? 'end-of-sequence' : ids.length - 1 >= limit ? 'length-limit' : 'steps', limit };
+  return trace;
 }
 
 export const t5Runtime: FamilyRuntime<T5Config> = {
