@@ -212,6 +212,12 @@ describe('hostile links and trace files', { timeout: 600_000 }, () => {
     const page = await browser.open('/view/');
     await openTrace(page, files.save('rows', t));
     expect(await page.textContent('[data-testid=trace-issues]')).toContain('layer 1, head 0, query 3 sums to 2.000');
+    // In the heatmap of layer 1, head 0 that row is outlined, and only that one.
+    expect(await page.locator('[data-view=heatmap] canvas.atlas-heatmap-cells').getAttribute('data-bad-rows')).toBe('');
+    await page.focus('[data-view=model] .atlas-model-grid-plot');
+    await page.keyboard.press('ArrowDown');
+    await page.keyboard.press('Enter');
+    await expect.poll(() => page.locator('[data-view=heatmap] canvas.atlas-heatmap-cells').getAttribute('data-bad-rows')).toBe('3');
     const broken = traceToJSON(t) as { tokens: unknown[] };
     broken.tokens[1] = null;
     writeFileSync(files.pathOf('broken.json'), JSON.stringify(broken));

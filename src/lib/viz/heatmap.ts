@@ -7,7 +7,7 @@ import { select } from 'd3';
 import { cssColor, dataDomain, lutColor, rowDomains, sequentialLut, valueScale, interpolateSequential, type ScaleKind, type ValueScale } from './color';
 import { cellPositions, rasterize, type CellMatrix, type MaskStyle } from './raster';
 import { addMaskedRuns, hatchPattern } from './upscale';
-import { addNonFiniteCells, NON_FINITE_CSS } from './non-finite-cells';
+import { addNonFiniteCells, NON_FINITE_CSS, rowsNotSummingToOne } from './non-finite-cells';
 import { el, maxTextWidth, now, sizeCanvas, devicePixelRatioOf } from './canvas';
 import { fmt4, tokenLabel, visibleToken } from './format';
 import { drawLegend } from './legend';
@@ -236,6 +236,18 @@ export class Heatmap {
       ctx.setTransform(1, 0, 0, 1, 0, 0);
       ctx.fillStyle = NON_FINITE_CSS;
       ctx.fill(bad);
+      ctx.restore();
+    }
+    // Rows whose weights do not sum to 1 (a hand-edited or broken trace): outlined in the same colour.
+    const rows = rowsNotSummingToOne(m.values, m.masked, m.rows, m.cols);
+    canvas.dataset.badRows = rows.join(',');
+    if (rows.length) {
+      ctx.save();
+      ctx.setTransform(1, 0, 0, 1, 0, 0);
+      ctx.strokeStyle = NON_FINITE_CSS;
+      ctx.lineWidth = Math.max(2, Math.round(dpr * 2));
+      const sy = height / m.rows;
+      for (const r of rows) ctx.strokeRect(1, Math.round(r * sy) + 1, width - 2, Math.max(1, Math.round(sy) - 2));
       ctx.restore();
     }
   }

@@ -37,3 +37,23 @@ export function addNonFiniteCells(path: Path2D, values: ArrayLike<number>, maske
     }
   return n;
 }
+
+/** A row of attention weights should sum to 1; a saved trace whose row does not is flagged (as in trace/content-check.ts). */
+export const ROW_SUM_TOLERANCE = 1e-3;
+
+/** The rows of a [rows, cols] weight matrix whose finite, unmasked weights do not sum to 1 (empty rows are left alone). */
+export function rowsNotSummingToOne(values: ArrayLike<number>, masked: ArrayLike<number> | null, rows: number, cols: number): number[] {
+  const bad: number[] = [];
+  for (let r = 0; r < rows; r++) {
+    let sum = 0;
+    let seen = 0;
+    for (let c = 0; c < cols; c++) {
+      const i = r * cols + c;
+      if ((masked !== null && masked[i]) || !Number.isFinite(values[i])) continue;
+      sum += values[i];
+      seen++;
+    }
+    if (seen && sum !== 0 && Math.abs(sum - 1) > ROW_SUM_TOLERANCE) bad.push(r);
+  }
+  return bad;
+}
