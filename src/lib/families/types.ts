@@ -76,6 +76,8 @@ export interface FamilySpec<F extends Family, C extends FamilyConfig<F>> {
   /** The float64 reference the family is tested against. */
   reference: string;
   parseConfig(config: Json, modelType: string): C;
+  /** Token ids the config itself feeds the model (T5's decoder start, BERT's [PAD]): each must have an embedding row. */
+  configTokenIds?(config: C): [string, number][];
   shape(config: C): ModelShape;
   runtime(): Promise<FamilyRuntime<C>>;
 }

@@ -5,6 +5,7 @@
 
 import { AtlasError } from '../errors';
 import type { LoadedTokenizer } from '../tokenize/load';
+import { familySpec } from '../families';
 import type { ModelConfig } from '../families';
 
 /** The tokenizer's largest id from its model vocabulary (added tokens aside) and from all of it. */
@@ -42,8 +43,7 @@ export function checkVocabulary(tokenizer: LoadedTokenizer, vocabSize: number, m
  * have rows too: T5 runs its start token before any text, so a bad one fails every run.
  */
 export function checkConfigIds(config: ModelConfig, modelId: string): void {
-  const ids: [string, number | null | undefined][] =
-    config.family === 't5' ? [['decoder_start_token_id', config.decoderStartTokenId], ['pad_token_id', config.padTokenId]] : config.family === 'bert' ? [['pad_token_id', config.padTokenId]] : [];
+  const ids = familySpec(config.family).configTokenIds?.(config) ?? [];
   for (const [key, id] of ids)
     if (typeof id === 'number' && !(Number.isInteger(id) && id >= 0 && id < config.vocabSize))
       throw new AtlasError('bad-config', `${modelId}'s config.json says ${key} ${id}, but its embedding table has ${config.vocabSize} rows (vocab_size ${config.vocabSize}).`, hint);

@@ -17,6 +17,7 @@ export const bert = {
   inputLabel: 'Text',
   reference: 'tests/reference/bert.ts',
   parseConfig: parseBertConfig,
+  configTokenIds: (c) => [['pad_token_id', c.padTokenId]],
   shape: (c) => ({ layers: c.layers, heads: c.heads, headDim: c.dModel / c.heads, dModel: c.dModel, vocabSize: c.vocabSize, maxPositions: c.maxPositions }),
   runtime: async () => (await import('./run')).bertRuntime,
 } satisfies FamilySpec<'bert', BertConfig>;

@@ -18,6 +18,10 @@ export const t5 = {
   inputLabel: 'Source text (the encoder reads it)',
   reference: 'tests/reference/t5.ts',
   parseConfig: parseT5Config,
+  configTokenIds: (c) => [
+    ['decoder_start_token_id', c.decoderStartTokenId],
+    ['pad_token_id', c.padTokenId],
+  ],
   // Positions are relative, so there is no longest input.
   shape: (c) => ({ layers: c.layers, decoderLayers: c.decoderLayers, heads: c.heads, headDim: c.dKv, dModel: c.dModel, vocabSize: c.vocabSize, maxPositions: null }),
   runtime: async () => (await import('./run')).t5Runtime,
