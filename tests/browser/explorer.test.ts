@@ -56,6 +56,8 @@ describe('explorer', { timeout: 600_000 }, () => {
     await page.selectOption('[data-testid=model-select]', 'tiny-bert');
     await page.fill('[data-testid=text-input]', 'The man went to the [MASK] .');
     await page.waitForSelector('[data-testid=predictions] h3:has-text("[MASK]")', { timeout: RUN_TIMEOUT });
+    // Learned absolute positions: no position view (it would need the position table, which no trace carries).
+    expect(await page.locator('[data-view=position]').count()).toBe(0);
     await page.selectOption('[data-testid=model-select]', 'tiny-t5');
     await page.fill('[data-testid=text-input]', 'reverse: red green blue');
     await page.waitForSelector('[data-view=alignment]', { timeout: RUN_TIMEOUT });
@@ -65,6 +67,8 @@ describe('explorer', { timeout: 600_000 }, () => {
     // The answer is written as text too, and it ended with </s> rather than at the length limit.
     await expect.poll(() => page.locator('[data-testid=generated-target]').getAttribute('data-stopped'), { timeout: RUN_TIMEOUT }).toBe('end-of-sequence');
     expect(await page.textContent('[data-testid=generated-target] strong')).toBe('blue green red');
+    // T5's relative position bias, one line per head, in the encoder and the decoder.
+    for (const stack of ['encoder', 'decoder']) expect(await page.locator(`[data-view=position] [data-figure=bias-${stack}] path.head`).count(), stack).toBe(4);
     expect(await page.locator('[data-testid=error]').count()).toBe(0);
     expect(browser.errors).toEqual([]);
   });

@@ -98,6 +98,10 @@ describe('a LLaMA-family model end to end', { timeout: 600_000 }, () => {
     expect(qkv).toContain('4 query heads share 2 key/value heads');
     // Its recomputation from KV head 1's k and v reproduces the model's scores, probabilities and output.
     for (const name of ['scores', 'probs', 'context']) expect(await page.locator(`[data-view=qkv] [data-check="${name}"]`).getAttribute('class'), name).toBe('ok');
+    // The position view: the same key at every distance, its value at the real distance equal to the model's score.
+    await page.waitForSelector('[data-view=position] [data-figure=rope-curve]');
+    expect(await page.locator('[data-view=position] [data-check]').getAttribute('data-check')).toBe('ok');
+    expect(await page.textContent('[data-testid=rope-summary]')).toContain('Query head 3 reads KV head 1');
     // A causal LM continues the text.
     const before = await page.inputValue('[data-testid=text-input]');
     await page.click('[data-testid=generate]');

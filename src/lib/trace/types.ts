@@ -56,6 +56,8 @@ export interface ModelInfo {
   positionEncoding: PositionEncoding;
   /** RoPE models: the base θ of the rotation frequencies (`rope_theta`). */
   ropeTheta?: number;
+  /** RoPE models: the rotation frequency of each dimension pair (i, i + headDim/2), radians per position, after rope_scaling. */
+  ropeFrequencies?: number[];
   /** Whether scores are divided by √headDim before the softmax (not in T5). */
   scaled: boolean;
   /** Parameters in the checkpoint. */

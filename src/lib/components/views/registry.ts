@@ -11,6 +11,7 @@ import HeatmapView from './HeatmapView.svelte';
 import NeuronView from './NeuronView.svelte';
 import AlignmentView from './AlignmentView.svelte';
 import MetricsView from './MetricsView.svelte';
+import PositionView from './PositionView.svelte';
 
 export interface ViewProps {
   trace: Trace;
@@ -33,5 +34,7 @@ export const VIEWS: readonly ViewEntry[] = [
   { id: 'heatmap', component: HeatmapView, wide: false, shows: always },
   { id: 'qkv', component: NeuronView, wide: true, shows: always },
   { id: 'alignment', component: AlignmentView, wide: true, shows: (t) => !!t.attention.cross?.probs },
+  // RoPE and T5's relative bias are read from taps; learned absolute positions need the position-embedding table, which no trace carries yet.
+  { id: 'position', component: PositionView, wide: false, shows: (t) => t.model.positionEncoding !== 'learned-absolute' },
   { id: 'metrics', component: MetricsView, wide: true, shows: always },
 ];

@@ -2,7 +2,7 @@
 // RMSNorm, SwiGLU and grouped-query attention.
 
 import type { FamilySpec } from '../types';
-import { parseLlamaConfig, type LlamaConfig } from './config';
+import { inverseFrequencies, parseLlamaConfig, type LlamaConfig } from './config';
 
 export const llama = {
   id: 'llama',
@@ -27,6 +27,7 @@ export const llama = {
     vocabSize: c.vocabSize,
     maxPositions: c.maxPositions,
     ropeTheta: c.ropeTheta,
+    ropeFrequencies: Array.from(inverseFrequencies(c)),
   }),
   runtime: async () => (await import('./run')).llamaRuntime,
 } satisfies FamilySpec<'llama', LlamaConfig>;
