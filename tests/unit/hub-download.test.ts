@@ -182,3 +182,28 @@ describe('the Hub model cache', () => {
     expect(cache.entries.size).toBe(0);
   });
 });
+
+describe('models:add for a LLaMA-family model', () => {
+  it('vendors it in fp16, and the vendored model runs with its attention within fp16 rounding of the fp32 one', async () => {
+    const llamaDir = join(root, 'smollm2');
+    writeCheckpoint(randomCheckpoint({ family: 'llama', seed: 4, layers: 2, dModel: 32, heads: 4, kvHeads: 2, overrides: { tie_word_embeddings: true } }), llamaDir);
+    const other = await startMockHub({ 'HuggingFaceTB/SmolLM2-135M': llamaDir });
+    const dir = join(root, 'static-models-llama');
+    const half = await addModel({ id: 'HuggingFaceTB/SmolLM2-135M', revision: 'main', dtype: 'fp16', dir, endpoint: other.url, log: () => {} });
+    await other.close();
+    const ratio = statSync(join(half.folder, 'model.safetensors')).size / statSync(join(llamaDir, 'model.safetensors')).size;
+    expect(ratio).toBeGreaterThan(0.45);
+    expect(ratio).toBeLessThan(0.55);
+    const a = await loadModelDir(llamaDir);
+    const b = await loadModelDir(half.folder);
+    expect(b.info).toMatchObject({ family: 'llama', kvHeads: 2 });
+    const pa = (await a.run('Once upon a time', { taps: ['probs'] })).attention.self!.probs!.data;
+    const pb = (await b.run('Once upon a time', { taps: ['probs'] })).attention.self!.probs!.data;
+    let m = 0;
+    for (let i = 0; i < pa.length; i++) m = Math.max(m, Math.abs(pa[i] - pb[i]));
+    expect(m).toBeGreaterThan(0);
+    expect(m).toBeLessThan(5e-3);
+    await a.release();
+    await b.release();
+  });
+});
