@@ -81,6 +81,7 @@ export const CURATED_HUB_MODELS: { id: string; family: Family; note: string }[] 
   { id: 'distilbert-base-uncased', family: 'bert', note: 'distilled BERT, 66 M parameters, 6 layers' },
   { id: 't5-small', family: 't5', note: 'T5 small, 60 M parameters, 6 + 6 layers × 8 heads' },
   { id: 'google/flan-t5-small', family: 't5', note: 'Flan-T5 small (T5 v1.1), 77 M parameters, 8 + 8 layers' },
+  { id: 'facebook/opt-125m', family: 'opt', note: 'OPT, 125 M parameters, 12 layers × 12 heads, learned absolute positions (next to LLaMA’s RoPE)' },
   { id: 'HuggingFaceTB/SmolLM2-135M', family: 'llama', note: 'SmolLM2, 135 M parameters, 30 layers × 9 heads over 3 KV heads, RoPE' },
   { id: 'HuggingFaceTB/SmolLM2-360M', family: 'llama', note: 'SmolLM2, 362 M parameters, 32 layers × 15 heads over 5 KV heads, RoPE' },
   { id: 'Qwen/Qwen2.5-0.5B', family: 'llama', note: 'Qwen2.5, 494 M parameters, 24 layers × 14 heads over 2 KV heads; about 2 GB in the tab' },
