@@ -6,7 +6,7 @@ import { AtlasError } from '../errors';
 import { INPUT, OUTPUT, type TapRequest } from '../graph/taps';
 import type { BuiltGraph } from '../graph/builder';
 import type { Checkpoint } from '../graph/weights';
-import { generatedTokens, requireText, toTraceTokens } from '../runtime/codec';
+import { generatedTokens, toTraceTokens } from '../runtime/codec';
 import { bools, causalKeep, i64, range } from '../runtime/feeds';
 import type { Feeds, GenerateOptions, RunContext, RunOptions } from '../runtime/run-context';
 import { mulberry32 } from '../runtime/random';
@@ -39,13 +39,13 @@ function feeds<C>(ids: number[], logitPositions: number[], o: Required<CausalLmO
   };
 }
 
-async function forward<C extends CausalLmConfig>(ctx: RunContext<C>, keep: Required<CausalLmOptions<C>>, text: string, tokens: TraceToken[], options: RunOptions): Promise<Trace> {
+async function forward<C extends CausalLmConfig>(ctx: RunContext<C>, family: Required<CausalLmOptions<C>>, text: string, tokens: TraceToken[], options: RunOptions): Promise<Trace> {
   const request = ctx.request(options);
   const n = tokens.length;
   ctx.checkMemory(n, n, request);
   // Next-token logits are all the app needs; the LM head over every position is ~30 % of GPT-2's FLOPs.
   const positions = options.predictAll ? range(n) : [n - 1];
-  const out = await ctx.exec(MAIN, request, feeds(tokens.map((t) => t.id), positions, keep, ctx.config));
+  const out = await ctx.exec(MAIN, request, feeds(tokens.map((t) => t.id), positions, family, ctx.config));
   const trace = ctx.trace(text, tokens, out, ['self']);
   ctx.addPredictions(trace, positions, out[OUTPUT.logits], options);
   return trace;
@@ -55,15 +55,15 @@ export function causalLmRuntime<C extends CausalLmConfig>(
   build: (config: C, checkpoint: Checkpoint, request: TapRequest) => BuiltGraph,
   options: CausalLmOptions<C> = {},
 ): FamilyRuntime<C> {
-  const keep: Required<CausalLmOptions<C>> = { keep: options.keep ?? ((n) => causalKeep(n)), feeds: options.feeds ?? (() => ({})) };
+  const family: Required<CausalLmOptions<C>> = { keep: options.keep ?? ((n) => causalKeep(n)), feeds: options.feeds ?? (() => ({})) };
   return {
     parts: [MAIN],
     build: (_part, config, checkpoint, request) => build(config, checkpoint, request),
-    forward: (ctx, input: RunInput, options) => forward(ctx, keep, input.text, input.tokens, options),
+    forward: (ctx, input: RunInput, options) => forward(ctx, family, input.text, input.tokens, options),
 
     /** Continuation: greedy (sampleTopK 1) or top-k sampling; the trace covers the final text. */
     async generate(ctx: RunContext<C>, text: string, options: GenerateOptions): Promise<Trace> {
-      requireText(text);
+      // The runner has checked that there is text.
       const prompt = toTraceTokens(ctx.codec.encode(text));
       if (prompt.length === 0) throw new AtlasError('bad-input', 'There are no tokens to run.', 'Type a sentence into the text box.');
       const max = ctx.info.maxPositions ?? Infinity;
@@ -73,14 +73,14 @@ export function causalLmRuntime<C extends CausalLmConfig>(
       const newIds: number[] = [];
       for (let step = 0; step < options.steps && ids.length < max; step++) {
         ctx.checkCancelled(options);
-        const out = await ctx.exec(MAIN, logitsOnly, feeds(ids, [ids.length - 1], keep, ctx.config));
+        const out = await ctx.exec(MAIN, logitsOnly, feeds(ids, [ids.length - 1], family, ctx.config));
         const next = ctx.pick(out[OUTPUT.logits].data as Float32Array, options, random);
         ids.push(next);
         newIds.push(next);
         if (next === ctx.config.eosTokenId) break;
       }
       const added = generatedTokens(ctx.codec, newIds, text.length, ctx.codec.specialIds);
-      return forward(ctx, keep, text + added.text, [...prompt.slice(0, ids.length - newIds.length), ...added.tokens], options);
+      return forward(ctx, family, text + added.text, [...prompt.slice(0, ids.length - newIds.length), ...added.tokens], options);
     },
   };
 }

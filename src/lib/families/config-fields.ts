@@ -4,7 +4,9 @@
 import { AtlasError } from '../errors';
 import type { Json } from './types';
 
-export type Activation = 'gelu' | 'gelu_new' | 'relu';
+import type { Activation } from '../graph/builder';
+
+export type { Activation };
 
 export function num(c: Json, keys: string[], fallback?: number): number {
   for (const k of keys) {

@@ -7,7 +7,8 @@
 
 import { DataType, encodeModel, type AttrValue, type NodeProto, type TensorProto, type ValueInfo } from './onnx-proto';
 import type { Checkpoint, ExternalBuffer } from './weights';
-import type { Activation } from '../families/config-fields';
+/** The MLP activations the graphs write out (gelu_new is the tanh approximation). */
+export type Activation = 'gelu' | 'gelu_new' | 'relu';
 
 /** What masked attention scores are set to, as in Hugging Face (torch.finfo(float32).min). */
 export const MASK_VALUE = -3.4028234663852886e38;
