@@ -73,3 +73,17 @@ describe('T5 greedy decoding stops', () => {
     await runner.release();
   });
 });
+
+describe('T5 generation timings', () => {
+  it('the final trace times the whole generation, not only what ran after the last partial trace', async () => {
+    const runner = await t5();
+    const partials: number[] = [];
+    const t = await runner.run('a b c d', { steps: 6, taps: ['probs'], onStep: (p) => partials.push(p.timings.runMs) });
+    expect(partials.length).toBeGreaterThan(2);
+    // Each partial counts the run so far, and the final one at least as much as the last partial.
+    for (let i = 1; i < partials.length; i++) expect(partials[i]).toBeGreaterThanOrEqual(partials[i - 1]);
+    expect(t.timings.runMs).toBeGreaterThanOrEqual(partials[partials.length - 1]);
+    expect(t.timings.runMs).toBeGreaterThan(0);
+    await runner.release();
+  });
+});

@@ -50,8 +50,12 @@ export interface RunContext<C> {
   checkLength(n: number, options: RunOptions, what?: string): number;
   /** Refuses a run whose trace would not fit the memory limit, before it starts. */
   checkMemory(queries: number, keys: number, request: TapRequest): void;
-  /** A trace with the tokens and timings, and (from `out`) the taps of `kinds` and the hidden states. */
-  trace(text: string, tokens: TraceToken[], out: Outputs | null, kinds: readonly AttentionKind[]): Trace;
+  /**
+   * A trace with the tokens and timings, and (from `out`) the taps of `kinds` and the hidden
+   * states. The timings cover the request so far; a `partial` trace (one step of a generation)
+   * leaves the clock running, so the final trace times the whole run.
+   */
+  trace(text: string, tokens: TraceToken[], out: Outputs | null, kinds: readonly AttentionKind[], partial?: boolean): Trace;
   /** The taps of `kinds` in a graph's outputs. */
   collect(out: Outputs, kinds: readonly AttentionKind[]): Trace['attention'];
   /** Adds the top-k predictions at `positions` from a [positions, vocab] logits output. */

@@ -144,9 +144,9 @@ export class ModelRunner implements RunContext<ModelConfig> {
     return attention;
   }
 
-  trace(text: string, tokens: TraceToken[], out: Outputs | null, kinds: readonly AttentionKind[]): Trace {
+  trace(text: string, tokens: TraceToken[], out: Outputs | null, kinds: readonly AttentionKind[], partial = false): Trace {
     const timings = { runMs: this.clock.runMs, buildMs: this.clock.buildMs };
-    this.clock = { runMs: 0, buildMs: 0 };
+    if (!partial) this.clock = { runMs: 0, buildMs: 0 };
     const trace: Trace = { version: 1, model: this.info, backend: this.backend, text, tokens, attention: {}, timings };
     if (out) {
       trace.attention = this.collect(out, kinds);

@@ -59,8 +59,8 @@ async function forward(ctx: RunContext<T5Config>, input: RunInput, options: RunO
       [INPUT.logitPositions]: i64(range(n)),
     });
   };
-  const toTrace = (targetText: string, decoderTokens: TraceToken[], out: Outputs): Trace => {
-    const trace = ctx.trace(source, encoded, null, []);
+  const toTrace = (targetText: string, decoderTokens: TraceToken[], out: Outputs, partial = false): Trace => {
+    const trace = ctx.trace(source, encoded, null, [], partial);
     trace.target = targetText;
     trace.decoderTokens = decoderTokens;
     trace.attention = { ...ctx.collect(enc, ['encoder']), ...ctx.collect(out, ['decoder', 'cross']) };
@@ -79,14 +79,17 @@ async function forward(ctx: RunContext<T5Config>, input: RunInput, options: RunO
   const steps = Math.min(g.steps ?? T5_DEFAULT_STEPS, limit);
   const ids = [start.id];
   let last = await runDecoder(ids);
+  // The greedy choice after the last decoder token (T5 decodes greedily, whatever sampling was asked).
+  const greedy = { steps: 0 };
+  const next = () => {
+    const v = ctx.info.vocabSize;
+    const n = ids.length;
+    return ctx.pick((last[OUTPUT.logits].data as Float32Array).subarray((n - 1) * v, n * v), greedy, Math.random);
+  };
   let ended = false;
   for (let step = 0; step < steps; step++) {
     ctx.checkCancelled(g);
-    const v = ctx.info.vocabSize;
-    const n = ids.length;
-    const logits = (last[OUTPUT.logits].data as Float32Array).subarray((n - 1) * v, n * v);
-    let best = 0;
-    for (let i = 1; i < v; i++) if (logits[i] > logits[best]) best = i;
+    const best = next();
     if (best === c.eosTokenId) {
       ended = true;
       break;
@@ -95,18 +98,11 @@ async function forward(ctx: RunContext<T5Config>, input: RunInput, options: RunO
     last = await runDecoder(ids);
     if (g.onStep) {
       const added = generatedTokens(ctx.codec, ids.slice(1), 0, ctx.codec.specialIds);
-      g.onStep(toTrace(added.text, [start, ...added.tokens], last));
+      g.onStep(toTrace(added.text, [start, ...added.tokens], last, true));
     }
   }
   // The last step may still have predicted </s>.
-  if (!ended) {
-    const v = ctx.info.vocabSize;
-    const n = ids.length;
-    const logits = (last[OUTPUT.logits].data as Float32Array).subarray((n - 1) * v, n * v);
-    let best = 0;
-    for (let i = 1; i < v; i++) if (logits[i] > logits[best]) best = i;
-    ended = best === c.eosTokenId;
-  }
+  if (!ended) ended = next() === c.eosTokenId;
   const added = generatedTokens(ctx.codec, ids.slice(1), 0, ctx.codec.specialIds);
   const trace = toTrace(added.text, [start, ...added.tokens], last);
   // Why it stopped: </s>, the twice-the-source limit (the page says so), or the steps the caller asked for.
