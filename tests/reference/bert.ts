@@ -184,6 +184,7 @@ export function bertForward(config: HFConfig, weights: Weights, inputIds: readon
         v: dense(h, names.v, d, d),
         divisor: Math.sqrt(headDim),
         allowed: (_i, j) => mask[j] !== 0,
+        output: { dModel: d, layout: 'out-in', weight: w(`${names.out}.weight`, [d, d]) },
       },
       attention,
       l,

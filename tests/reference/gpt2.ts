@@ -80,7 +80,7 @@ export function gpt2Forward(config: HFConfig, weights: Weights, inputIds: readon
     }
     const divisor = (scaleByHeadDim ? Math.sqrt(headDim) : 1) * (scaleByLayer ? l + 1 : 1);
     const merged = attend(
-      { heads, headDim, queries: T, keys: T, q, k, v, divisor, allowed: (i, j) => j <= i },
+      { heads, headDim, queries: T, keys: T, q, k, v, divisor, allowed: (i, j) => j <= i, output: { dModel: d, layout: 'in-out', weight: w(`${p}attn.c_proj.weight`, [d, d]) } },
       attention,
       l,
     );

@@ -18,7 +18,7 @@
 //
 // This file shares no code with src/lib/families/llama/: only the float64 helpers of ./ops.
 
-import { FLOAT32_MIN, argmaxLastRow, embed, linear, newTensor, rmsNorm, silu, storeSlice } from './ops';
+import { FLOAT32_MIN, argmaxLastRow, embed, linear, newTensor, rmsNorm, silu, storeSlice, storeValueNorms } from './ops';
 import type { HFConfig, RefAttention, ReferenceTrace, RefTensor, Weights } from './types';
 import { configNumber, configString, hasTensor, tensor } from './weights';
 
@@ -129,6 +129,7 @@ export function llamaForward(config: HFConfig, weights: Weights, inputIds: reado
     scores: perHead(heads, T),
     probs: perHead(heads, T),
     context: perHead(heads, dh),
+    valueNorms: newTensor([layers, heads, T]),
   };
   const store = (target: RefTensor, layer: number, x: Float64Array, n: number) => {
     for (let hh = 0; hh < n; hh++)
@@ -182,6 +183,7 @@ export function llamaForward(config: HFConfig, weights: Weights, inputIds: reado
         }
       }
     }
+    storeValueNorms(att, l, v, T, { heads, kvHeads, headDim: dh, dModel: d, layout: 'out-in', weight: w(`${p}self_attn.o_proj.weight`, [d, heads * dh]) });
     const o = linear(merged, T, heads * dh, w(`${p}self_attn.o_proj.weight`, [d, heads * dh]), bias(`${p}self_attn.o_proj.bias`, d, oBias), d);
     for (let i = 0; i < h.length; i++) h[i] += o[i];
 

@@ -213,6 +213,8 @@ export interface AttentionInputs {
   bias?: (head: number, query: number, key: number) => number;
   /** Whether a query may attend to a key (causal mask, padding mask). */
   allowed: (query: number, key: number) => boolean;
+  /** The output projection, for the value-norm tap (kvHeads = heads here). */
+  output: Omit<OutputProjection, 'heads' | 'kvHeads' | 'headDim'>;
 }
 
 /** Allocates the tap tensors of one attention stack. */
@@ -224,7 +226,43 @@ export function newAttention(layers: number, heads: number, queries: number, key
     scores: newTensor([layers, heads, queries, keys]),
     probs: newTensor([layers, heads, queries, keys]),
     context: newTensor([layers, heads, queries, headDim]),
+    valueNorms: newTensor([layers, heads, keys]),
   };
+}
+
+export interface OutputProjection {
+  heads: number;
+  /** Key/value heads (grouped-query attention); query head h reads KV head ⌊h / (heads / kvHeads)⌋. */
+  kvHeads: number;
+  headDim: number;
+  dModel: number;
+  /** `in-out`: Conv1D [heads·headDim, dModel] (GPT-2); `out-in`: Linear [dModel, heads·headDim]. */
+  layout: 'in-out' | 'out-in';
+  weight: Vec;
+}
+
+/**
+ * Stores ‖v_j^h·W_O^h‖ for every head and key of `layer`: v is [keys, kvHeads·headDim] as it
+ * enters attention. Computed as the product itself (not through a Gram matrix as the graph does).
+ */
+export function storeValueNorms(taps: RefAttention, layer: number, v: Float64Array, keys: number, o: OutputProjection): void {
+  const { heads, kvHeads, headDim: dh, dModel, weight: w } = o;
+  const inner = heads * dh;
+  const out = new Float64Array(dModel);
+  for (let h = 0; h < heads; h++) {
+    const kv = Math.floor(h / (heads / kvHeads));
+    for (let j = 0; j < keys; j++) {
+      out.fill(0);
+      for (let e = 0; e < dh; e++) {
+        const x = v[j * kvHeads * dh + kv * dh + e];
+        const r = h * dh + e;
+        for (let c = 0; c < dModel; c++) out[c] += x * (o.layout === 'in-out' ? w[r * dModel + c] : w[c * inner + r]);
+      }
+      let sq = 0;
+      for (let c = 0; c < dModel; c++) sq += out[c] * out[c];
+      taps.valueNorms.data[(layer * heads + h) * keys + j] = Math.sqrt(sq);
+    }
+  }
 }
 
 /**
@@ -279,6 +317,7 @@ export function attend(a: AttentionInputs, taps: RefAttention, layer: number): F
       }
     }
   }
+  storeValueNorms(taps, layer, a.v, tk, { ...a.output, heads, kvHeads: heads, headDim: dh });
   return merged;
 }
 

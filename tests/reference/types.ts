@@ -29,6 +29,12 @@ export interface RefAttention {
   probs: RefTensor;
   /** probs·V per head, before the output projection [layer, head, query, headDim]. */
   context: RefTensor;
+  /**
+   * ‖v_j^h·W_O^h‖ [layer, head, key] (Kobayashi et al. 2020): key j's value vector of head h (its
+   * KV head under grouped-query attention, value bias included) times the rows of the output
+   * projection that take head h's output (output bias excluded), as a Euclidean norm.
+   */
+  valueNorms: RefTensor;
   /** RoPE models: q [layer, head, query, headDim] and k [layer, kvHead, key, headDim] before the rotation (q and k are after it). */
   qPreRope?: RefTensor;
   kPreRope?: RefTensor;

@@ -3,7 +3,7 @@
 // expose the requested ones as taps.
 
 import { MASK_VALUE, type GraphBuilder } from './builder';
-import type { TapName } from '../vocabulary/taps';
+import { TAPS, type TapName } from '../vocabulary/taps';
 
 export interface AttentionInputs {
   /** Projections, [Tq, H·d] and [Tk, H·d]. */
@@ -22,10 +22,15 @@ export interface AttentionInputs {
   kvHeads?: number;
   /** Rotary position embedding (LLaMA): cos and sin [T, d] in Hugging Face's rotate-half layout. */
   rope?: { cos: string; sin: string };
+  /**
+   * The output projection's weight, for the value-norm tap: `in-out` is a Conv1D's [H·d, dModel]
+   * (GPT-2), `out-in` a Linear's [dModel, H·d] (everyone else).
+   */
+  output?: { weight: string; layout: 'in-out' | 'out-in'; dModel: number };
 }
 
-type RopeTap = 'qPreRope' | 'kPreRope';
-export type AttentionValues = Record<Exclude<TapName, RopeTap>, string> & Partial<Record<RopeTap, string>> & { merged: string };
+type OptionalTap = 'qPreRope' | 'kPreRope' | 'valueNorms';
+export type AttentionValues = Record<Exclude<TapName, OptionalTap>, string> & Partial<Record<OptionalTap, string>> & { merged: string };
 
 /** x·cos + rotate_half(x)·sin, rotate_half(x) = [−x₂, x₁] with x₁, x₂ the two halves of the head dimension. */
 function rotate(g: GraphBuilder, x: string, rope: { cos: string; sin: string }, dHead: number): string {
@@ -43,6 +48,20 @@ function repeatKv(g: GraphBuilder, x: string, heads: number, kvHeads: number, dH
   return g.op('Reshape', [tiled, g.int64([heads, -1, dHead])], {}, 'repeat_kv');
 }
 
+/**
+ * ‖v_j^h·W_O^h‖ for every query head h and key j, as √(v·G_h·vᵀ) with G_h = W_O^h·W_O^hᵀ
+ * [d, d]: G_h depends on weights only, so onnxruntime folds it at load time and a run pays
+ * T·H·d² instead of T·d·dModel for the product itself.
+ */
+function valueNorms(g: GraphBuilder, vByHead: string, out: NonNullable<AttentionInputs['output']>, heads: number, dHead: number): string {
+  const w = out.layout === 'out-in' ? g.op('Transpose', [out.weight], { perm: [1, 0] }, 'wo_in_out') : out.weight;
+  const perHead = g.op('Reshape', [w, g.int64([heads, dHead, out.dModel])], {}, 'wo_heads');
+  const gram = g.op('MatMul', [perHead, g.op('Transpose', [perHead], { perm: [0, 2, 1] })], {}, 'wo_gram');
+  const squared = g.op('ReduceSum', [g.op('Mul', [g.op('MatMul', [vByHead, gram]), vByHead]), g.int64([-1])], { keepdims: 0 }, 'value_norm_sq');
+  // v·G·vᵀ ≥ 0 in exact arithmetic; float32 rounding can leave −1e-9 for a zero vector.
+  return g.op('Sqrt', [g.op('Relu', [squared])], {}, 'value_norms');
+}
+
 export function attention(g: GraphBuilder, a: AttentionInputs): AttentionValues {
   const kvHeads = a.kvHeads ?? a.heads;
   const qPre = g.splitHeads(a.q, a.heads, a.dHead);
@@ -56,8 +75,10 @@ export function attention(g: GraphBuilder, a: AttentionInputs): AttentionValues 
   if (a.bias) scores = g.op('Add', [scores, a.bias], {}, 'biased');
   if (a.mask) scores = g.op('Where', [a.mask, scores, g.float(MASK_VALUE)], {}, 'masked');
   const probs = g.op('Softmax', [scores], { axis: -1 }, 'probs');
-  const context = g.op('MatMul', [probs, repeatKv(g, v, a.heads, kvHeads, a.dHead)], {}, 'context');
+  const vByHead = repeatKv(g, v, a.heads, kvHeads, a.dHead);
+  const context = g.op('MatMul', [probs, vByHead], {}, 'context');
   const values: AttentionValues = { q, k, v, scores, probs, context, merged: g.mergeHeads(context, a.heads, a.dHead) };
+  if (a.output) values.valueNorms = valueNorms(g, vByHead, a.output, a.heads, a.dHead);
   if (a.rope) Object.assign(values, { qPreRope: qPre, kPreRope: kPre });
   return values;
 }
@@ -71,6 +92,11 @@ export class TapCollector {
     private readonly wanted: ReadonlySet<TapName>,
   ) {}
 
+  /** The output-projection spec for the value-norm tap, only when that tap is asked for (it costs a few ops per layer). */
+  outputFor(weight: string, layout: 'in-out' | 'out-in', dModel: number): AttentionInputs['output'] {
+    return this.wanted.has('valueNorms') ? { weight, layout, dModel } : undefined;
+  }
+
   add(values: AttentionValues): void {
     for (const tap of this.wanted) {
       const value = values[tap];
@@ -83,6 +109,6 @@ export class TapCollector {
 
   /** Output names are `<kind>.<tap>`, e.g. `self.probs`, `cross.q`. */
   emit(g: GraphBuilder): void {
-    for (const [tap, values] of this.perLayer) g.output(g.stack(values), `${this.kind}.${tap}`, ['L', 'H', 'Tq', 'X']);
+    for (const [tap, values] of this.perLayer) g.output(g.stack(values), `${this.kind}.${tap}`, TAPS[tap].layout === 'head-keys' ? ['L', 'H', 'Tk'] : ['L', 'H', 'Tq', 'X']);
   }
 }

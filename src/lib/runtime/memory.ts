@@ -18,6 +18,7 @@ function valuesPerLayer(layout: TapLayout, queries: number, keys: number, info: 
   if (layout === 'matrix') return info.heads * queries * keys;
   if (layout === 'query-vectors') return info.heads * queries * info.headDim;
   if (layout === 'kv-vectors') return (info.kvHeads ?? info.heads) * keys * info.headDim;
+  if (layout === 'head-keys') return info.heads * keys;
   return 0; // stack-matrix: once per stack, counted below
 }
 

@@ -5,9 +5,16 @@
 import type { AttentionKind, Family, Trace, TraceToken } from './types';
 import { isCausal } from '../families';
 import { headMatrix } from './types';
+import { valueWeightedHead } from './analysis';
 
 /** Which token list a row or column indexes: the input (T5: source) or the T5 target. */
 export type Stream = 'input' | 'target';
+
+/**
+ * What a cell holds: the softmax weight α_ij (`weights`), or α_ij · ‖v_j^h·W_O^h‖, the size of
+ * what the head moves from key j to query i (`value-norm`, Kobayashi et al. 2020; rows do not sum to 1).
+ */
+export type Weighting = 'weights' | 'value-norm';
 
 /** Scores at or below this are the graph's mask sentinel (see json.ts). */
 export const MASKED_SCORE = -1e30;
@@ -24,6 +31,8 @@ export interface AttentionMatrix {
   colIds: number[];
   rowStream: Stream;
   colStream: Stream;
+  /** `weights` (the default when absent): rows sum to 1; `value-norm`: rows are sizes, not shares. */
+  weighting?: Weighting;
 }
 
 export function streamsOf(kind: AttentionKind): { rows: Stream; cols: Stream } {
@@ -94,12 +103,16 @@ function computeMask(trace: Trace, kind: AttentionKind, layer: number, head: num
   return any ? out : null;
 }
 
-export function headAttention(trace: Trace, kind: AttentionKind, layer: number, head: number): AttentionMatrix {
+export function headAttention(trace: Trace, kind: AttentionKind, layer: number, head: number, weighting: Weighting = 'weights'): AttentionMatrix {
   const probs = trace.attention[kind]?.probs;
   if (!probs) throw new Error(`This trace has no ${kind} attention.`);
   const [, , rows, cols] = probs.shape;
   const { rows: rowStream, cols: colStream } = streamsOf(kind);
   const masked = maskOf(trace, kind, layer, head);
+  if (weighting === 'value-norm') {
+    // α·‖f(x)‖ is 0 wherever α is (masked cells included).
+    return { rows, cols, values: valueWeightedHead(trace, kind, layer, head), masked, rowIds: range(rows), colIds: range(cols), rowStream, colStream, weighting };
+  }
   // A view of the tapped probs; copied only if a masked cell holds weight (never, for a
   // real softmax, where exp(−∞) = 0), so that the model grid does not copy 2 M floats.
   let values = headMatrix(probs, layer, head);
@@ -111,18 +124,19 @@ export function headAttention(trace: Trace, kind: AttentionKind, layer: number, 
       for (let i = 0; i < values.length; i++) if (masked[i]) values[i] = 0;
     }
   }
-  return { rows, cols, values, masked, rowIds: range(rows), colIds: range(cols), rowStream, colStream };
+  return { rows, cols, values, masked, rowIds: range(rows), colIds: range(cols), rowStream, colStream, weighting };
 }
 
 /**
  * One head's weights and mask for drawing only: a view, no copy and no check that masked
  * cells hold 0 (masked cells are not drawn). The model grid reads 144 of these per draw.
  */
-export function headCells(trace: Trace, kind: AttentionKind, layer: number, head: number): { rows: number; cols: number; values: Float32Array; masked: Uint8Array | null } {
+export function headCells(trace: Trace, kind: AttentionKind, layer: number, head: number, weighting: Weighting = 'weights'): { rows: number; cols: number; values: Float32Array; masked: Uint8Array | null } {
   const probs = trace.attention[kind]?.probs;
   if (!probs) throw new Error(`This trace has no ${kind} attention.`);
   const [, , rows, cols] = probs.shape;
-  return { rows, cols, values: headMatrix(probs, layer, head), masked: maskOf(trace, kind, layer, head) };
+  const values = weighting === 'value-norm' ? valueWeightedHead(trace, kind, layer, head) : headMatrix(probs, layer, head);
+  return { rows, cols, values, masked: maskOf(trace, kind, layer, head) };
 }
 
 /** The cell-wise mean of same-shaped matrices; a cell is masked only if masked in all. */
@@ -149,7 +163,8 @@ export function averageMatrices(ms: AttentionMatrix[]): AttentionMatrix {
 /**
  * Drops the rows and columns whose tokens are special and renormalises each remaining
  * row over the remaining keys, so that rows sum to 1 again. A row left with no weight
- * at all (every remaining key masked) becomes fully masked.
+ * at all (every remaining key masked) becomes fully masked. Value-weighted cells are sizes,
+ * not shares: they are kept as they are.
  */
 export function hideTokens(m: AttentionMatrix, hideRow: (id: number) => boolean, hideCol: (id: number) => boolean): AttentionMatrix {
   const rowIds = m.rowIds.filter((id) => !hideRow(id));
@@ -164,11 +179,12 @@ export function hideTokens(m: AttentionMatrix, hideRow: (id: number) => boolean,
     const i = m.rowIds.indexOf(id);
     let sum = 0;
     for (const j of keep) sum += m.values[i * m.cols + j];
+    const divisor = m.weighting === 'value-norm' ? 1 : sum;
     keep.forEach((j, c) => {
       const isMasked = (m.masked?.[i * m.cols + j] ?? 0) === 1 || sum === 0;
       masked[r * cols + c] = isMasked ? 1 : 0;
       anyMasked ||= isMasked;
-      values[r * cols + c] = isMasked ? 0 : m.values[i * m.cols + j] / sum;
+      values[r * cols + c] = isMasked ? 0 : m.values[i * m.cols + j] / divisor;
     });
   });
   return { ...m, rows, cols, values, masked: anyMasked ? masked : null, rowIds, colIds };
@@ -183,6 +199,7 @@ export interface MatrixRequest {
   /** 'heads': mean over all heads of `layer`; 'layers': mean of `head` over all layers. */
   average: Averaging;
   hideSpecial: boolean;
+  weighting?: Weighting;
 }
 
 /** The matrix a heatmap shows for a request. */
@@ -190,9 +207,10 @@ export function attentionMatrix(trace: Trace, req: MatrixRequest): AttentionMatr
   const shape = stackShape(trace, req.kind);
   if (!shape) throw new Error(`This trace has no ${req.kind} attention.`);
   let m: AttentionMatrix;
-  if (req.average === 'heads') m = averageMatrices(range(shape.heads).map((h) => headAttention(trace, req.kind, req.layer, h)));
-  else if (req.average === 'layers') m = averageMatrices(range(shape.layers).map((l) => headAttention(trace, req.kind, l, req.head)));
-  else m = headAttention(trace, req.kind, req.layer, req.head);
+  const w = req.weighting ?? 'weights';
+  if (req.average === 'heads') m = averageMatrices(range(shape.heads).map((h) => headAttention(trace, req.kind, req.layer, h, w)));
+  else if (req.average === 'layers') m = averageMatrices(range(shape.layers).map((l) => headAttention(trace, req.kind, l, req.head, w)));
+  else m = headAttention(trace, req.kind, req.layer, req.head, w);
   if (!req.hideSpecial) return m;
   const rowTokens = tokensOf(trace, m.rowStream);
   const colTokens = tokensOf(trace, m.colStream);

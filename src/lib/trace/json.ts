@@ -9,6 +9,8 @@
 //   "attentions": { "self": [l][h][q][k] }            // GPT-2, BERT
 //              or { "encoder", "decoder", "cross" }  // T5; cross is [l][h][target][source]
 //   "taps"?: { "<kind>": { "q"|"k"|"v"|"scores"|"context": nested, "positionBias"?: [h][q][k] } },
+//   "analysis"?: { "valueNorms"?: { "<kind>": [l][h][key] },               (a tap of the graph)
+//                  "valueWeighted"?: { "<kind>": [l][h][q][key] }, "rollout"?: { "<kind>": [l][q][key] } },
 //   "hidden"?: [layer+1][pos][d], "predictions"?: [...], "logits"?: {"positions", "values": [p][vocab]}
 // }
 // Masked scores (the float32 minimum in the graph) are written as null, since JSON has
@@ -84,8 +86,11 @@ export function nestedToTensor(value: unknown, what: string, maskable = false): 
   return { shape, data };
 }
 
-/** Taps kept under `taps.<kind>` (the rest, probs, under `attentions.<kind>`), from the tap registry. */
+/** Taps kept under `taps.<kind>` (probs: `attentions.<kind>`; analysis taps: `analysis.<key>.<kind>`), from the tap registry. */
 const TAP_KEYS = ALL_TAP_KEYS.filter((k) => TAPS[k].json === 'taps');
+const ANALYSIS_TAP_KEYS = ALL_TAP_KEYS.filter((k) => TAPS[k].json === 'analysis');
+/** Analyses computed from the taps (trace/analysis.ts), kept when a trace carries them. */
+const DERIVED_KEYS = ['valueWeighted', 'rollout'] as const;
 /** [layer][head][query][key] is the deepest tensor a trace has. */
 const MAX_TENSOR_DIMS = 4;
 /** 1 GB of float32, the app's memory guard for one trace. */
@@ -95,13 +100,20 @@ const MAX_TENSOR_VALUES = 256 * 2 ** 20;
 export function traceJSONParts<T>(trace: Trace, tensor: (t: Tensor, maskSentinel: boolean) => T): Record<string, unknown> {
   const attentions: Record<string, T> = {};
   const taps: Record<string, Record<string, T>> = {};
+  const analysis: Record<string, Record<string, T>> = {};
   for (const [kind, t] of Object.entries(trace.attention) as [AttentionKind, AttentionTaps][]) {
     if (t.probs) attentions[kind] = tensor(t.probs, false);
     for (const key of TAP_KEYS) {
       const x = t[key];
       if (x) (taps[kind] ??= {})[key] = tensor(x, TAPS[key].maskedAsNull);
     }
+    for (const key of ANALYSIS_TAP_KEYS) {
+      const x = t[key];
+      if (x) (analysis[key] ??= {})[kind] = tensor(x, false);
+    }
   }
+  for (const key of DERIVED_KEYS)
+    for (const [kind, x] of Object.entries(trace.analysis?.[key] ?? {}) as [AttentionKind, Tensor][]) (analysis[key] ??= {})[kind] = tensor(x, false);
   return {
     format: TRACE_FORMAT,
     version: trace.version,
@@ -114,6 +126,7 @@ export function traceJSONParts<T>(trace: Trace, tensor: (t: Tensor, maskSentinel
     ...(trace.decoderTokens ? { decoderTokens: trace.decoderTokens } : {}),
     attentions,
     ...(Object.keys(taps).length ? { taps } : {}),
+    ...(Object.keys(analysis).length ? { analysis } : {}),
     ...(trace.hidden ? { hidden: tensor(trace.hidden, false) } : {}),
     ...(trace.predictions ? { predictions: trace.predictions } : {}),
     ...(trace.generation ? { generation: trace.generation } : {}),
@@ -139,13 +152,19 @@ export function traceFromJSON(json: unknown): Trace {
   const attention: Trace['attention'] = {};
   const attentions = (j.attentions ?? {}) as Record<string, unknown>;
   const taps = (j.taps ?? {}) as Record<string, Record<string, unknown>>;
+  const analysis = (j.analysis ?? {}) as Record<string, Record<string, unknown>>;
   for (const kind of ATTENTION_KINDS) {
     if (!(kind in attentions) && !(kind in taps)) continue;
     const t: AttentionTaps = {};
     if (kind in attentions) t.probs = nestedToTensor(attentions[kind], `attentions.${kind}`);
     for (const key of TAP_KEYS) if (taps[kind]?.[key] !== undefined) t[key] = nestedToTensor(taps[kind][key], `taps.${kind}.${key}`, TAPS[key].maskedAsNull);
+    for (const key of ANALYSIS_TAP_KEYS) if (analysis[key]?.[kind] !== undefined) t[key] = nestedToTensor(analysis[key][kind], `analysis.${key}.${kind}`);
     attention[kind] = t;
   }
+  const derived: NonNullable<Trace['analysis']> = {};
+  for (const key of DERIVED_KEYS)
+    for (const kind of ATTENTION_KINDS)
+      if (analysis[key]?.[kind] !== undefined) (derived[key] ??= {})[kind] = nestedToTensor(analysis[key][kind], `analysis.${key}.${kind}`);
   if (!Array.isArray(j.tokens)) throw new AtlasError('bad-trace', 'This trace has no token list.');
   return {
     version: 1,
@@ -160,6 +179,7 @@ export function traceFromJSON(json: unknown): Trace {
     hidden: j.hidden !== undefined ? nestedToTensor(j.hidden, 'hidden') : undefined,
     predictions: j.predictions as Trace['predictions'],
     ...(isGeneration(j.generation) ? { generation: j.generation } : {}),
+    ...(Object.keys(derived).length ? { analysis: derived } : {}),
     logits: logitsFromJSON(j.logits),
   };
 }

@@ -3,7 +3,7 @@
 // a mean over heads.
 
 import type { AttentionKind, Trace, TraceToken } from './types';
-import { headAttention, stackShape, tokensOf, type AttentionMatrix } from './attention-matrix';
+import { headAttention, stackShape, tokensOf, type AttentionMatrix, type Weighting } from './attention-matrix';
 
 /** Mean over rows of Σ_j p_ij · |pos_i − pos_j|: how far (in tokens) a head looks. */
 export function meanAttentionDistance(m: AttentionMatrix): number {
@@ -82,8 +82,23 @@ export function metricApplies(metric: MetricName, kind: AttentionKind): boolean 
   return kind !== 'cross' || metric === 'entropy' || metric === 'special';
 }
 
-export function headMetric(trace: Trace, kind: AttentionKind, layer: number, head: number, metric: MetricName): number {
-  const m = headAttention(trace, kind, layer, head);
+/**
+ * Value-weighted rows as shares: α_ij·‖f_j‖ / Σ_k α_ik·‖f_k‖, the fraction of the size of what
+ * query i receives that comes from key j (Kobayashi et al.'s normalised form).
+ */
+export function shareOfRow(m: AttentionMatrix): AttentionMatrix {
+  const values = new Float32Array(m.values.length);
+  for (let i = 0; i < m.rows; i++) {
+    let sum = 0;
+    for (let j = 0; j < m.cols; j++) sum += m.values[i * m.cols + j];
+    if (sum > 0) for (let j = 0; j < m.cols; j++) values[i * m.cols + j] = m.values[i * m.cols + j] / sum;
+  }
+  return { ...m, values, weighting: 'weights' };
+}
+
+export function headMetric(trace: Trace, kind: AttentionKind, layer: number, head: number, metric: MetricName, weighting: Weighting = 'weights'): number {
+  const raw = headAttention(trace, kind, layer, head, weighting);
+  const m = weighting === 'value-norm' ? shareOfRow(raw) : raw;
   switch (metric) {
     case 'distance':
       return meanAttentionDistance(m);
@@ -97,14 +112,14 @@ export function headMetric(trace: Trace, kind: AttentionKind, layer: number, hea
 }
 
 /** [layer][head] values of one metric for one stack. */
-export function headMetrics(trace: Trace, kind: AttentionKind, metric: MetricName): number[][] {
+export function headMetrics(trace: Trace, kind: AttentionKind, metric: MetricName, weighting: Weighting = 'weights'): number[][] {
   const shape = stackShape(trace, kind);
   if (!shape) return [];
-  return Array.from({ length: shape.layers }, (_, l) => Array.from({ length: shape.heads }, (_, h) => headMetric(trace, kind, l, h, metric)));
+  return Array.from({ length: shape.layers }, (_, l) => Array.from({ length: shape.heads }, (_, h) => headMetric(trace, kind, l, h, metric, weighting)));
 }
 
 /** Per layer, the mean over heads (NaN where the metric does not apply). */
-export function layerMetric(trace: Trace, kind: AttentionKind, metric: MetricName): number[] {
+export function layerMetric(trace: Trace, kind: AttentionKind, metric: MetricName, weighting: Weighting = 'weights'): number[] {
   if (!metricApplies(metric, kind)) return (stackShape(trace, kind) ? new Array(stackShape(trace, kind)!.layers).fill(NaN) : []);
-  return headMetrics(trace, kind, metric).map((heads) => heads.reduce((a, b) => a + b, 0) / heads.length);
+  return headMetrics(trace, kind, metric, weighting).map((heads) => heads.reduce((a, b) => a + b, 0) / heads.length);
 }

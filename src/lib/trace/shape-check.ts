@@ -37,6 +37,7 @@ export function checkTraceShapes(trace: Trace): void {
       'kv-vectors': [L, trace.model.kvHeads ?? H, cols, d],
       matrix: [L, H, rows, cols],
       'stack-matrix': [H, rows, cols],
+      'head-keys': [L, H, cols],
     };
     for (const key of TAP_KEYS) if (key !== 'probs') same(taps[key], expected[TAPS[key].layout], `taps.${kind}.${key}`);
   }

@@ -95,6 +95,11 @@ export interface Trace {
   predictions?: Prediction[];
   /** Greedy decoding (T5): why it stopped, at </s> or at its length limit (twice the source). */
   generation?: { stopped: 'end-of-sequence' | 'length-limit' | 'steps'; limit: number };
+  /**
+   * Analyses computed from the taps when asked for (CLI `--analysis`, trace/analysis.ts): value-weighted
+   * attention α_ij·‖v_j·W_O^h‖ [layer, head, query, key] and attention rollout [layer, query, key].
+   */
+  analysis?: { valueWeighted?: Partial<Record<AttentionKind, Tensor>>; rollout?: Partial<Record<AttentionKind, Tensor>> };
   /** Raw output logits [positions.length, vocab] at `positions` (T5: decoder positions), when asked for. */
   logits?: { positions: number[]; values: Tensor };
   timings: { runMs: number; buildMs?: number; tokenizeMs?: number };

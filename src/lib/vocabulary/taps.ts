@@ -10,14 +10,15 @@
  *   grouped-query attention is fewer than the query heads (query head h reads KV head
  *   ⌊h / (heads / kvHeads)⌋); without it kvHeads = heads;
  * - `matrix`: [layer, head, query, key] (scores, probs);
- * - `stack-matrix`: [head, query, key], one for the whole stack (T5's position bias).
+ * - `stack-matrix`: [head, query, key], one for the whole stack (T5's position bias);
+ * - `head-keys`: [layer, head, key], one number per query head and key (value norms).
  */
-export type TapLayout = 'query-vectors' | 'kv-vectors' | 'matrix' | 'stack-matrix';
+export type TapLayout = 'query-vectors' | 'kv-vectors' | 'matrix' | 'stack-matrix' | 'head-keys';
 
 export interface TapSpec {
   layout: TapLayout;
-  /** Where the JSON form keeps it: `attentions.<kind>` (probs) or `taps.<kind>.<key>`. */
-  json: 'attentions' | 'taps';
+  /** Where the JSON form keeps it: `attentions.<kind>` (probs), `taps.<kind>.<key>` or `analysis.<key>.<kind>`. */
+  json: 'attentions' | 'taps' | 'analysis';
   /** Masked entries are the float32 minimum in the graph and `null` in JSON. */
   maskedAsNull: boolean;
   /** A graph output a request can ask for (false: emitted alongside another tap). */
@@ -37,6 +38,9 @@ export const TAPS = {
   scores: { layout: 'matrix', json: 'taps', maskedAsNull: true, requestable: true, description: 'pre-softmax scores after scaling, mask and position bias' },
   probs: { layout: 'matrix', json: 'attentions', maskedAsNull: false, requestable: true, description: 'softmax weights' },
   context: { layout: 'query-vectors', json: 'taps', maskedAsNull: false, requestable: true, description: "each head's output, probs·V, before the output projection" },
+  // Kobayashi et al. 2020: how much head h can move from key j, whatever it attends with.
+  // α_ij · valueNorms_j is the size of what query i receives from key j through head h.
+  valueNorms: { layout: 'head-keys', json: 'analysis', maskedAsNull: false, requestable: true, description: "‖v_j·W_O^h‖: the length of what key j sends through head h's slice of the output projection (value bias in, output bias out)" },
   // Emitted with `scores`: the bias is part of what the scores are made of.
   positionBias: { layout: 'stack-matrix', json: 'taps', maskedAsNull: true, requestable: false, description: 'T5 relative position bias, shared by every layer of a stack' },
 } as const satisfies Record<string, TapSpec>;

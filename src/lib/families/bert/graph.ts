@@ -125,6 +125,7 @@ export function buildBert(config: BertConfig, checkpoint: Checkpoint, request: T
       dHead,
       scale: 1 / Math.sqrt(dHead),
       mask: keep,
+      output: taps.outputFor(g.weight(`${n.o}.weight`, [d, d]), 'out-in', d),
     });
     taps.add(att);
     h = layerNorm(g.op('Add', [linear(att.merged, n.o, d, d), h]), n.attentionNorm);

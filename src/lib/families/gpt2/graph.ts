@@ -32,9 +32,10 @@ export function buildGpt2(config: Gpt2Config, checkpoint: Checkpoint, request: T
     const qkv = g.conv1d(a, w(p + 'attn.c_attn.weight', [d, 3 * d]), w(p + 'attn.c_attn.bias', [3 * d]));
     const [q, k, v] = g.opN('Split', [qkv, g.int64([d, d, d])], 3, { axis: 1 }, 'qkv');
     const scale = 1 / Math.sqrt(dHead) / (config.scaleByInverseLayer ? l + 1 : 1);
-    const att = attention(g, { q, k, v, heads, dHead, scale, mask: keep });
+    const proj = w(p + 'attn.c_proj.weight', [d, d]);
+    const att = attention(g, { q, k, v, heads, dHead, scale, mask: keep, output: taps.outputFor(proj, 'in-out', d) });
     taps.add(att);
-    h = g.op('Add', [h, g.conv1d(att.merged, w(p + 'attn.c_proj.weight', [d, d]), w(p + 'attn.c_proj.bias', [d]))]);
+    h = g.op('Add', [h, g.conv1d(att.merged, proj, w(p + 'attn.c_proj.bias', [d]))]);
     const m = g.layerNorm(h, w(p + 'ln_2.weight', [d]), w(p + 'ln_2.bias', [d]), config.eps);
     const up = g.activation(g.conv1d(m, w(p + 'mlp.c_fc.weight', [d, dInner]), w(p + 'mlp.c_fc.bias', [dInner])), config.activation);
     h = g.op('Add', [h, g.conv1d(up, w(p + 'mlp.c_proj.weight', [dInner, d]), w(p + 'mlp.c_proj.bias', [d]))], {}, 'block');

@@ -38,6 +38,7 @@ export function buildLlama(c: LlamaConfig, checkpoint: Checkpoint, request: TapR
     const a = g.rmsNorm(h, w(p + 'input_layernorm.weight', [d]), c.eps);
     const proj = (name: string, out: number, bias: boolean) =>
       g.linear(a, w(`${p}self_attn.${name}.weight`, [out, d]), bias ? w(`${p}self_attn.${name}.bias`, [out]) : undefined);
+    const oWeight = w(p + 'self_attn.o_proj.weight', [d, qOut]);
     const att = attention(g, {
       q: proj('q_proj', qOut, c.qkvBias),
       k: proj('k_proj', kvOut, c.qkvBias),
@@ -48,9 +49,10 @@ export function buildLlama(c: LlamaConfig, checkpoint: Checkpoint, request: TapR
       scale: 1 / Math.sqrt(headDim),
       mask: keep,
       rope,
+      output: taps.outputFor(oWeight, 'out-in', d),
     });
     taps.add(att);
-    const o = g.linear(att.merged, w(p + 'self_attn.o_proj.weight', [d, qOut]), c.oBias ? w(p + 'self_attn.o_proj.bias', [d]) : undefined);
+    const o = g.linear(att.merged, oWeight, c.oBias ? w(p + 'self_attn.o_proj.bias', [d]) : undefined);
     h = g.op('Add', [h, o]);
     const m = g.rmsNorm(h, w(p + 'post_attention_layernorm.weight', [d]), c.eps);
     const mlp = (name: string, out: number, inDim: number, x: string) =>

@@ -38,7 +38,7 @@ export function buildOpt(c: OptConfig, checkpoint: Checkpoint, request: TapReque
     const p = `layers.${l}.`;
     const proj = (x: string, name: string, out: number, inDim: number) => g.linear(x, w(`${p}${name}.weight`, [out, inDim]), bias(`${p}${name}.bias`, out));
     const a = c.preNorm ? ln(h, p + 'self_attn_layer_norm') : h;
-    const att = attention(g, { q: proj(a, 'self_attn.q_proj', d, d), k: proj(a, 'self_attn.k_proj', d, d), v: proj(a, 'self_attn.v_proj', d, d), heads, dHead: d / heads, scale, mask: keep });
+    const att = attention(g, { q: proj(a, 'self_attn.q_proj', d, d), k: proj(a, 'self_attn.k_proj', d, d), v: proj(a, 'self_attn.v_proj', d, d), heads, dHead: d / heads, scale, mask: keep, output: taps.outputFor(w(`${p}self_attn.out_proj.weight`, [d, d]), 'out-in', d) });
     taps.add(att);
     h = g.op('Add', [h, proj(att.merged, 'self_attn.out_proj', d, d)]);
     if (!c.preNorm) h = ln(h, p + 'self_attn_layer_norm');

@@ -38,8 +38,10 @@ function selfOrCross(
   memory: string,
   mask: string,
   bias: string | undefined,
+  taps: TapCollector,
 ) {
   const proj = (name: string, input: string) => g.linear(input, g.weight(`${prefix}.${name}.weight`, [inner, c.dModel]));
+  const o = g.weight(`${prefix}.o.weight`, [c.dModel, inner]);
   const att = attention(g, {
     q: proj('q', x),
     k: proj('k', memory),
@@ -49,9 +51,10 @@ function selfOrCross(
     scale: null,
     mask,
     bias,
+    output: taps.outputFor(o, 'out-in', c.dModel),
   });
-  const out = g.linear(att.merged, g.weight(`${prefix}.o.weight`, [c.dModel, inner]));
-  return { att, out };
+  taps.add(att);
+  return { att, out: g.linear(att.merged, o) };
 }
 
 function feedForward({ g, c }: T5Parts, prefix: string, x: string): string {
@@ -85,8 +88,7 @@ export function buildT5Encoder(c: T5Config, checkpoint: Checkpoint, request: Tap
   for (let l = 0; l < c.layers; l++) {
     const b = `encoder.block.${l}.layer`;
     const x = norm(p, `${b}.0.layer_norm.weight`, h);
-    const { att, out } = selfOrCross(p, `${b}.0.SelfAttention`, x, x, keep, bias);
-    taps.add(att);
+    const { out } = selfOrCross(p, `${b}.0.SelfAttention`, x, x, keep, bias, taps);
     h = g.op('Add', [h, out]);
     h = g.op('Add', [h, feedForward(p, `${b}.1`, norm(p, `${b}.1.layer_norm.weight`, h))], {}, 'block');
     if (l < c.layers - 1) hidden.push(h);
@@ -118,12 +120,10 @@ export function buildT5Decoder(c: T5Config, checkpoint: Checkpoint, request: Tap
   for (let l = 0; l < c.decoderLayers; l++) {
     const b = `decoder.block.${l}.layer`;
     const x = norm(p, `${b}.0.layer_norm.weight`, h);
-    const self = selfOrCross(p, `${b}.0.SelfAttention`, x, x, causal, bias);
-    selfTaps.add(self.att);
+    const self = selfOrCross(p, `${b}.0.SelfAttention`, x, x, causal, bias, selfTaps);
     h = g.op('Add', [h, self.out]);
     // Cross-attention has no position bias in T5.
-    const cross = selfOrCross(p, `${b}.1.EncDecAttention`, norm(p, `${b}.1.layer_norm.weight`, h), memory, memoryKeep, undefined);
-    crossTaps.add(cross.att);
+    const cross = selfOrCross(p, `${b}.1.EncDecAttention`, norm(p, `${b}.1.layer_norm.weight`, h), memory, memoryKeep, undefined, crossTaps);
     h = g.op('Add', [h, cross.out]);
     h = g.op('Add', [h, feedForward(p, `${b}.2`, norm(p, `${b}.2.layer_norm.weight`, h))], {}, 'block');
     if (l < c.decoderLayers - 1) hidden.push(h);

@@ -1,0 +1,119 @@
+// Analyses computed from a trace's own taps, beyond the raw attention weights:
+//
+// - value-weighted attention (Kobayashi et al. 2020): α_ij · ‖v_j^h·W_O^h‖, the size of what
+//   query i receives from key j through head h. The norms are a graph tap (valueNorms); only
+//   the product with the weights is formed here.
+// - attention rollout (Abnar & Zuidema 2020): per stack, R_0 = Â_0 and R_l = Â_l·R_{l−1} with
+//   Â_l = 0.5·mean over heads of A_l + 0.5·I, rows renormalised: how much of each input token
+//   a position has mixed in by layer l, if attention and the residual were all that mixed.
+//
+// Both are pure functions of tapped numbers; tests/unit/analysis.test.ts checks them against
+// the float64 reference's own taps.
+
+import type { AttentionKind, Tensor, Trace } from './types';
+import { headMatrix } from './types';
+
+export function hasValueNorms(trace: Trace, kind: AttentionKind): boolean {
+  return trace.attention[kind]?.valueNorms !== undefined;
+}
+
+/** One head's [query, key] matrix of α_ij · ‖v_j^h·W_O^h‖ (a new array, cached per tensor). */
+export function valueWeightedHead(trace: Trace, kind: AttentionKind, layer: number, head: number): Float32Array {
+  const taps = trace.attention[kind];
+  const probs = taps?.probs;
+  const norms = taps?.valueNorms;
+  if (!probs || !norms) throw new Error(`This trace has no value norms for ${kind} attention: run it again with the valueNorms tap.`);
+  let cache = weightedCache.get(probs);
+  if (!cache) weightedCache.set(probs, (cache = new Map()));
+  const id = `${layer}:${head}`;
+  const hit = cache.get(id);
+  if (hit) return hit;
+  const [, , rows, cols] = probs.shape;
+  const p = headMatrix(probs, layer, head);
+  const n = norms.data.subarray(((layer * norms.shape[1]) + head) * cols, ((layer * norms.shape[1]) + head + 1) * cols);
+  const out = new Float32Array(rows * cols);
+  for (let i = 0; i < rows; i++) for (let j = 0; j < cols; j++) out[i * cols + j] = p[i * cols + j] * n[j];
+  cache.set(id, out);
+  return out;
+}
+
+const weightedCache = new WeakMap<object, Map<string, Float32Array>>();
+
+/** Every head's value-weighted matrix, [layer, head, query, key] (for the trace JSON). */
+export function valueWeightedTensor(trace: Trace, kind: AttentionKind): Tensor {
+  const probs = trace.attention[kind]?.probs;
+  if (!probs) throw new Error(`This trace has no ${kind} attention.`);
+  const [layers, heads, rows, cols] = probs.shape;
+  const data = new Float32Array(probs.data.length);
+  for (let l = 0; l < layers; l++) for (let h = 0; h < heads; h++) data.set(valueWeightedHead(trace, kind, l, h), ((l * heads + h) * rows) * cols);
+  return { shape: [layers, heads, rows, cols], data };
+}
+
+/** Stacks whose rollout is defined: self-attention, where queries and keys are the same tokens. */
+export function rolloutApplies(kind: AttentionKind): boolean {
+  return kind !== 'cross';
+}
+
+/** Why cross-attention has no rollout, in a reader's words. */
+export const CROSS_ROLLOUT_REASON =
+  'Cross-attention is left out: its rows are target tokens and its columns source tokens, so it cannot be multiplied into a token-to-itself chain, and the residual stream it adds to belongs to the decoder alone.';
+
+/** Attention rollout of one self-attention stack, [layer, token, token]; row i of layer l sums to 1. */
+export function rollout(trace: Trace, kind: AttentionKind): Tensor {
+  if (!rolloutApplies(kind)) throw new Error(CROSS_ROLLOUT_REASON);
+  const probs = trace.attention[kind]?.probs;
+  if (!probs) throw new Error(`This trace has no ${kind} attention.`);
+  const cached = rolloutCache.get(probs);
+  if (cached) return cached;
+  const [layers, heads, n] = probs.shape;
+  const out = new Float32Array(layers * n * n);
+  let prev: Float64Array | null = null;
+  const a = new Float64Array(n * n);
+  for (let l = 0; l < layers; l++) {
+    // Â = 0.5 · mean over heads + 0.5 · I, each row renormalised.
+    a.fill(0);
+    for (let h = 0; h < heads; h++) {
+      const m = headMatrix(probs, l, h);
+      for (let i = 0; i < n * n; i++) a[i] += m[i] / heads;
+    }
+    for (let i = 0; i < n; i++) {
+      let sum = 0;
+      for (let j = 0; j < n; j++) {
+        a[i * n + j] = 0.5 * a[i * n + j] + (i === j ? 0.5 : 0);
+        sum += a[i * n + j];
+      }
+      if (sum > 0) for (let j = 0; j < n; j++) a[i * n + j] /= sum;
+    }
+    const r: Float64Array = new Float64Array(n * n);
+    if (!prev) r.set(a);
+    else
+      for (let i = 0; i < n; i++)
+        for (let k = 0; k < n; k++) {
+          const x = a[i * n + k];
+          if (x === 0) continue;
+          for (let j = 0; j < n; j++) r[i * n + j] += x * prev[k * n + j];
+        }
+    for (let i = 0; i < n * n; i++) out[l * n * n + i] = r[i];
+    prev = r;
+  }
+  const t = { shape: [layers, n, n], data: out };
+  rolloutCache.set(probs, t);
+  return t;
+}
+
+const rolloutCache = new WeakMap<object, Tensor>();
+
+/** The analyses a trace JSON can carry (CLI `--analysis`); valueNorms is a graph tap. */
+export const ANALYSES = ['valueNorms', 'valueWeighted', 'rollout'] as const;
+export type AnalysisName = (typeof ANALYSES)[number];
+
+/** Attaches the derived analyses named in `names` to the trace (for saving as JSON). */
+export function attachAnalyses(trace: Trace, names: ReadonlySet<AnalysisName>): Trace {
+  const analysis: NonNullable<Trace['analysis']> = { ...trace.analysis };
+  for (const kind of Object.keys(trace.attention) as AttentionKind[]) {
+    if (!trace.attention[kind]?.probs) continue;
+    if (names.has('valueWeighted')) (analysis.valueWeighted ??= {})[kind] = valueWeightedTensor(trace, kind);
+    if (names.has('rollout') && rolloutApplies(kind)) (analysis.rollout ??= {})[kind] = rollout(trace, kind);
+  }
+  return Object.keys(analysis).length ? { ...trace, analysis } : trace;
+}
