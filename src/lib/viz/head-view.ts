@@ -25,6 +25,11 @@ export interface HeadViewData {
   leftTitle: string;
   rightTitle: string;
   heads: HeadLines[];
+  /**
+   * Values are divided by this for line strength and tint only (numbers shown stay raw): 1 for
+   * attention weights, the largest value shown for value-weighted sizes, which are not in [0, 1].
+   */
+  strengthScale?: number;
 }
 
 export type Side = 'query' | 'key';
@@ -253,9 +258,10 @@ export class HeadView {
     const { rows, cols, values, masked } = h.matrix;
     const paths = Array.from({ length: BINS }, () => new Path2D());
     const used = new Uint8Array(BINS);
+    const scale = this.data?.strengthScale ?? 1;
     const add = (i: number, j: number): void => {
       const at = i * cols + j;
-      const w = values[at];
+      const w = values[at] / scale;
       if (masked?.[at] || !(w >= MIN_LINE_WEIGHT)) return;
       const b = Math.min(BINS - 1, Math.floor(w * BINS));
       paths[b].moveTo(0, (i + 0.5) * ROW_HEIGHT);
@@ -314,7 +320,7 @@ export class HeadView {
         const node = other.querySelector<HTMLElement>(`.atlas-token[data-index="${k}"]`);
         if (node && best > 0) {
           const c = rgb(colour);
-          c.opacity = Math.min(1, best);
+          c.opacity = Math.min(1, best / (d.strengthScale ?? 1));
           node.style.background = c.formatRgb();
           node.dataset.weight = fmt4(best);
         }

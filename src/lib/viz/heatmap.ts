@@ -239,7 +239,8 @@ export class Heatmap {
       ctx.restore();
     }
     // Rows whose weights do not sum to 1 (a hand-edited or broken trace): outlined in the same colour.
-    const rows = rowsNotSummingToOne(m.values, m.masked, m.rows, m.cols);
+    // Value-weighted cells are sizes, not shares: their rows need not sum to 1.
+    const rows = m.weighting === 'value-norm' ? [] : rowsNotSummingToOne(m.values, m.masked, m.rows, m.cols);
     canvas.dataset.badRows = rows.join(',');
     if (rows.length) {
       ctx.save();

@@ -12,6 +12,8 @@ export interface MetricSeries {
   /** One value per layer; NaN where the metric does not apply. */
   values: number[];
   colour?: string;
+  /** Drawn dashed and left out of the legend: the same stack in a second form (value-weighted). */
+  dashed?: boolean;
 }
 
 export interface MetricChartData {
@@ -65,6 +67,7 @@ export function drawMetricChart(target: HTMLElement, data: MetricChartData, opti
       .attr('fill', 'none')
       .attr('stroke', colour)
       .attr('stroke-width', 2)
+      .attr('stroke-dasharray', s.dashed ? '5 3' : null)
       .attr('d', line<[number, number]>().defined((p) => Number.isFinite(p[1])).x((p) => x(p[0])).y((p) => y(p[1]))(pts));
     g.selectAll('circle')
       .data(pts.filter((p) => Number.isFinite(p[1])))
@@ -80,6 +83,7 @@ export function drawMetricChart(target: HTMLElement, data: MetricChartData, opti
     const lg = svg.append('g').attr('font-size', 11);
     let at = 4;
     data.series.forEach((s, k) => {
+      if (s.dashed) return;
       const colour = s.colour ?? headColour(k, theme.dark);
       lg.append('rect').attr('x', at).attr('y', LEGEND_Y - 4).attr('width', 10).attr('height', 3).attr('fill', colour);
       lg.append('text').attr('x', at + 14).attr('y', LEGEND_Y).attr('fill', theme.fg).text(s.label);

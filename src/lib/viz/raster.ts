@@ -32,6 +32,8 @@ export interface CellMatrix {
   cols: number;
   values: ArrayLike<number>;
   masked: ArrayLike<number> | null;
+  /** `value-norm` cells are sizes (weight × value norm), not shares that sum to 1 per row. */
+  weighting?: 'weights' | 'value-norm';
 }
 
 /**

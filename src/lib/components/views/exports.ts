@@ -92,5 +92,5 @@ export function traceItem(trace: () => Trace): ExportItem {
 export function attentionCSV(trace: Trace, m: AttentionMatrix): string {
   const rows = tokenTexts(trace, m.rowStream);
   const cols = tokenTexts(trace, m.colStream);
-  return matrixCSV({ ...m, rowLabels: m.rowIds.map((i) => rows[i]), colLabels: m.colIds.map((i) => cols[i]), corner: 'query \\ key' });
+  return matrixCSV({ ...m, rowLabels: m.rowIds.map((i) => rows[i]), colLabels: m.colIds.map((i) => cols[i]), corner: m.weighting === 'value-norm' ? 'query \\ key (α·‖f(x)‖)' : 'query \\ key' });
 }

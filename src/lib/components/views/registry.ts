@@ -12,6 +12,9 @@ import NeuronView from './NeuronView.svelte';
 import AlignmentView from './AlignmentView.svelte';
 import MetricsView from './MetricsView.svelte';
 import PositionView from './PositionView.svelte';
+import RolloutView from './RolloutView.svelte';
+import { rolloutApplies } from '$lib/trace/analysis';
+import { ATTENTION_KINDS } from '$lib/vocabulary/attention-kinds';
 
 export interface ViewProps {
   trace: Trace;
@@ -36,5 +39,6 @@ export const VIEWS: readonly ViewEntry[] = [
   { id: 'alignment', component: AlignmentView, wide: true, shows: (t) => !!t.attention.cross?.probs },
   // RoPE and T5's relative bias are read from taps; learned absolute positions need the position-embedding table, which no trace carries yet.
   { id: 'position', component: PositionView, wide: false, shows: (t) => t.model.positionEncoding !== 'learned-absolute' },
+  { id: 'rollout', component: RolloutView, wide: false, shows: (t) => ATTENTION_KINDS.some((k) => rolloutApplies(k) && !!t.attention[k]?.probs) },
   { id: 'metrics', component: MetricsView, wide: true, shows: always },
 ];

@@ -45,3 +45,15 @@ export function noBiasReason(trace: Trace, kind: AttentionKind): string {
   if (encoding === 't5-relative-bias') return kind === 'cross' ? `${label} cross-attention has no position bias` : 'this trace has no positionBias tap';
   return encoding === 'rope' ? 'rotary positions are applied to q and k themselves' : `${label} adds learned position embeddings to the input X instead`;
 }
+
+/** The two sentences every value-weighted picture carries: what it measures, and what it does not. */
+export const VALUE_WEIGHTING_NOTE =
+  'Each cell is α_ij·‖v_j·W_O^h‖: the weight times the length of the vector key j sends through this head’s slice of the output projection (Kobayashi et al. 2020), so a key with a tiny value vector moves little however much weight it gets. It does not say which direction that vector points, whether later layers use it, or what the MLPs do; rows no longer sum to 1.';
+
+export const valueLabel = (weighting: 'weights' | 'value-norm', mean = false): string =>
+  weighting === 'value-norm' ? `${mean ? 'mean ' : ''}α·‖f(x)‖ (weight × value norm)` : `${mean ? 'mean ' : ''}attention weight`;
+
+/** The weighting a view can show: value norms only where the trace has them (an old saved trace may not). */
+export function shownWeighting(trace: Trace, kind: AttentionKind, wanted: 'weights' | 'value-norm'): 'weights' | 'value-norm' {
+  return wanted === 'value-norm' && trace.attention[kind]?.valueNorms ? 'value-norm' : 'weights';
+}
