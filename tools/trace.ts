@@ -1,5 +1,6 @@
 // npm run trace -- --model <dir | embedded id | hub id | llama2.c model.bin [--tokenizer tokenizer.bin]> --text "…" | --text-file f [--target "…"]
 //                  [--generate N] [--taps probs,q,k,v,scores,context] [--hidden]
+//                  [--analysis valueNorms,valueWeighted,rollout]
 //                  [--revision R] [--threads N] [--out file.json]
 //
 // Runs a model with the app's own code (onnxruntime-web WASM in Node) and writes the
@@ -25,6 +26,7 @@ import { llama2cToHfFiles } from '../src/lib/hub/llama2c';
 import type { ModelRunner } from '../src/lib/runtime/runner';
 import { TAP_NAMES, type TapName, type Trace } from '../src/lib/trace/types';
 import { traceToJSONChunks } from '../src/lib/trace/json-stream';
+import { ANALYSES, attachAnalyses, type AnalysisName } from '../src/lib/trace/analysis';
 import { findNonFinite, nonFiniteMessage } from '../src/lib/trace/non-finite';
 
 /** Exit code when the trace was written but holds NaN or ±∞ (see the README). */
@@ -35,7 +37,8 @@ const T5_DEFAULT_STEPS = 32;
 
 const USAGE = `usage: npm run trace -- --model <dir | embedded id | hub id | llama2.c model.bin> (--text "…" | --text-file file.txt) [--target "…"] [--generate N]
        [--tokenizer tokenizer.bin (with a llama2.c model)]
-       [--taps ${TAP_NAMES.join(',')}] [--hidden] [--revision main] [--threads 1] [--out trace.json]`;
+       [--taps ${TAP_NAMES.join(',')}] [--hidden] [--analysis ${ANALYSES.join(',')}]
+       [--revision main] [--threads 1] [--out trace.json]`;
 
 /** A file cache for Hub downloads in Node, like Cache Storage in the browser. */
 function diskCache(dir: string): FileCache {
@@ -135,6 +138,7 @@ async function main(): Promise<void> {
       tokenizer: { type: 'string' },
       generate: { type: 'string' },
       taps: { type: 'string' },
+      analysis: { type: 'string' },
       hidden: { type: 'boolean', default: false },
       revision: { type: 'string', default: 'main' },
       threads: { type: 'string', default: '1' },
@@ -151,6 +155,12 @@ async function main(): Promise<void> {
   const taps = (values.taps ?? 'probs').split(',').map((t) => t.trim()) as TapName[];
   const unknown = taps.filter((t) => !TAP_NAMES.includes(t));
   if (unknown.length) throw new AtlasError('bad-input', `Unknown tap ${unknown.join(', ')}.`, `Taps: ${TAP_NAMES.join(', ')}.`);
+  const analyses = new Set((values.analysis ?? '').split(',').map((a) => a.trim()).filter(Boolean) as AnalysisName[]);
+  const unknownAnalysis = [...analyses].filter((a) => !ANALYSES.includes(a));
+  if (unknownAnalysis.length) throw new AtlasError('bad-input', `Unknown analysis ${unknownAnalysis.join(', ')}.`, `Analyses: ${ANALYSES.join(', ')}.`);
+  // Every analysis is made of the weights; value-weighted attention also of the value-norm tap.
+  if (analyses.size && !taps.includes('probs')) taps.push('probs');
+  if ((analyses.has('valueNorms') || analyses.has('valueWeighted')) && !taps.includes('valueNorms')) taps.push('valueNorms');
   const runner = await openModel(values.model, values.revision!, Number(values.threads), values.tokenizer);
   // A tokenizer regex that never finishes would hang this thread for good: each runs alone, on a thread that can be stopped, first.
   const patterns = tokenizerPatterns(runner.codec.tokenizer.lib);
@@ -161,6 +171,7 @@ async function main(): Promise<void> {
   if (values.generate !== undefined) trace = await runner.generate(text, { ...options, steps: Number(values.generate) });
   else if (runner.spec.task === 'seq2seq') trace = await runner.run(text, { ...options, steps: T5_DEFAULT_STEPS }, values.target);
   else trace = await runner.run(text, options);
+  trace = attachAnalyses(trace, analyses);
   // In pieces: a large trace's JSON is longer than the longest string V8 can hold.
   if (values.out) {
     const fd = openSync(values.out, 'w');

@@ -57,6 +57,21 @@ describe('npm run trace', () => {
     };
     expect(run(['--model', join(root, 'gpt2'), '--text', 'x', '--taps', 'attention'])).toMatch(/Unknown tap attention/);
     expect(run(['--model', join(root, 'nothing-here'), '--text', 'x'])).toMatch(/error: /);
+    expect(run(['--model', join(root, 'gpt2'), '--text', 'x', '--analysis', 'saliency'])).toMatch(/Unknown analysis saliency/);
+  });
+
+  it('--analysis adds value norms, value-weighted attention and rollout to the JSON (T5: no cross rollout)', () => {
+    const dir = checkpointDir('t5-analysis', { family: 't5', seed: 4, layers: 2, dModel: 32, heads: 4 });
+    const out = join(root, 't5-analysis.json');
+    cli(['--model', dir, '--text', 'summarize: one two three', '--target', 'one two', '--analysis', 'valueWeighted,rollout', '--out', out]);
+    const json = JSON.parse(readFileSync(out, 'utf8'));
+    expect(Object.keys(json.analysis).sort()).toEqual(['rollout', 'valueNorms', 'valueWeighted']);
+    expect(Object.keys(json.analysis.rollout).sort()).toEqual(['decoder', 'encoder']);
+    expect(Object.keys(json.analysis.valueWeighted).sort()).toEqual(['cross', 'decoder', 'encoder']);
+    // valueWeighted[l][h][q][k] = attentions[l][h][q][k] · valueNorms[l][h][k], and each rollout row sums to 1.
+    const [l, h, q, k] = [1, 2, 1, 3];
+    expect(json.analysis.valueWeighted.cross[l][h][q][k]).toBeCloseTo(json.attentions.cross[l][h][q][k] * json.analysis.valueNorms.cross[l][h][k], 5);
+    for (const row of json.analysis.rollout.encoder[1]) expect((row as number[]).reduce((a, b) => a + b, 0)).toBeCloseTo(1, 5);
   });
 });
 
