@@ -74,7 +74,7 @@ describe('the trace views', () => {
 
     // Heatmap of layer 0, head 0: each row's brightest cell is that row's argmax in the trace.
     const { rows, masked } = head(trace, 'self', 0, 0);
-    const cell = Number(await page.locator('.atlas-heatmap-cells').getAttribute('data-cell'));
+    const cell = Number(await page.locator('[data-view="heatmap"] .atlas-heatmap-cells').getAttribute('data-cell'));
     expect(cell).toBeGreaterThanOrEqual(10);
     const all = rows.flatMap((r, i) => r.filter((_, j) => !masked[i][j]));
     const [lo, hi] = [Math.min(...all), Math.max(...all)];
@@ -98,8 +98,8 @@ describe('the trace views', () => {
     expect(Number(await legend.getAttribute('data-max'))).toBeCloseTo(hi, 6);
 
     // Tooltip: the exact value of the hovered cell, to 4 significant digits.
-    await page.locator('.atlas-heatmap-overlay').scrollIntoViewIfNeeded();
-    const box = (await page.locator('.atlas-heatmap-overlay').boundingBox())!;
+    await page.locator('[data-view="heatmap"] .atlas-heatmap-overlay').scrollIntoViewIfNeeded();
+    const box = (await page.locator('[data-view="heatmap"] .atlas-heatmap-overlay').boundingBox())!;
     await page.mouse.move(box.x + 1.5 * cell, box.y + 4.5 * cell);
     const tip = page.locator('[data-view="heatmap"] .atlas-tooltip');
     await expect.poll(() => tip.isVisible(), POLL).toBe(true);
@@ -180,7 +180,7 @@ describe('the trace views', () => {
     await page.check('[data-view="heatmap"] input[data-control="hide-special"]');
     await expect.poll(() => page.locator('[data-notice="renormalised"]').isVisible(), POLL).toBe(true);
     expect(await page.locator('[data-notice="renormalised"]').textContent()).toContain('renormalised');
-    await expect.poll(() => page.locator('.atlas-heatmap-cells').getAttribute('data-rows'), POLL).toBe('5');
+    await expect.poll(() => page.locator('[data-view="heatmap"] .atlas-heatmap-cells').getAttribute('data-rows'), POLL).toBe('5');
     // Reference: drop [CLS] and [SEP] (rows and columns 0 and 6), renormalise each row.
     const { rows } = head(trace, 'self', 0, 0);
     const kept = rows.slice(1, 6).map((r) => {
@@ -194,9 +194,9 @@ describe('the trace views', () => {
 
     await page.selectOption('[data-view="heatmap"] select[data-control="scale-mode"]', 'row');
     // The legend follows the hovered row (display row 2 = token 3).
-    const cell = Number(await page.locator('.atlas-heatmap-cells').getAttribute('data-cell'));
-    await page.locator('.atlas-heatmap-overlay').scrollIntoViewIfNeeded();
-    const box = (await page.locator('.atlas-heatmap-overlay').boundingBox())!;
+    const cell = Number(await page.locator('[data-view="heatmap"] .atlas-heatmap-cells').getAttribute('data-cell'));
+    await page.locator('[data-view="heatmap"] .atlas-heatmap-overlay').scrollIntoViewIfNeeded();
+    const box = (await page.locator('[data-view="heatmap"] .atlas-heatmap-overlay').boundingBox())!;
     await page.mouse.move(box.x + 0.5 * cell, box.y + 2.5 * cell);
     await expect.poll(() => page.locator('[data-view="heatmap"] .atlas-heatmap-legend').getAttribute('data-row'), POLL).toBe('2');
     expect(Number(await legend.getAttribute('data-min'))).toBeCloseTo(Math.min(...kept[2]), 5);
@@ -204,6 +204,78 @@ describe('the trace views', () => {
     // Per-row: that row's max cell is at the top of the scale.
     const j = kept[2].indexOf(Math.max(...kept[2]));
     expect(near(await pixel(page, '.atlas-heatmap-cells', (j + 0.5) * cell, 2.5 * cell), viridis(1))).toBe(true);
+    expect(browser.errors).toEqual([]);
+  });
+
+  it('weighs cells by value norm in the heatmap, grid and head view, and draws the rollout', async () => {
+    const trace = syntheticTrace({ family: 'bert', layers: 2, heads: 2, tokens: 7, seed: 13, taps: ['q', 'k', 'v', 'scores', 'probs', 'context', 'valueNorms'] });
+    const page = await browser.open('/view/');
+    await openTrace(page, save('bert-value-norms', trace));
+    const { rows } = head(trace, 'self', 0, 0);
+    const norms = trace.attention.self!.valueNorms!.data.subarray(0, 7);
+    const weighted = rows.map((r) => r.map((p, j) => p * norms[j]));
+    const cell = Number(await page.locator('[data-view="heatmap"] .atlas-heatmap-cells').getAttribute('data-cell'));
+    const before = await pixel(page, '.atlas-heatmap-cells', 0.5 * cell, 3.5 * cell);
+    expect(near(before, viridis((rows[3][0] - Math.min(...rows.flat())) / (Math.max(...rows.flat()) - Math.min(...rows.flat()))))).toBe(true);
+
+    await page.selectOption('[data-view="heatmap"] select[data-control="weighting"]', 'value-norm');
+    await expect.poll(() => page.locator('[data-view="heatmap"] [data-notice="value-weighted"]').isVisible(), POLL).toBe(true);
+    // One setting: the grid and head view switch with the heatmap.
+    expect(await page.locator('[data-view="model"] select[data-control="weighting"]').inputValue()).toBe('value-norm');
+    expect(await page.locator('[data-view="head"] select[data-control="weighting"]').inputValue()).toBe('value-norm');
+    const [lo, hi] = [Math.min(...weighted.flat()), Math.max(...weighted.flat())];
+    const legend = page.locator('[data-view="heatmap"] .atlas-legend');
+    await expect.poll(async () => Number(await legend.getAttribute('data-max')), POLL).toBeCloseTo(hi, 5);
+    expect(Number(await legend.getAttribute('data-min'))).toBeCloseTo(lo, 5);
+    for (const [i, j] of [[3, 0], [3, 3], [5, 2]]) {
+      const px = await pixel(page, '.atlas-heatmap-cells', (j + 0.5) * cell, (i + 0.5) * cell);
+      expect(near(px, viridis((weighted[i][j] - lo) / (hi - lo))), `value-weighted cell ${i},${j}: ${px}`).toBe(true);
+    }
+    // Key 0 (the synthetic sink, a tenth of its value length) gets weight but moves little: the row
+    // that puts most weight on it draws that cell far lower on the value-weighted scale.
+    const sinkRow = rows.map((r) => r[0]).indexOf(Math.max(...rows.map((r) => r[0])));
+    const wAll = rows.flat();
+    const tWeights = (rows[sinkRow][0] - Math.min(...wAll)) / (Math.max(...wAll) - Math.min(...wAll));
+    const tValues = (weighted[sinkRow][0] - lo) / (hi - lo);
+    expect(tValues).toBeLessThan(tWeights - 0.1);
+    expect(near(await pixel(page, '.atlas-heatmap-cells', 0.5 * cell, (sinkRow + 0.5) * cell), viridis(tValues))).toBe(true);
+    // Rows are sizes, not shares: no row is outlined as "does not sum to 1".
+    expect(await page.locator('[data-view="heatmap"] .atlas-heatmap-cells').getAttribute('data-bad-rows')).toBe('');
+    await page.locator('[data-view="heatmap"] .atlas-heatmap-overlay').scrollIntoViewIfNeeded();
+    const box = (await page.locator('[data-view="heatmap"] .atlas-heatmap-overlay').first().boundingBox())!;
+    await page.mouse.move(box.x + 2.5 * cell, box.y + 5.5 * cell);
+    const tip = page.locator('[data-view="heatmap"] .atlas-tooltip');
+    await expect.poll(() => tip.isVisible(), POLL).toBe(true);
+    expect(Number(await tip.getAttribute('data-value'))).toBeCloseTo(weighted[5][2], 5);
+    const gLegend = page.locator('[data-view="model"] .atlas-legend');
+    expect(await page.locator('[data-view="model"]').textContent()).toContain('α·‖f(x)‖');
+    expect(Number(await gLegend.getAttribute('data-max'))).toBeGreaterThan(1);
+
+    // Rollout, layer 1: (½·mean_h A_1 + ½·I)·(½·mean_h A_0 + ½·I), computed here from the trace's probs.
+    const hat = (l: number) => {
+      const a = [0, 1].map((h) => head(trace, 'self', l, h).rows);
+      return a[0].map((r, i) => {
+        const row = r.map((_, j) => 0.5 * ((a[0][i][j] + a[1][i][j]) / 2) + (i === j ? 0.5 : 0));
+        const sum = row.reduce((x, y) => x + y, 0);
+        return row.map((x) => x / sum);
+      });
+    };
+    const [a0, a1] = [hat(0), hat(1)];
+    const r1 = a1.map((row) => row.map((_, j) => row.reduce((acc, x, k) => acc + x * a0[k][j], 0)));
+    await page.selectOption('[data-view="rollout"] select[data-control="rollout-layer"]', '1');
+    const rl = page.locator('[data-view="rollout"] .atlas-legend');
+    await expect.poll(async () => Number(await rl.getAttribute('data-max')), POLL).toBeCloseTo(Math.max(...r1.flat()), 5);
+    expect(Number(await rl.getAttribute('data-min'))).toBeCloseTo(Math.min(...r1.flat()), 5);
+    expect(await page.locator('[data-view="rollout"]').textContent()).toContain('not of what the model used');
+    expect(browser.errors).toEqual([]);
+  });
+
+  it('offers no value weighting for a trace without value norms, and says why', async () => {
+    const page = await browser.open('/view/');
+    await openTrace(page, save('gpt2-no-norms', syntheticTrace({ family: 'gpt2', layers: 1, heads: 2, tokens: 5, seed: 3 })));
+    const toggle = page.locator('[data-view="heatmap"] select[data-control="weighting"]');
+    expect(await toggle.isDisabled()).toBe(true);
+    expect(await page.locator('[data-view="heatmap"] label:has(select[data-control="weighting"])').getAttribute('title')).toContain('no value norms');
     expect(browser.errors).toEqual([]);
   });
 

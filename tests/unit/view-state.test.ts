@@ -17,7 +17,7 @@ const sample = (): ViewState => ({
   heads: [1, 3],
   query: 4,
   view: 'alignment',
-  heatmap: { hideSpecial: true, scaleMode: 'row', log: true, average: 'heads' },
+  heatmap: { hideSpecial: true, scaleMode: 'row', log: true, average: 'heads', weighting: 'value-norm' },
   truncate: true,
 });
 
