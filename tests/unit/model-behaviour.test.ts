@@ -5,7 +5,8 @@
 // tiny-t5 to issue 13's, on words no training file contains.
 import { beforeAll, describe, expect, it } from 'vitest';
 import { configureOrt } from '../../src/lib/runtime/backend';
-import { checkModel, QUICK, readHeldout, readTrainWords, T5_TARGETS, type ModelReport } from '../../tools/models-check';
+import { readFileSync } from 'node:fs';
+import { checkModel, GPT2_PROMPTS, QUICK, readHeldout, readTrainWords, T5_TARGETS, type ModelReport } from '../../tools/models-check';
 
 beforeAll(() => configureOrt({ threads: 1 }));
 
@@ -18,12 +19,16 @@ function figure(report: ModelReport, name: string): number {
 describe('embedded model behaviour', { timeout: 300_000 }, () => {
   const heldout = readHeldout();
 
-  it('tiny-gpt2: a previous-token head ≥ 0.7 and an induction head ≥ 0.3 in a layer ≥ 1', async () => {
+  it('tiny-gpt2: held-out perplexity ≤ 150, a previous-token head ≥ 0.7, an induction head ≥ 0.5 in a layer ≥ 1; the card quotes its real continuations', async () => {
     const report = await checkModel('tiny-gpt2', heldout, QUICK);
     expect(figure(report, 'previous-token head')).toBeGreaterThanOrEqual(0.7);
-    expect(figure(report, 'induction head (layer ≥ 1)')).toBeGreaterThanOrEqual(0.3);
-    // A model that learned English beats a uniform guess over its 4,000 tokens by far.
-    expect(figure(report, 'held-out perplexity')).toBeLessThan(400);
+    expect(figure(report, 'induction head (layer ≥ 1)')).toBeGreaterThanOrEqual(0.5);
+    // Issue 13: on the first 150 windows of the held-out files (the card's figure uses all 657).
+    expect(figure(report, 'held-out perplexity')).toBeLessThanOrEqual(150);
+    // The card's table of greedy continuations is what the app itself writes for those prompts.
+    const card = readFileSync('static/models/tiny-gpt2/README.md', 'utf8');
+    expect(report.continuations).toHaveLength(GPT2_PROMPTS.prompts.length);
+    for (const c of report.continuations!) expect(card).toContain(`| ${c.prompt} | …${c.continuation} |`);
   });
 
   it('tiny-llama: a previous-token head ≥ 0.7 and an induction head ≥ 0.3 in a layer ≥ 1; the sink on <s> is measured', async () => {
@@ -58,6 +63,8 @@ describe('embedded model behaviour', { timeout: 300_000 }, () => {
     // Chance over 4,000 tokens is 0.00125 for top-5; the unigram plateau of the first recipe gave 0.15.
     expect(figure(report, 'masked top-5')).toBeGreaterThan(0.22);
     expect(figure(report, 'masked top-1')).toBeGreaterThan(0.1);
+    // As a user types it (one whole word of a held-out sentence replaced by [MASK]): the card says 0.28 over all 2,667.
+    expect(figure(report, 'one typed [MASK] per sentence: top-5')).toBeGreaterThan(0.2);
     expect(figure(report, 'previous-token head')).toBeGreaterThanOrEqual(0.5);
     expect(figure(report, 'next-token head')).toBeGreaterThanOrEqual(0.5);
     // Two heads, not one split between both neighbours (what an earlier tiny-bert had).

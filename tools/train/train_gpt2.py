@@ -8,6 +8,7 @@ import argparse
 import json
 import random
 import re
+from pathlib import Path
 import sys
 import time
 
@@ -43,12 +44,11 @@ PHASES = [{'steps': 650, 'synth_fraction': 0.5, 'seed_offset': 0, 'schedule': 'c
           # synthetic windows to keep both heads, and a lower peak than phase 1's.
           {'steps': 3000, 'synth_fraction': 0.1, 'alternate_fraction': 0.1, 'seed_offset': 400, 'schedule': 'cosine',
            'peak_lr': 1e-3}]
-# Chosen before phase 5 was trained (committed before its run started), not picked from its output:
-# the card shows each one's greedy continuation, so a reader sees what the model says on prompts
-# nobody selected for looking good.
-PROMPTS = ['The cat sat on the', 'In the morning, the', 'He said that the', 'The President of the United States',
-           'It was a long time before']
-CONTINUATION_TOKENS = 12
+# Chosen before phase 5 was trained (committed here before its run started), not picked from its
+# output; kept in gpt2-prompts.json so that `npm run models:check` continues the same prompts.
+_PROMPTS = json.loads((Path(__file__).parent / 'gpt2-prompts.json').read_text(encoding='utf-8'))
+PROMPTS = _PROMPTS['prompts']
+CONTINUATION_TOKENS = _PROMPTS['tokens']
 CURVE_EVERY = 250  # phase 5's held-out perplexity is measured at every 250th step's checkpoint
 SYNTH_FRACTION = PHASES[0]['synth_fraction']
 SYNTH_SPAN = (8, 40)  # length range of a random span; it is repeated until the window is full
