@@ -16,7 +16,10 @@ weights, which are derived from the corpus, as fit for non-commercial, education
 
 REBUILD = """Rebuild (all four tiny models, from seed 0; Debian's python3-torch, numpy and sentencepiece,
 after `npm ci`): `tools/train/run.sh` or `/usr/bin/python3 -m tools.train.all --seed 0`. Code, recipes
-and the exact evaluation procedures: `tools/train/README.md`."""
+and the exact evaluation procedures: `tools/train/README.md`. A full rebuild takes about 2½ hours on a
+2-core machine: an estimate from the per-model training times in the four cards (280 CPU-minutes on
+two cores, at least tiny-t5's 124 min), not an end-to-end timing; the last one (64.5 min) predates
+tiny-gpt2's phase 5, tiny-t5's phases 6–8 and tiny-llama."""
 
 
 def n_params(model_id):
