@@ -17,7 +17,7 @@
 // HF adds (1 − mask)·finfo.min to the scores of padded keys (BERT) or fills them with it
 // (DistilBERT); in float32 both leave exactly finfo.min, which is what the trace records.
 
-import { activation, addInPlace, attend, embed, layerNorm, linear, newAttention, newTensor, storeSlice } from './ops';
+import { activation, addInPlace, attend, embed, layerNorm, linear, newAttention, newTensor, storeSlice, layerAblation, type RefAblation } from './ops';
 import type { HFConfig, RefAttention, ReferenceTrace, Weights } from './types';
 import { configNumber, configString, hasTensor, layerNormParams, tensor } from './weights';
 
@@ -26,6 +26,8 @@ export interface BertInputs {
   tokenTypeIds?: readonly number[];
   /** 1 for real tokens, 0 for padding; all 1 when omitted. */
   attentionMask?: readonly number[];
+  /** Heads to ablate (kind `self`). */
+  ablation?: RefAblation;
 }
 
 export interface BertDims {
@@ -184,6 +186,7 @@ export function bertForward(config: HFConfig, weights: Weights, inputIds: readon
         v: dense(h, names.v, d, d),
         divisor: Math.sqrt(headDim),
         allowed: (_i, j) => mask[j] !== 0,
+        ablate: layerAblation(inputs.ablation, 'self', l),
         output: { dModel: d, layout: 'out-in', weight: w(`${names.out}.weight`, [d, d]) },
       },
       attention,

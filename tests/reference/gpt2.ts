@@ -12,7 +12,7 @@
 // Tensor names are `transformer.h.N.…`; the original gpt2/distilgpt2 safetensors store
 // them without the `transformer.` prefix, so both spellings are accepted.
 
-import { activation, addInPlace, argmaxLastRow, attend, conv1d, embed, layerNorm, linear, newAttention, newTensor, storeSlice } from './ops';
+import { activation, addInPlace, argmaxLastRow, attend, conv1d, embed, layerNorm, linear, newAttention, newTensor, storeSlice, layerAblation, type RefAblation } from './ops';
 import type { HFConfig, ReferenceTrace, Weights } from './types';
 import { configBool, configNumber, configString, hasTensor, layerNormParams, tensor } from './weights';
 
@@ -43,7 +43,7 @@ export function gpt2Dims(config: HFConfig): Gpt2Dims {
   };
 }
 
-export function gpt2Forward(config: HFConfig, weights: Weights, inputIds: readonly number[]): ReferenceTrace {
+export function gpt2Forward(config: HFConfig, weights: Weights, inputIds: readonly number[], ablation?: RefAblation): ReferenceTrace {
   const { layers, heads, dModel: d, headDim, inner, vocab, positions, eps } = gpt2Dims(config);
   const T = inputIds.length;
   if (T === 0 || T > positions) throw new Error(`reference: GPT-2 takes 1…${positions} tokens, got ${T}`);
@@ -80,7 +80,7 @@ export function gpt2Forward(config: HFConfig, weights: Weights, inputIds: readon
     }
     const divisor = (scaleByHeadDim ? Math.sqrt(headDim) : 1) * (scaleByLayer ? l + 1 : 1);
     const merged = attend(
-      { heads, headDim, queries: T, keys: T, q, k, v, divisor, allowed: (i, j) => j <= i, output: { dModel: d, layout: 'in-out', weight: w(`${p}attn.c_proj.weight`, [d, d]) } },
+      { heads, headDim, queries: T, keys: T, q, k, v, divisor, allowed: (i, j) => j <= i, ablate: layerAblation(ablation, 'self', l), output: { dModel: d, layout: 'in-out', weight: w(`${p}attn.c_proj.weight`, [d, d]) } },
       attention,
       l,
     );

@@ -18,7 +18,7 @@
 //
 // This file shares no code with src/lib/families/llama/: only the float64 helpers of ./ops.
 
-import { FLOAT32_MIN, argmaxLastRow, embed, linear, newTensor, rmsNorm, silu, storeSlice, storeValueNorms } from './ops';
+import { FLOAT32_MIN, argmaxLastRow, embed, linear, newTensor, rmsNorm, silu, storeSlice, storeValueNorms, applyAblation, layerAblation, type RefAblation } from './ops';
 import type { HFConfig, RefAttention, ReferenceTrace, RefTensor, Weights } from './types';
 import { configNumber, configString, hasTensor, tensor } from './weights';
 
@@ -78,7 +78,7 @@ export function llamaInverseFrequencies(config: HFConfig, headDim: number): numb
 /** The reference's taps: k, v and kPreRope per KV head; q and qPreRope per query head. */
 export type LlamaAttention = RefAttention & { qPreRope: RefTensor; kPreRope: RefTensor };
 
-export function llamaForward(config: HFConfig, weights: Weights, inputIds: readonly number[]): ReferenceTrace & { attention: { self: LlamaAttention } } {
+export function llamaForward(config: HFConfig, weights: Weights, inputIds: readonly number[], ablation?: RefAblation): ReferenceTrace & { attention: { self: LlamaAttention } } {
   const { layers, heads, kvHeads, headDim: dh, dModel: d, inner, vocab, eps } = llamaDims(config);
   const modelType = configString(config, 'model_type', 'llama');
   const T = inputIds.length;
@@ -184,6 +184,7 @@ export function llamaForward(config: HFConfig, weights: Weights, inputIds: reado
       }
     }
     storeValueNorms(att, l, v, T, { heads, kvHeads, headDim: dh, dModel: d, layout: 'out-in', weight: w(`${p}self_attn.o_proj.weight`, [d, heads * dh]) });
+    applyAblation(merged, { heads, kvHeads, headDim: dh, queries: T, keys: T }, v, allowed, layerAblation(ablation, 'self', l));
     const o = linear(merged, T, heads * dh, w(`${p}self_attn.o_proj.weight`, [d, heads * dh]), bias(`${p}self_attn.o_proj.bias`, d, oBias), d);
     for (let i = 0; i < h.length; i++) h[i] += o[i];
 

@@ -215,6 +215,63 @@ export interface AttentionInputs {
   allowed: (query: number, key: number) => boolean;
   /** The output projection, for the value-norm tap (kvHeads = heads here). */
   output: Omit<OutputProjection, 'heads' | 'kvHeads' | 'headDim'>;
+  /** Heads of this layer to ablate, and how (the taps keep what the heads computed). */
+  ablate?: LayerAblationRef;
+}
+
+export interface LayerAblationRef {
+  heads: number[];
+  mode: 'zero' | 'mean' | 'uniform';
+}
+
+/**
+ * Rewrites the ablated heads' columns of `merged` [queries, heads·headDim]: zero; the mean of
+ * the head's output over the query positions; or the output the head would give with equal
+ * weight on every key it may see (v [keys, kvHeads·headDim], query head h reading KV head h/group).
+ */
+export function applyAblation(
+  merged: Float64Array,
+  dims: { heads: number; kvHeads: number; headDim: number; queries: number; keys: number },
+  v: Float64Array,
+  allowed: (query: number, key: number) => boolean,
+  ablate: LayerAblationRef | undefined,
+): void {
+  if (!ablate) return;
+  const { heads, kvHeads, headDim: dh, queries: tq, keys: tk } = dims;
+  const width = heads * dh;
+  for (const h of ablate.heads) {
+    const kv = Math.floor(h / (heads / kvHeads));
+    for (let e = 0; e < dh; e++) {
+      const col = h * dh + e;
+      if (ablate.mode === 'zero') for (let i = 0; i < tq; i++) merged[i * width + col] = 0;
+      else if (ablate.mode === 'mean') {
+        let m = 0;
+        for (let i = 0; i < tq; i++) m += merged[i * width + col];
+        for (let i = 0; i < tq; i++) merged[i * width + col] = m / tq;
+      } else
+        for (let i = 0; i < tq; i++) {
+          let s = 0;
+          let n = 0;
+          for (let j = 0; j < tk; j++)
+            if (allowed(i, j)) {
+              s += v[j * kvHeads * dh + kv * dh + e];
+              n++;
+            }
+          merged[i * width + col] = s / n;
+        }
+    }
+  }
+}
+
+/** A whole model's ablation in the reference: per stack, per layer, the heads. */
+export interface RefAblation {
+  mode: 'zero' | 'mean' | 'uniform';
+  heads: { kind: string; layer: number; head: number }[];
+}
+
+export function layerAblation(a: RefAblation | undefined, kind: string, layer: number): LayerAblationRef | undefined {
+  const heads = a?.heads.filter((x) => x.kind === kind && x.layer === layer).map((x) => x.head) ?? [];
+  return a && heads.length ? { heads, mode: a.mode } : undefined;
 }
 
 /** Allocates the tap tensors of one attention stack. */
@@ -318,6 +375,7 @@ export function attend(a: AttentionInputs, taps: RefAttention, layer: number): F
     }
   }
   storeValueNorms(taps, layer, a.v, tk, { ...a.output, heads, kvHeads: heads, headDim: dh });
+  applyAblation(merged, { heads, kvHeads: heads, headDim: dh, queries: tq, keys: tk }, a.v, a.allowed, a.ablate);
   return merged;
 }
 

@@ -9,11 +9,11 @@
 //   attention: scores = (q/√d)·kᵀ, future keys := FLOAT32_MIN, softmax
 //   out = final_layer_norm(h) (pre-norm models) → project_out; logits = out·embed_tokensᵀ
 
-import { FLOAT32_MIN, argmaxLastRow, embed, layerNorm, linear, newAttention, newTensor, relu, storeSlice, storeValueNorms } from './ops';
+import { FLOAT32_MIN, argmaxLastRow, embed, layerNorm, linear, newAttention, newTensor, relu, storeSlice, storeValueNorms, applyAblation, layerAblation, type RefAblation } from './ops';
 import type { HFConfig, ReferenceTrace, Weights } from './types';
 import { configNumber, hasTensor, tensor } from './weights';
 
-export function optForward(config: HFConfig, weights: Weights, ids: readonly number[]): ReferenceTrace {
+export function optForward(config: HFConfig, weights: Weights, ids: readonly number[], ablation?: RefAblation): ReferenceTrace {
   const d = configNumber(config, 'hidden_size');
   const heads = configNumber(config, 'num_attention_heads');
   const layers = configNumber(config, 'num_hidden_layers');
@@ -78,6 +78,7 @@ export function optForward(config: HFConfig, weights: Weights, ids: readonly num
       }
     }
     storeValueNorms(att, l, v, T, { heads, kvHeads: heads, headDim: dh, dModel: d, layout: 'out-in', weight: w(`${p}self_attn.out_proj.weight`, [d, d]) });
+    applyAblation(merged, { heads, kvHeads: heads, headDim: dh, queries: T, keys: T }, v, (i, j) => j <= i, layerAblation(ablation, 'self', l));
     const o = lin(merged, p + 'self_attn.out_proj', d, d);
     for (let i = 0; i < h.length; i++) h[i] += o[i];
     if (!pre) h = ln(h, p + 'self_attn_layer_norm');

@@ -17,7 +17,7 @@
 // Head: tie_word_embeddings (default true): logits = (out·d_model^−½)·sharedᵀ;
 //       otherwise logits = out·lm_headᵀ (flan-t5, T5 v1.1).
 
-import { activation, addInPlace, argmaxLastRow, attend, embed, linear, newAttention, newTensor, rmsNorm, storeSlice } from './ops';
+import { activation, addInPlace, argmaxLastRow, attend, embed, linear, newAttention, newTensor, rmsNorm, storeSlice, layerAblation, type RefAblation } from './ops';
 import type { HFConfig, RefAttention, RefTensor, ReferenceTrace, Weights } from './types';
 import { configBool, configNumber, configString, hasTensor, tensor } from './weights';
 
@@ -121,6 +121,7 @@ function runStack(
   shared: ArrayLike<number>,
   encoder?: { out: Float64Array; length: number; mask: readonly number[] },
   selfMask?: readonly number[],
+  ablation?: RefAblation,
 ): StackResult {
   const { heads, dModel: d, dKv, dFf, vocab, eps, gated } = dims;
   const layers = kind === 'encoder' ? dims.layers : dims.decoderLayers;
@@ -159,6 +160,7 @@ function runStack(
         divisor: 1,
         bias: (hh, i, j) => positionBias.data[(hh * T + i) * T + j],
         allowed: decoder ? (i, j) => j <= i && mask[j] !== 0 : (_i, j) => mask[j] !== 0,
+        ablate: layerAblation(ablation, kind, l),
         output: { dModel: d, layout: 'out-in', weight: w(`${p}0.SelfAttention.o.weight`, [d, inner]) },
       },
       self,
@@ -181,6 +183,7 @@ function runStack(
           v: proj(encoder.out, S, `${p}1.EncDecAttention.v`, d, inner),
           divisor: 1,
           allowed: (_i, j) => encoder.mask[j] !== 0,
+          ablate: layerAblation(ablation, 'cross', l),
           output: { dModel: d, layout: 'out-in', weight: w(`${p}1.EncDecAttention.o.weight`, [d, inner]) },
         },
         cross,
@@ -213,6 +216,8 @@ function runStack(
 export interface T5Inputs {
   /** 1 for real encoder tokens, 0 for padding; all 1 when omitted. */
   encoderMask?: readonly number[];
+  /** Heads to ablate (kinds encoder, decoder, cross). */
+  ablation?: RefAblation;
 }
 
 /**
@@ -232,8 +237,8 @@ export function t5Forward(
   const shared = tensor(weights, ['shared.weight', 'encoder.embed_tokens.weight'], [vocab, d]);
   const encMask = inputs.encoderMask ?? Array<number>(encoderIds.length).fill(1);
   if (encMask.length !== encoderIds.length) throw new Error('reference: encoder mask length differs from the input');
-  const enc = runStack(dims, weights, 'encoder', encoderIds, shared, undefined, encMask);
-  const dec = runStack(dims, weights, 'decoder', decoderIds, shared, { out: enc.out, length: encoderIds.length, mask: encMask });
+  const enc = runStack(dims, weights, 'encoder', encoderIds, shared, undefined, encMask, inputs.ablation);
+  const dec = runStack(dims, weights, 'decoder', decoderIds, shared, { out: enc.out, length: encoderIds.length, mask: encMask }, undefined, inputs.ablation);
 
   const T = decoderIds.length;
   let logitsData: Float64Array;

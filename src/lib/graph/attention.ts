@@ -4,6 +4,7 @@
 
 import { MASK_VALUE, type GraphBuilder } from './builder';
 import { TAPS, type TapName } from '../vocabulary/taps';
+import type { LayerAblation } from './ablation';
 
 export interface AttentionInputs {
   /** Projections, [Tq, H·d] and [Tk, H·d]. */
@@ -27,6 +28,8 @@ export interface AttentionInputs {
    * (GPT-2), `out-in` a Linear's [dModel, H·d] (everyone else).
    */
   output?: { weight: string; layout: 'in-out' | 'out-in'; dModel: number };
+  /** Head ablation factors of this layer (graph/ablation.ts); absent in ordinary runs. */
+  ablation?: LayerAblation;
 }
 
 type OptionalTap = 'qPreRope' | 'kPreRope' | 'valueNorms';
@@ -62,6 +65,17 @@ function valueNorms(g: GraphBuilder, vByHead: string, out: NonNullable<Attention
   return g.op('Sqrt', [g.op('Relu', [squared])], {}, 'value_norms');
 }
 
+/** What each head passes on under ablation: keep·c + mean·mean_positions(c), c from α or from uniform weights. */
+function ablate(g: GraphBuilder, f: LayerAblation, scores: string, probs: string, context: string, vByHead: string, mask: string | undefined): string {
+  // Uniform over the keys the mask allows: softmax of zeros where allowed (same shape as the scores).
+  const zeros = g.op('Mul', [scores, g.float(0)], {}, 'zeros');
+  const flat = g.op('Softmax', [mask ? g.op('Where', [mask, zeros, g.float(MASK_VALUE)]) : zeros], { axis: -1 }, 'uniform_probs');
+  const used = g.op('Add', [probs, g.op('Mul', [f.uniform, g.op('Sub', [flat, probs])])], {}, 'ablated_probs');
+  const c = g.op('MatMul', [used, vByHead], {}, 'ablated_context');
+  const mean = g.op('ReduceMean', [c], { axes: [1], keepdims: 1 }, 'context_mean');
+  return g.op('Add', [g.op('Mul', [f.keep, c]), g.op('Mul', [f.mean, mean])], {}, 'ablated');
+}
+
 export function attention(g: GraphBuilder, a: AttentionInputs): AttentionValues {
   const kvHeads = a.kvHeads ?? a.heads;
   const qPre = g.splitHeads(a.q, a.heads, a.dHead);
@@ -77,7 +91,8 @@ export function attention(g: GraphBuilder, a: AttentionInputs): AttentionValues 
   const probs = g.op('Softmax', [scores], { axis: -1 }, 'probs');
   const vByHead = repeatKv(g, v, a.heads, kvHeads, a.dHead);
   const context = g.op('MatMul', [probs, vByHead], {}, 'context');
-  const values: AttentionValues = { q, k, v, scores, probs, context, merged: g.mergeHeads(context, a.heads, a.dHead) };
+  const passed = a.ablation ? ablate(g, a.ablation, scores, probs, context, vByHead, a.mask) : context;
+  const values: AttentionValues = { q, k, v, scores, probs, context, merged: g.mergeHeads(passed, a.heads, a.dHead) };
   if (a.output) values.valueNorms = valueNorms(g, vByHead, a.output, a.heads, a.dHead);
   if (a.rope) Object.assign(values, { qPreRope: qPre, kPreRope: kPre });
   return values;

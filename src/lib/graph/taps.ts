@@ -2,11 +2,21 @@
 // that is not asked for costs nothing at run time.
 
 import { DEFAULT_TAPS, type TapName } from '../vocabulary/taps';
+import type { AttentionKind } from '../vocabulary/attention-kinds';
+import type { AblationMode } from './ablation';
+
+/** Heads to ablate (graph/ablation.ts): T5 names its stack, the others use `self`. */
+export interface Ablation {
+  heads: { kind: AttentionKind; layer: number; head: number }[];
+  mode: AblationMode;
+}
 
 export interface TapRequest {
   taps: ReadonlySet<TapName>;
   /** Hidden states per layer, [layers + 1, positions, dModel]. */
   hidden: boolean;
+  /** When present the graph takes ablation factors as inputs (the same graph serves any heads and mode). */
+  ablation?: Ablation;
 }
 
 /** What the app draws by default: everything the views can show. */

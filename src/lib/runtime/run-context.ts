@@ -3,7 +3,7 @@
 // length and memory guards, turning outputs into a Trace) and the run options.
 
 import type * as ortTypes from 'onnxruntime-web';
-import type { TapRequest } from '../graph/taps';
+import type { Ablation, TapRequest } from '../graph/taps';
 import type { AttentionKind, ModelInfo, Trace, TraceToken, TapName } from '../trace/types';
 import type { TextCodec } from './codec';
 
@@ -20,6 +20,8 @@ export interface RunOptions {
   predictAll?: boolean;
   /** Keep the raw logits in the trace (for research and tests; they are vocabulary-sized per position). */
   keepLogits?: boolean;
+  /** Heads whose output is zeroed, replaced by its mean over positions, or computed from uniform weights. */
+  ablation?: Ablation;
 }
 
 export interface GenerateOptions extends RunOptions {

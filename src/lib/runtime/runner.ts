@@ -7,7 +7,9 @@
 import { AtlasError } from '../errors';
 import { familySpec, type AnyFamilySpec, type ModelConfig } from '../families';
 import type { FamilyRuntime } from '../families/types';
-import { OUTPUT, type TapRequest } from '../graph/taps';
+import { OUTPUT, type Ablation, type TapRequest } from '../graph/taps';
+import { ABLATION_MODES, ablationFactors } from '../graph/ablation';
+import { attentionKinds } from '../families';
 import type { BuiltGraph } from '../graph/builder';
 import type { Checkpoint } from '../graph/weights';
 import type { AttentionKind, Backend, ModelInfo, Prediction, Trace, TraceToken } from '../trace/types';
@@ -37,6 +39,11 @@ function softmaxTopK(logits: Float32Array, k: number, piece: (id: number) => str
   return top.map(({ id, logit }) => ({ id, text: piece(id), prob: Math.exp(logit - max) / sum }));
 }
 
+/** A trace of an ablated model says so: its predictions are the ablated model's, its taps what each head computed. */
+function withAblation(trace: Trace, options: RunOptions): Trace {
+  return options.ablation?.heads.length ? { ...trace, ablation: { heads: options.ablation.heads.map((h) => ({ ...h })), mode: options.ablation.mode } } : trace;
+}
+
 export class ModelRunner implements RunContext<ModelConfig> {
   private sessions = new Map<string, Promise<ort.InferenceSession>>();
   /** Time spent creating sessions and running them since the current request began. */
@@ -55,7 +62,34 @@ export class ModelRunner implements RunContext<ModelConfig> {
   }
 
   request(options: RunOptions): TapRequest {
-    return { taps: new Set(options.taps ?? DEFAULT_TAPS), hidden: options.hidden ?? false };
+    const ablation = options.ablation?.heads.length ? options.ablation : undefined;
+    if (ablation) this.checkAblation(ablation);
+    return { taps: new Set(options.taps ?? DEFAULT_TAPS), hidden: options.hidden ?? false, ...(ablation ? { ablation } : {}) };
+  }
+
+  /** Ablated heads must exist: a head that is not there would silently ablate nothing. */
+  private checkAblation(a: Ablation): void {
+    const kinds = attentionKinds(this.info.family);
+    for (const { kind, layer, head } of a.heads) {
+      const layers = kind === 'decoder' || kind === 'cross' ? (this.info.decoderLayers ?? this.info.layers) : this.info.layers;
+      if (!kinds.includes(kind)) throw new AtlasError('bad-input', `${this.info.id} has no ${kind} attention to ablate.`, `Its stacks: ${kinds.join(', ')}.`);
+      if (!(Number.isInteger(layer) && layer >= 0 && layer < layers && Number.isInteger(head) && head >= 0 && head < this.info.heads))
+        throw new AtlasError('bad-input', `${this.info.id} has no ${kind} layer ${layer}, head ${head} to ablate.`, `Layers 0–${layers - 1}, heads 0–${this.info.heads - 1}.`);
+    }
+    if (!ABLATION_MODES.includes(a.mode)) throw new AtlasError('bad-input', `Unknown ablation mode ${a.mode}.`, `Modes: ${ABLATION_MODES.join(', ')}.`);
+  }
+
+  /** The ablation factors for every `ablate.<kind>` input a session declares. */
+  private ablationFeeds(session: ort.InferenceSession, a: Ablation): Feeds {
+    const feeds: Feeds = {};
+    for (const name of session.inputNames) {
+      if (!name.startsWith('ablate.')) continue;
+      const kind = name.slice('ablate.'.length) as AttentionKind;
+      const layers = kind === 'decoder' || kind === 'cross' ? (this.info.decoderLayers ?? this.info.layers) : this.info.layers;
+      const heads = a.heads.filter((x) => x.kind === kind).map((x) => [x.layer, x.head] as [number, number]);
+      feeds[name] = new ort.Tensor('float32', ablationFactors(layers, this.info.heads, heads, a.mode), [layers, this.info.heads, 3]);
+    }
+    return feeds;
   }
 
   private build(part: string, request: TapRequest): BuiltGraph {
@@ -69,7 +103,7 @@ export class ModelRunner implements RunContext<ModelConfig> {
 
   /** One session per graph and tap set; building a graph is cheap, creating a session is not. */
   private session(part: string, request: TapRequest): Promise<ort.InferenceSession> {
-    const key = `${part}:${[...request.taps].sort().join(',')}:${request.hidden}`;
+    const key = `${part}:${[...request.taps].sort().join(',')}:${request.hidden}:${request.ablation ? 'ablate' : ''}`;
     let s = this.sessions.get(key);
     if (!s) {
       const graph = this.build(part, request);
@@ -89,7 +123,7 @@ export class ModelRunner implements RunContext<ModelConfig> {
       const t0 = performance.now();
       const session = await this.session(part, request);
       const t1 = performance.now();
-      const out = await session.run(feeds);
+      const out = await session.run(request.ablation ? { ...feeds, ...this.ablationFeeds(session, request.ablation) } : feeds);
       this.clock.buildMs += t1 - t0;
       this.clock.runMs += performance.now() - t1;
       return out;
@@ -199,7 +233,7 @@ export class ModelRunner implements RunContext<ModelConfig> {
     if (tokens.length === 0) throw new AtlasError('bad-input', 'There are no tokens to run.', 'Type a sentence into the text box.');
     tokens = tokens.slice(0, this.checkLength(tokens.length, options));
     const seq2seq = this.spec.task === 'seq2seq';
-    return this.runtime.forward(this, { text, tokens, target: seq2seq ? target?.target : undefined, targetTokens: seq2seq ? target?.tokens : undefined }, options);
+    return withAblation(await this.runtime.forward(this, { text, tokens, target: seq2seq ? target?.target : undefined, targetTokens: seq2seq ? target?.tokens : undefined }, options), options);
   }
 
   /** Tokens for bare ids (no source text, so no spans). */
@@ -212,7 +246,7 @@ export class ModelRunner implements RunContext<ModelConfig> {
     if (!this.runtime.generate)
       throw new AtlasError('bad-input', `${this.spec.label} models do not generate text.`, this.spec.task === 'fill-mask' ? `${this.spec.label} predicts masked words: put [MASK] in the text.` : undefined);
     requireText(text);
-    return this.runtime.generate(this, text, options);
+    return withAblation(await this.runtime.generate(this, text, options), options);
   }
 
   async release(): Promise<void> {

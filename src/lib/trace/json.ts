@@ -130,6 +130,7 @@ export function traceJSONParts<T>(trace: Trace, tensor: (t: Tensor, maskSentinel
     ...(trace.hidden ? { hidden: tensor(trace.hidden, false) } : {}),
     ...(trace.predictions ? { predictions: trace.predictions } : {}),
     ...(trace.generation ? { generation: trace.generation } : {}),
+    ...(trace.ablation ? { ablation: trace.ablation } : {}),
     ...(trace.logits ? { logits: { positions: trace.logits.positions, values: tensor(trace.logits.values, false) } } : {}),
   };
 }
@@ -180,6 +181,7 @@ export function traceFromJSON(json: unknown): Trace {
     predictions: j.predictions as Trace['predictions'],
     ...(isGeneration(j.generation) ? { generation: j.generation } : {}),
     ...(Object.keys(derived).length ? { analysis: derived } : {}),
+    ...(isAblation(j.ablation) ? { ablation: j.ablation } : {}),
     logits: logitsFromJSON(j.logits),
   };
 }
@@ -189,6 +191,16 @@ function logitsFromJSON(value: unknown): Trace['logits'] {
   const v = value as { positions?: unknown; values?: unknown };
   if (!Array.isArray(v.positions)) throw new AtlasError('bad-trace', 'logits.positions is not a list.');
   return { positions: v.positions as number[], values: nestedToTensor(v.values, 'logits.values') };
+}
+
+function isAblation(v: unknown): v is NonNullable<Trace['ablation']> {
+  const a = v as Trace['ablation'];
+  return (
+    !!a &&
+    ['zero', 'mean', 'uniform'].includes(a.mode) &&
+    Array.isArray(a.heads) &&
+    a.heads.every((h) => (ATTENTION_KINDS as readonly string[]).includes(h?.kind) && Number.isInteger(h.layer) && Number.isInteger(h.head))
+  );
 }
 
 function isGeneration(v: unknown): v is NonNullable<Trace['generation']> {

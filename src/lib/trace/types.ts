@@ -100,6 +100,11 @@ export interface Trace {
    * attention α_ij·‖v_j·W_O^h‖ [layer, head, query, key] and attention rollout [layer, query, key].
    */
   analysis?: { valueWeighted?: Partial<Record<AttentionKind, Tensor>>; rollout?: Partial<Record<AttentionKind, Tensor>> };
+  /**
+   * Heads ablated in this run (CLI `--ablate`, the explorer's ablation): predictions and logits are
+   * the ablated model's; the ablated heads' own taps still show what they computed.
+   */
+  ablation?: { heads: { kind: AttentionKind; layer: number; head: number }[]; mode: 'zero' | 'mean' | 'uniform' };
   /** Raw output logits [positions.length, vocab] at `positions` (T5: decoder positions), when asked for. */
   logits?: { positions: number[]; values: Tensor };
   timings: { runMs: number; buildMs?: number; tokenizeMs?: number };

@@ -5,6 +5,7 @@
 import { DataType } from '../../graph/onnx-proto';
 import { GraphBuilder, type BuiltGraph } from '../../graph/builder';
 import { attention, TapCollector } from '../../graph/attention';
+import { AblationInput } from '../../graph/ablation';
 import { INPUT, OUTPUT, type TapRequest } from '../../graph/taps';
 import type { BertConfig } from './config';
 import type { Checkpoint } from '../../graph/weights';
@@ -114,6 +115,7 @@ export function buildBert(config: BertConfig, checkpoint: Checkpoint, request: T
   let h = layerNorm(e, names.embeddingNorm);
   const hidden = [h];
   const taps = new TapCollector('self', request.taps);
+  const ablate = new AblationInput(g, 'self', config.layers, heads, !!request.ablation);
 
   for (let l = 0; l < config.layers; l++) {
     const n = names.layer(l);
@@ -126,6 +128,7 @@ export function buildBert(config: BertConfig, checkpoint: Checkpoint, request: T
       scale: 1 / Math.sqrt(dHead),
       mask: keep,
       output: taps.outputFor(g.weight(`${n.o}.weight`, [d, d]), 'out-in', d),
+      ablation: ablate.forLayer(l),
     });
     taps.add(att);
     h = layerNorm(g.op('Add', [linear(att.merged, n.o, d, d), h]), n.attentionNorm);

@@ -5,6 +5,7 @@
 import { DataType } from '../../graph/onnx-proto';
 import { GraphBuilder, type BuiltGraph } from '../../graph/builder';
 import { attention, TapCollector } from '../../graph/attention';
+import { AblationInput } from '../../graph/ablation';
 import { INPUT, OUTPUT, type TapRequest } from '../../graph/taps';
 import type { Gpt2Config } from './config';
 import type { Checkpoint } from '../../graph/weights';
@@ -25,6 +26,7 @@ export function buildGpt2(config: Gpt2Config, checkpoint: Checkpoint, request: T
   let h = g.op('Add', [g.op('Gather', [wte, ids]), g.op('Gather', [w('wpe.weight', [config.maxPositions, d]), positions])], {}, 'embed');
   const hidden = [h];
   const taps = new TapCollector('self', request.taps);
+  const ablate = new AblationInput(g, 'self', config.layers, heads, !!request.ablation);
 
   for (let l = 0; l < config.layers; l++) {
     const p = `h.${l}.`;
@@ -33,7 +35,7 @@ export function buildGpt2(config: Gpt2Config, checkpoint: Checkpoint, request: T
     const [q, k, v] = g.opN('Split', [qkv, g.int64([d, d, d])], 3, { axis: 1 }, 'qkv');
     const scale = 1 / Math.sqrt(dHead) / (config.scaleByInverseLayer ? l + 1 : 1);
     const proj = w(p + 'attn.c_proj.weight', [d, d]);
-    const att = attention(g, { q, k, v, heads, dHead, scale, mask: keep, output: taps.outputFor(proj, 'in-out', d) });
+    const att = attention(g, { q, k, v, heads, dHead, scale, mask: keep, output: taps.outputFor(proj, 'in-out', d), ablation: ablate.forLayer(l) });
     taps.add(att);
     h = g.op('Add', [h, g.conv1d(att.merged, proj, w(p + 'attn.c_proj.bias', [d]))]);
     const m = g.layerNorm(h, w(p + 'ln_2.weight', [d]), w(p + 'ln_2.bias', [d]), config.eps);

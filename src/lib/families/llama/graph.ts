@@ -6,6 +6,7 @@
 import { DataType } from '../../graph/onnx-proto';
 import { GraphBuilder, type BuiltGraph } from '../../graph/builder';
 import { attention, TapCollector } from '../../graph/attention';
+import { AblationInput } from '../../graph/ablation';
 import { INPUT, OUTPUT, type TapRequest } from '../../graph/taps';
 import type { Checkpoint } from '../../graph/weights';
 import type { LlamaConfig } from './config';
@@ -30,6 +31,7 @@ export function buildLlama(c: LlamaConfig, checkpoint: Checkpoint, request: TapR
   let h = g.op('Gather', [embed, ids], {}, 'embed');
   const hidden = [h];
   const taps = new TapCollector('self', request.taps);
+  const ablate = new AblationInput(g, 'self', c.layers, heads, !!request.ablation);
   const qOut = heads * headDim;
   const kvOut = kvHeads * headDim;
 
@@ -50,6 +52,7 @@ export function buildLlama(c: LlamaConfig, checkpoint: Checkpoint, request: TapR
       mask: keep,
       rope,
       output: taps.outputFor(oWeight, 'out-in', d),
+      ablation: ablate.forLayer(l),
     });
     taps.add(att);
     const o = g.linear(att.merged, oWeight, c.oBias ? w(p + 'self_attn.o_proj.bias', [d]) : undefined);

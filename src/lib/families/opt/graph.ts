@@ -7,6 +7,7 @@
 import { DataType } from '../../graph/onnx-proto';
 import { GraphBuilder, type BuiltGraph } from '../../graph/builder';
 import { attention, TapCollector } from '../../graph/attention';
+import { AblationInput } from '../../graph/ablation';
 import { INPUT, OUTPUT, type TapRequest } from '../../graph/taps';
 import type { Checkpoint } from '../../graph/weights';
 import { OPT_POSITION_OFFSET, type OptConfig } from './config';
@@ -32,13 +33,14 @@ export function buildOpt(c: OptConfig, checkpoint: Checkpoint, request: TapReque
   let h = g.op('Add', [tokens, g.op('Gather', [table, shifted])], {}, 'embed');
   const hidden = [h];
   const taps = new TapCollector('self', request.taps);
+  const ablate = new AblationInput(g, 'self', c.layers, heads, !!request.ablation);
   const scale = 1 / Math.sqrt(d / heads);
 
   for (let l = 0; l < c.layers; l++) {
     const p = `layers.${l}.`;
     const proj = (x: string, name: string, out: number, inDim: number) => g.linear(x, w(`${p}${name}.weight`, [out, inDim]), bias(`${p}${name}.bias`, out));
     const a = c.preNorm ? ln(h, p + 'self_attn_layer_norm') : h;
-    const att = attention(g, { q: proj(a, 'self_attn.q_proj', d, d), k: proj(a, 'self_attn.k_proj', d, d), v: proj(a, 'self_attn.v_proj', d, d), heads, dHead: d / heads, scale, mask: keep, output: taps.outputFor(w(`${p}self_attn.out_proj.weight`, [d, d]), 'out-in', d) });
+    const att = attention(g, { q: proj(a, 'self_attn.q_proj', d, d), k: proj(a, 'self_attn.k_proj', d, d), v: proj(a, 'self_attn.v_proj', d, d), heads, dHead: d / heads, scale, mask: keep, output: taps.outputFor(w(`${p}self_attn.out_proj.weight`, [d, d]), 'out-in', d), ablation: ablate.forLayer(l) });
     taps.add(att);
     h = g.op('Add', [h, proj(att.merged, 'self_attn.out_proj', d, d)]);
     if (!c.preNorm) h = ln(h, p + 'self_attn_layer_norm');

@@ -9,6 +9,7 @@
 import { DataType } from '../../graph/onnx-proto';
 import { GraphBuilder, type BuiltGraph } from '../../graph/builder';
 import { attention, TapCollector } from '../../graph/attention';
+import { AblationInput, type LayerAblation } from '../../graph/ablation';
 import { INPUT, OUTPUT, type TapRequest } from '../../graph/taps';
 import type { T5Config } from './config';
 import type { Checkpoint } from '../../graph/weights';
@@ -39,6 +40,7 @@ function selfOrCross(
   mask: string,
   bias: string | undefined,
   taps: TapCollector,
+  ablation: LayerAblation | undefined,
 ) {
   const proj = (name: string, input: string) => g.linear(input, g.weight(`${prefix}.${name}.weight`, [inner, c.dModel]));
   const o = g.weight(`${prefix}.o.weight`, [c.dModel, inner]);
@@ -52,6 +54,7 @@ function selfOrCross(
     mask,
     bias,
     output: taps.outputFor(o, 'out-in', c.dModel),
+    ablation,
   });
   taps.add(att);
   return { att, out: g.linear(att.merged, o) };
@@ -85,10 +88,11 @@ export function buildT5Encoder(c: T5Config, checkpoint: Checkpoint, request: Tap
   const hidden = [h];
   const bias = positionBias(p, 'encoder', buckets);
   const taps = new TapCollector('encoder', request.taps);
+  const ablate = new AblationInput(g, 'encoder', c.layers, c.heads, !!request.ablation);
   for (let l = 0; l < c.layers; l++) {
     const b = `encoder.block.${l}.layer`;
     const x = norm(p, `${b}.0.layer_norm.weight`, h);
-    const { out } = selfOrCross(p, `${b}.0.SelfAttention`, x, x, keep, bias, taps);
+    const { out } = selfOrCross(p, `${b}.0.SelfAttention`, x, x, keep, bias, taps, ablate.forLayer(l));
     h = g.op('Add', [h, out]);
     h = g.op('Add', [h, feedForward(p, `${b}.1`, norm(p, `${b}.1.layer_norm.weight`, h))], {}, 'block');
     if (l < c.layers - 1) hidden.push(h);
@@ -117,13 +121,15 @@ export function buildT5Decoder(c: T5Config, checkpoint: Checkpoint, request: Tap
   const bias = positionBias(p, 'decoder', buckets);
   const selfTaps = new TapCollector('decoder', request.taps);
   const crossTaps = new TapCollector('cross', request.taps);
+  const ablateSelf = new AblationInput(g, 'decoder', c.decoderLayers, c.heads, !!request.ablation);
+  const ablateCross = new AblationInput(g, 'cross', c.decoderLayers, c.heads, !!request.ablation);
   for (let l = 0; l < c.decoderLayers; l++) {
     const b = `decoder.block.${l}.layer`;
     const x = norm(p, `${b}.0.layer_norm.weight`, h);
-    const self = selfOrCross(p, `${b}.0.SelfAttention`, x, x, causal, bias, selfTaps);
+    const self = selfOrCross(p, `${b}.0.SelfAttention`, x, x, causal, bias, selfTaps, ablateSelf.forLayer(l));
     h = g.op('Add', [h, self.out]);
     // Cross-attention has no position bias in T5.
-    const cross = selfOrCross(p, `${b}.1.EncDecAttention`, norm(p, `${b}.1.layer_norm.weight`, h), memory, memoryKeep, undefined, crossTaps);
+    const cross = selfOrCross(p, `${b}.1.EncDecAttention`, norm(p, `${b}.1.layer_norm.weight`, h), memory, memoryKeep, undefined, crossTaps, ablateCross.forLayer(l));
     h = g.op('Add', [h, cross.out]);
     h = g.op('Add', [h, feedForward(p, `${b}.2`, norm(p, `${b}.2.layer_norm.weight`, h))], {}, 'block');
     if (l < c.decoderLayers - 1) hidden.push(h);
