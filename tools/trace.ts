@@ -1,6 +1,7 @@
 // npm run trace -- --model <dir | embedded id | hub id | llama2.c model.bin [--tokenizer tokenizer.bin]> --text "…" | --text-file f [--target "…"]
 //                  [--generate N] [--taps probs,q,k,v,scores,context] [--hidden]
 //                  [--analysis valueNorms,valueWeighted,rollout]
+//                  [--ablate L:H[,L:H…] (T5: encoder:L:H, decoder:L:H, cross:L:H)] [--ablate-mode zero|mean|uniform]
 //                  [--revision R] [--threads N] [--out file.json]
 //
 // Runs a model with the app's own code (onnxruntime-web WASM in Node) and writes the
@@ -27,6 +28,9 @@ import type { ModelRunner } from '../src/lib/runtime/runner';
 import { TAP_NAMES, type TapName, type Trace } from '../src/lib/trace/types';
 import { traceToJSONChunks } from '../src/lib/trace/json-stream';
 import { ANALYSES, attachAnalyses, type AnalysisName } from '../src/lib/trace/analysis';
+import { ABLATION_MODES, type AblationMode } from '../src/lib/graph/ablation';
+import type { Ablation } from '../src/lib/graph/taps';
+import type { AttentionKind } from '../src/lib/vocabulary/attention-kinds';
 import { findNonFinite, nonFiniteMessage } from '../src/lib/trace/non-finite';
 
 /** Exit code when the trace was written but holds NaN or ±∞ (see the README). */
@@ -38,6 +42,7 @@ const T5_DEFAULT_STEPS = 32;
 const USAGE = `usage: npm run trace -- --model <dir | embedded id | hub id | llama2.c model.bin> (--text "…" | --text-file file.txt) [--target "…"] [--generate N]
        [--tokenizer tokenizer.bin (with a llama2.c model)]
        [--taps ${TAP_NAMES.join(',')}] [--hidden] [--analysis ${ANALYSES.join(',')}]
+       [--ablate L:H[,L:H…] (T5: encoder:L:H, decoder:L:H, cross:L:H)] [--ablate-mode ${ABLATION_MODES.join('|')}]
        [--revision main] [--threads 1] [--out trace.json]`;
 
 /** A file cache for Hub downloads in Node, like Cache Storage in the browser. */
@@ -128,6 +133,20 @@ export function summary(trace: Trace): string {
   return `${m.id} (${m.modelType}): ${layers} layers × ${m.heads} heads, ${tokens} tokens, ${trace.backend.name}, ${trace.timings.runMs.toFixed(0)} ms`;
 }
 
+/** `--ablate 0:1,2:3` (one stack) or `encoder:0:1,cross:1:2` (T5). The runner checks that the heads exist. */
+export function parseAblation(list: string, mode: string, kinds: readonly AttentionKind[]): Ablation {
+  if (!(ABLATION_MODES as readonly string[]).includes(mode)) throw new AtlasError('bad-input', `Unknown --ablate-mode ${mode}.`, `Modes: ${ABLATION_MODES.join(', ')}.`);
+  const heads = list.split(',').map((item) => {
+    const parts = item.trim().split(':');
+    const kind = (parts.length === 3 ? parts[0] : kinds.length === 1 ? kinds[0] : '') as AttentionKind;
+    const [layer, head] = parts.slice(-2).map((x) => (/^\d+$/.test(x) ? Number(x) : NaN));
+    if (!kind || !kinds.includes(kind) || parts.length < 2 || parts.length > 3 || Number.isNaN(layer) || Number.isNaN(head))
+      throw new AtlasError('bad-input', `--ablate ${JSON.stringify(item)} is not a head.`, kinds.length === 1 ? 'Write layer:head, e.g. 0:1,2:3.' : `Write stack:layer:head with a stack of ${kinds.join(', ')}, e.g. ${kinds[0]}:0:1.`);
+    return { kind, layer, head };
+  });
+  return { heads, mode: mode as AblationMode };
+}
+
 async function main(): Promise<void> {
   const { values } = parseArgs({
     options: {
@@ -139,6 +158,8 @@ async function main(): Promise<void> {
       generate: { type: 'string' },
       taps: { type: 'string' },
       analysis: { type: 'string' },
+      ablate: { type: 'string' },
+      'ablate-mode': { type: 'string', default: 'zero' },
       hidden: { type: 'boolean', default: false },
       revision: { type: 'string', default: 'main' },
       threads: { type: 'string', default: '1' },
@@ -166,7 +187,8 @@ async function main(): Promise<void> {
   const patterns = tokenizerPatterns(runner.codec.tokenizer.lib);
   const normalize = normalizerOf(runner.codec.tokenizer.lib);
   for (const t of [text, values.target]) if (t !== undefined) await probePatternsInThread(patterns, t, normalize);
-  const options = { taps, hidden: values.hidden, truncate: values.truncate };
+  const ablation = values.ablate === undefined ? undefined : parseAblation(values.ablate, values['ablate-mode']!, runner.spec.kinds);
+  const options = { taps, hidden: values.hidden, truncate: values.truncate, ...(ablation ? { ablation } : {}) };
   let trace: Trace;
   if (values.generate !== undefined) trace = await runner.generate(text, { ...options, steps: Number(values.generate) });
   else if (runner.spec.task === 'seq2seq') trace = await runner.run(text, { ...options, steps: T5_DEFAULT_STEPS }, values.target);

@@ -60,6 +60,31 @@ describe('npm run trace', () => {
     expect(run(['--model', join(root, 'gpt2'), '--text', 'x', '--analysis', 'saliency'])).toMatch(/Unknown analysis saliency/);
   });
 
+  it('--ablate L:H (T5: stack:L:H) with --ablate-mode runs the ablated model and says so in the JSON', () => {
+    const out = join(root, 'gpt2-ablated.json');
+    cli(['--model', join(root, 'gpt2'), '--text', 'Hello there world', '--ablate', '0:1,1:3', '--ablate-mode', 'mean', '--out', out]);
+    const ablated = traceFromJSON(JSON.parse(readFileSync(out, 'utf8')));
+    expect(ablated.ablation).toEqual({ heads: [{ kind: 'self', layer: 0, head: 1 }, { kind: 'self', layer: 1, head: 3 }], mode: 'mean' });
+    const plain = traceFromJSON(JSON.parse(cli(['--model', join(root, 'gpt2'), '--text', 'Hello there world'])));
+    expect(plain.ablation).toBeUndefined();
+    expect(ablated.predictions![0].candidates[0].prob).not.toBeCloseTo(plain.predictions![0].candidates[0].prob, 6);
+    const fail = (args: string[]) => {
+      try {
+        cli(args);
+      } catch (e) {
+        return String((e as { stderr: string }).stderr);
+      }
+      throw new Error('expected failure');
+    };
+    const t5 = checkpointDir('t5-ablate', { family: 't5', seed: 5, layers: 2, dModel: 32, heads: 4 });
+    expect(fail(['--model', t5, '--text', 'summarize: a b', '--ablate', '0:1'])).toMatch(/stack:layer:head with a stack of encoder, decoder, cross/);
+    expect(fail(['--model', join(root, 'gpt2'), '--text', 'x', '--ablate', '0:9'])).toMatch(/no self layer 0, head 9/);
+    expect(fail(['--model', join(root, 'gpt2'), '--text', 'x', '--ablate', '0:1', '--ablate-mode', 'half'])).toMatch(/Unknown --ablate-mode half/);
+    const t5out = join(root, 't5-ablated.json');
+    cli(['--model', t5, '--text', 'summarize: a b', '--target', 'a', '--ablate', 'cross:1:2,encoder:0:0', '--ablate-mode', 'uniform', '--out', t5out]);
+    expect(JSON.parse(readFileSync(t5out, 'utf8')).ablation.heads).toEqual([{ kind: 'cross', layer: 1, head: 2 }, { kind: 'encoder', layer: 0, head: 0 }]);
+  });
+
   it('--analysis adds value norms, value-weighted attention and rollout to the JSON (T5: no cross rollout)', () => {
     const dir = checkpointDir('t5-analysis', { family: 't5', seed: 4, layers: 2, dModel: 32, heads: 4 });
     const out = join(root, 't5-analysis.json');
