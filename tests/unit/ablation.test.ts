@@ -19,6 +19,7 @@ import type { Ablation } from '../../src/lib/graph/taps';
 import type { AblationMode } from '../../src/lib/graph/ablation';
 import type { Trace } from '../../src/lib/trace/types';
 import { traceFromJSON, traceToJSON } from '../../src/lib/trace/json';
+import { attentionChanges, klFromLogits, predictionShift } from '../../src/lib/trace/ablation-effect';
 
 const TOLERANCE = 1e-4;
 const MODES: AblationMode[] = ['zero', 'mean', 'uniform'];
@@ -118,6 +119,45 @@ describe('head ablation against the float64 reference', () => {
     }
     expect(trace.tokens.map((t) => t.id)).toEqual(expected);
     await runner.release();
+  });
+
+  it('what changed: KL of the predictions and each later head’s change in attention, against the reference', async () => {
+    const c = { ...CASES[0], options: { family: 'gpt2', seed: 36, layers: 3, dModel: 32, heads: 4 } as RandomCheckpointOptions };
+    const cp = randomCheckpoint(c.options);
+    const weights = checkpointWeights(cp);
+    const runner = await loadModel(filesOf(cp), { id: cp.name, source: 'local' }, 'wasm');
+    const ablation: Ablation = { heads: [{ kind: 'self', layer: 1, head: 2 }], mode: 'zero' };
+    const plain = await runner.run(c.text, { keepLogits: true });
+    const ablated = await runner.run(c.text, { keepLogits: true, ablation });
+    await runner.release();
+    const refPlain = gpt2Forward(cp.config, weights, ids(plain));
+    const refAblated = gpt2Forward(cp.config, weights, ids(plain), ablation);
+    // KL at the last position (the one GPT-2 predicts from), float64 from the reference's logits.
+    const n = plain.tokens.length;
+    const v = refPlain.logits.shape[1];
+    const last = (t: ReferenceTrace) => t.logits.data.subarray((n - 1) * v, n * v);
+    const shift = predictionShift(plain, ablated);
+    expect(shift.map((x) => x.position)).toEqual([n - 1]);
+    expect(Math.abs(shift[0].kl - klFromLogits(last(refPlain), last(refAblated)))).toBeLessThan(TOLERANCE);
+    expect(shift[0].kl).toBeGreaterThan(1e-4);
+    // Layers 0–1 cannot see the ablation (it acts on layer 1's output): no change; layer 2 changes.
+    const changes = attentionChanges(plain, ablated);
+    expect(changes.length).toBe(3 * 4 - 1);
+    for (const h of changes.filter((x) => x.layer <= 1)) expect(h.change).toBeLessThan(1e-6);
+    const top = changes[0];
+    expect(top.layer).toBe(2);
+    const P = refPlain.attention.self!.probs;
+    const Q = refAblated.attention.self!.probs;
+    let tv = 0;
+    for (let i = 0; i < n; i++) {
+      let row = 0;
+      for (let j = 0; j < n; j++) {
+        const at = ((top.layer * 4 + top.head) * n + i) * n + j;
+        row += Math.abs(P.data[at] - Q.data[at]);
+      }
+      tv += row / 2 / n;
+    }
+    expect(Math.abs(top.change - tv)).toBeLessThan(TOLERANCE);
   });
 
   it('refuses heads and stacks the model does not have, and keeps the ablation in the trace JSON', async () => {

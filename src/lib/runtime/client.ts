@@ -131,9 +131,10 @@ export class InferenceClient {
     }
   }
 
-  async run(model: string, text: string, mode: RunMode, target?: string, onPartial?: (t: Trace) => void): Promise<Trace> {
+  /** `lane`: runs in another lane neither supersede nor are superseded by the explorer's own (e.g. an ablation comparison). */
+  async run(model: string, text: string, mode: RunMode, target?: string, onPartial?: (t: Trace) => void, lane?: string): Promise<Trace> {
     await this.ready;
-    return (await this.send({ type: 'run', id: this.nextId++, model, text, target, mode }, { onPartial })) as Trace;
+    return (await this.send({ type: 'run', id: this.nextId++, model, text, target, mode, ...(lane ? { lane } : {}) }, { onPartial })) as Trace;
   }
 
   async unload(model: string): Promise<void> {

@@ -28,7 +28,7 @@ export type RunMode =
 export type WorkerRequest =
   | { type: 'setup'; id: number; setup: WorkerSetup }
   | { type: 'load'; id: number; ref: ModelRef }
-  | { type: 'run'; id: number; model: string; text: string; target?: string; mode: RunMode }
+  | { type: 'run'; id: number; model: string; text: string; target?: string; mode: RunMode; lane?: string }
   | { type: 'cancel'; id: number; target: number }
   | { type: 'unload'; id: number; model: string };
 

@@ -109,8 +109,10 @@ async function handle(req: WorkerRequest): Promise<void> {
       downloads.get(req.target)?.abort();
       return;
     case 'run': {
-      latestRun.set(req.model, req.id);
-      const isCancelled = () => cancelled.has(req.id) || latestRun.get(req.model) !== req.id;
+      // A newer run supersedes older ones of the same model and lane.
+      const lane = req.lane ? `${req.model}#${req.lane}` : req.model;
+      latestRun.set(lane, req.id);
+      const isCancelled = () => cancelled.has(req.id) || latestRun.get(lane) !== req.id;
       const run = async () => {
         // Superseded while waiting: skip it entirely.
         if (isCancelled()) throw new AtlasError('cancelled', 'The run was replaced by a newer one.');

@@ -86,6 +86,8 @@ export class ModelGrid {
   private globalScale: ValueScale | null = null;
   private scratch: HTMLCanvasElement | null = null;
   private selected: HeadRef[] = [];
+  /** Heads ablated in the run shown: crossed out (their own weights still show). */
+  private ablated: HeadRef[] = [];
   private hovered: HeadRef | null = null;
   private linkedRows: number[] = [];
   lastDrawMs = 0;
@@ -368,6 +370,13 @@ export class ModelGrid {
     else this.labelFor();
   }
 
+  /** Heads ablated in the run shown (a cross over each thumb); [] for an ordinary run. */
+  setAblated(refs: HeadRef[]): void {
+    this.ablated = refs;
+    this.drawOverlay();
+    this.root.dataset.ablated = refs.map((r) => `${r.layer}:${r.head}`).join(' ');
+  }
+
   /** Rows of the hovered token (shown as a band in every head); [] to clear. */
   highlightRows(rows: number[]): void {
     const t0 = now();
@@ -426,6 +435,21 @@ export class ModelGrid {
       ctx.lineWidth = w;
       ctx.strokeRect(x - w / 2 + 0.5, y - w / 2 + 0.5, L.thumb + w - 1, L.thumb + w - 1);
     };
+    // Ablated: a cross in the text colour over a halo in the background colour, readable on any cells.
+    for (const r of this.ablated) {
+      const [x, y] = thumbOrigin(L, r.layer, r.head);
+      const cross = new Path2D();
+      cross.moveTo(x + 2, y + 2);
+      cross.lineTo(x + L.thumb - 2, y + L.thumb - 2);
+      cross.moveTo(x + L.thumb - 2, y + 2);
+      cross.lineTo(x + 2, y + L.thumb - 2);
+      ctx.strokeStyle = theme.bg;
+      ctx.lineWidth = 5;
+      ctx.stroke(cross);
+      ctx.strokeStyle = theme.fg;
+      ctx.lineWidth = 2;
+      ctx.stroke(cross);
+    }
     if (this.hovered) outline(this.hovered, theme.fg, 1);
     if (this.cursor) outline(this.cursor, theme.fg, 2);
     for (const s of this.selected) outline(s, theme.accent, 3);

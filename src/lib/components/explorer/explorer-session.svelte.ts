@@ -4,7 +4,9 @@
 // Errors never touch the user's text or settings.
 
 import type { InferenceClient } from '$lib/runtime/client';
-import { toErrorInfo, type AtlasError } from '$lib/errors';
+import { toErrorInfo, type AtlasError, type ErrorInfo } from '$lib/errors';
+import type { Ablation } from '$lib/graph/taps';
+import type { Trace } from '$lib/trace/types';
 import { decodeStateChecked, defaultState, encodeState, hasLocal, loadLocal, saveLocal, withoutParams, type ViewState } from '$lib/state/view-state';
 import { describeFiles } from '$lib/hub/fingerprint';
 import { browserCache, deleteCachedModel, hubDownloadSize, listCachedModels, type CachedModel } from '$lib/hub/sources';
@@ -28,6 +30,12 @@ export class ExplorerSession {
   /** A notice that is not an error (e.g. the worker was restarted). */
   notice = $state<string | null>(null);
   generating = $state(false);
+  /** The last ablation comparison: the same input with and without the chosen heads (null: none, or stale). */
+  ablation = $state.raw<{ plain: Trace; ablated: Trace } | null>(null);
+  ablating = $state(false);
+  ablationError = $state<ErrorInfo | null>(null);
+  /** Whether the views show the ablated run instead of the plain one. */
+  showAblated = $state(false);
   /** Whether the state came from a link or a previous visit (then the views restore its selection). */
   savedSelection = false;
   /** Whether the state came from a link (then a selection that does not fit the model is reported). */
@@ -99,6 +107,7 @@ export class ExplorerSession {
     const error = toErrorInfo(hang);
     if (this.state.model.startsWith('files:')) this.state.model = this.shareableModel;
     this.slot.trace = null;
+    this.clearAblation();
     await this.loadModel();
     this.slot.error = error;
   }
@@ -159,6 +168,7 @@ export class ExplorerSession {
     if (key === this.state.model && this.slot.model) return;
     this.state.model = key;
     this.slot.trace = null;
+    this.clearAblation();
     await this.loadModel();
   }
 
@@ -199,6 +209,7 @@ export class ExplorerSession {
     const previous = this.state.model;
     this.state.model = hubKey(id, revision);
     this.slot.trace = null;
+    this.clearAblation();
     const ok = await this.slot.load({ kind: 'hub', id, revision }, this.abort.signal);
     this.download = null;
     if (!ok) {
@@ -243,12 +254,14 @@ export class ExplorerSession {
 
   setText(text: string): void {
     this.state.text = text;
+    this.clearAblation();
     void this.persist();
     this.schedule();
   }
 
   setTarget(target: string): void {
     this.state.target = target;
+    this.clearAblation();
     void this.persist();
     this.schedule();
   }
@@ -268,6 +281,39 @@ export class ExplorerSession {
     else await this.slot.run(text, { kind: 'forward', options: { truncate } }, seq2seq ? target : undefined);
   }
 
+  clearAblation(): void {
+    this.ablation = null;
+    this.ablationError = null;
+    this.showAblated = false;
+  }
+
+  /**
+   * Runs the shown input twice more, with logits kept: as it is and with `ablation` (T5: teacher
+   * forcing on the target shown, so both runs predict the same positions). In its own worker lane,
+   * so it neither cancels nor is cancelled by the explorer's runs.
+   */
+  async ablate(ablation: Ablation): Promise<void> {
+    const client = this.client;
+    const model = this.slot.model;
+    const trace = this.slot.trace;
+    if (!client || !model || !trace) return;
+    const seq2seq = familySpec(model.info.family).task === 'seq2seq';
+    const target = seq2seq ? trace.target : undefined;
+    const options = { truncate: this.state.truncate, keepLogits: true };
+    this.ablating = true;
+    this.ablationError = null;
+    try {
+      const plain = await client.run(model.key, trace.text, { kind: 'forward', options }, target, undefined, 'ablation');
+      const ablated = await client.run(model.key, trace.text, { kind: 'forward', options: { ...options, ablation: $state.snapshot(ablation) as Ablation } }, target, undefined, 'ablation');
+      if (this.slot.trace?.text === trace.text) this.ablation = { plain, ablated };
+    } catch (e) {
+      const info = toErrorInfo(e);
+      if (info.code !== 'cancelled') this.ablationError = info;
+    } finally {
+      this.ablating = false;
+    }
+  }
+
   /** From now on, cut texts to the model's length (the user chose it after a too-long error). */
   async truncateAndRun(): Promise<void> {
     this.state.truncate = true;
@@ -283,6 +329,7 @@ export class ExplorerSession {
     const model = this.slot.model;
     if (!model || familySpec(model.info.family).task !== 'continue') return;
     this.generating = true;
+    this.clearAblation();
     const seed = Math.floor(Math.random() * 2 ** 31);
     const trace = await this.slot.run(this.state.text, { kind: 'generate', options: { steps: GENERATE_STEPS, sampleTopK, seed, truncate: this.state.truncate } });
     this.generating = false;
