@@ -17,6 +17,8 @@ export interface TapRequest {
   hidden: boolean;
   /** When present the graph takes ablation factors as inputs (the same graph serves any heads and mode). */
   ablation?: Ablation;
+  /** The logit lens (graph/logit-lens.ts): top tokens of every layer's residual stream through the output head. */
+  logitLens?: boolean;
 }
 
 /** What the app draws by default: everything the views can show. */

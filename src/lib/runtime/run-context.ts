@@ -22,6 +22,8 @@ export interface RunOptions {
   keepLogits?: boolean;
   /** Heads whose output is zeroed, replaced by its mean over positions, or computed from uniform weights. */
   ablation?: Ablation;
+  /** The logit lens: every layer's residual stream through the final norm and output head (a matmul with the vocabulary per layer). */
+  logitLens?: boolean;
 }
 
 export interface GenerateOptions extends RunOptions {
@@ -47,6 +49,8 @@ export interface RunContext<C> {
   /** The tap set `options` asks for (all taps by default). */
   request(options: RunOptions): TapRequest;
   /** Runs one of the family's graphs (see FamilyRuntime.parts). */
+  /** Reads the logit-lens outputs of `out`, if the graph made them, into the trace. */
+  addLens(trace: Trace, out: Outputs): void;
   exec(part: string, request: TapRequest, feeds: Feeds): Promise<Outputs>;
   /** The usable length of an input of `n` tokens: fails past the model's positions unless truncating. */
   checkLength(n: number, options: RunOptions, what?: string): number;

@@ -9,6 +9,7 @@ import { familySpec, type AnyFamilySpec, type ModelConfig } from '../families';
 import type { FamilyRuntime } from '../families/types';
 import { OUTPUT, type Ablation, type TapRequest } from '../graph/taps';
 import { ABLATION_MODES, ablationFactors } from '../graph/ablation';
+import { LENS_OUTPUT } from '../graph/logit-lens';
 import { attentionKinds } from '../families';
 import type { BuiltGraph } from '../graph/builder';
 import type { Checkpoint } from '../graph/weights';
@@ -64,7 +65,7 @@ export class ModelRunner implements RunContext<ModelConfig> {
   request(options: RunOptions): TapRequest {
     const ablation = options.ablation?.heads.length ? options.ablation : undefined;
     if (ablation) this.checkAblation(ablation);
-    return { taps: new Set(options.taps ?? DEFAULT_TAPS), hidden: options.hidden ?? false, ...(ablation ? { ablation } : {}) };
+    return { taps: new Set(options.taps ?? DEFAULT_TAPS), hidden: options.hidden ?? false, ...(ablation ? { ablation } : {}), ...(options.logitLens ? { logitLens: true } : {}) };
   }
 
   /** Ablated heads must exist: a head that is not there would silently ablate nothing. */
@@ -103,7 +104,7 @@ export class ModelRunner implements RunContext<ModelConfig> {
 
   /** One session per graph and tap set; building a graph is cheap, creating a session is not. */
   private session(part: string, request: TapRequest): Promise<ort.InferenceSession> {
-    const key = `${part}:${[...request.taps].sort().join(',')}:${request.hidden}:${request.ablation ? 'ablate' : ''}`;
+    const key = `${part}:${[...request.taps].sort().join(',')}:${request.hidden}:${request.logitLens ? 'lens' : ''}:${request.ablation ? 'ablate' : ''}`;
     let s = this.sessions.get(key);
     if (!s) {
       const graph = this.build(part, request);
@@ -185,8 +186,15 @@ export class ModelRunner implements RunContext<ModelConfig> {
     if (out) {
       trace.attention = this.collect(out, kinds);
       if (out[OUTPUT.hidden]) trace.hidden = tensorOf(out[OUTPUT.hidden]);
+      this.addLens(trace, out);
     }
     return trace;
+  }
+
+  addLens(trace: Trace, out: Outputs): void {
+    if (!out[LENS_OUTPUT.probs]) return;
+    const ids = tensorOf(out[LENS_OUTPUT.ids]);
+    trace.logitLens = { probs: tensorOf(out[LENS_OUTPUT.probs]), ids, rank: tensorOf(out[LENS_OUTPUT.rank]), texts: Array.from(ids.data, (id) => this.codec.piece(id)) };
   }
 
   addPredictions(trace: Trace, positions: number[], logits: ort.Tensor, options: RunOptions, k = 10): void {

@@ -10,7 +10,9 @@
 //              or { "encoder", "decoder", "cross" }  // T5; cross is [l][h][target][source]
 //   "taps"?: { "<kind>": { "q"|"k"|"v"|"scores"|"context": nested, "positionBias"?: [h][q][k] } },
 //   "analysis"?: { "valueNorms"?: { "<kind>": [l][h][key] },               (a tap of the graph)
-//                  "valueWeighted"?: { "<kind>": [l][h][q][key] }, "rollout"?: { "<kind>": [l][q][key] } },
+//                  "valueWeighted"?: { "<kind>": [l][h][q][key] }, "rollout"?: { "<kind>": [l][q][key] },
+//                  "logitLens"?: [stream][pos][{ "id", "text", "prob" } × 10], "logitLensRank"?: [stream][pos] },
+//   "ablation"?: { "heads": [{ "kind", "layer", "head" }], "mode" },
 //   "hidden"?: [layer+1][pos][d], "predictions"?: [...], "logits"?: {"positions", "values": [p][vocab]}
 // }
 // Masked scores (the float32 minimum in the graph) are written as null, since JSON has
@@ -126,7 +128,7 @@ export function traceJSONParts<T>(trace: Trace, tensor: (t: Tensor, maskSentinel
     ...(trace.decoderTokens ? { decoderTokens: trace.decoderTokens } : {}),
     attentions,
     ...(Object.keys(taps).length ? { taps } : {}),
-    ...(Object.keys(analysis).length ? { analysis } : {}),
+    ...(Object.keys(analysis).length || trace.logitLens ? { analysis: { ...analysis, ...(trace.logitLens ? lensToJSON(trace.logitLens) : {}) } } : {}),
     ...(trace.hidden ? { hidden: tensor(trace.hidden, false) } : {}),
     ...(trace.predictions ? { predictions: trace.predictions } : {}),
     ...(trace.generation ? { generation: trace.generation } : {}),
@@ -182,6 +184,7 @@ export function traceFromJSON(json: unknown): Trace {
     ...(isGeneration(j.generation) ? { generation: j.generation } : {}),
     ...(Object.keys(derived).length ? { analysis: derived } : {}),
     ...(isAblation(j.ablation) ? { ablation: j.ablation } : {}),
+    ...(analysis.logitLens !== undefined ? { logitLens: lensFromJSON({ logitLens: analysis.logitLens, logitLensRank: analysis.logitLensRank }) } : {}),
     logits: logitsFromJSON(j.logits),
   };
 }
@@ -191,6 +194,40 @@ function logitsFromJSON(value: unknown): Trace['logits'] {
   const v = value as { positions?: unknown; values?: unknown };
   if (!Array.isArray(v.positions)) throw new AtlasError('bad-trace', 'logits.positions is not a list.');
   return { positions: v.positions as number[], values: nestedToTensor(v.values, 'logits.values') };
+}
+
+type LensJSON = { logitLens: { id: number; text: string; prob: number }[][][]; logitLensRank: number[][] };
+
+/** analysis.logitLens[stream][position] = the top 10 as { id, text, prob }; analysis.logitLensRank[stream][position]. */
+function lensToJSON(lens: NonNullable<Trace['logitLens']>): LensJSON {
+  const [streams, positions, k] = lens.probs.shape;
+  const top = Array.from({ length: streams }, (_, l) =>
+    Array.from({ length: positions }, (_, p) => Array.from({ length: k }, (_, i) => {
+      const at = (l * positions + p) * k + i;
+      return { id: lens.ids.data[at], text: lens.texts[at], prob: lens.probs.data[at] };
+    })),
+  );
+  const rank = Array.from({ length: streams }, (_, l) => Array.from(lens.rank.data.subarray(l * positions, (l + 1) * positions)));
+  return { logitLens: top, logitLensRank: rank };
+}
+
+function lensFromJSON(v: unknown): NonNullable<Trace['logitLens']> {
+  const { logitLens: top, logitLensRank: rank } = v as LensJSON;
+  const j = { top, rank };
+  const ok = Array.isArray(j.top) && Array.isArray(j.rank) && j.top.every((s) => Array.isArray(s) && s.every((p) => Array.isArray(p) && p.every((c) => typeof c?.prob === 'number' && Number.isInteger(c.id) && typeof c.text === 'string')));
+  if (!ok) throw new AtlasError('bad-trace', 'logitLens is not a list of layers × positions of { id, text, prob }.');
+  const streams = j.top.length;
+  const positions = j.top[0]?.length ?? 0;
+  const k = j.top[0]?.[0]?.length ?? 0;
+  if (j.top.some((s) => s.length !== positions || s.some((p) => p.length !== k)) || j.rank.length !== streams || j.rank.some((r) => r.length !== positions))
+    throw new AtlasError('bad-trace', 'logitLens has rows of different lengths.');
+  const flat = j.top.flat(2);
+  return {
+    probs: { shape: [streams, positions, k], data: Float32Array.from(flat, (c) => c.prob) },
+    ids: { shape: [streams, positions, k], data: Float32Array.from(flat, (c) => c.id) },
+    texts: flat.map((c) => c.text),
+    rank: { shape: [streams, positions], data: Float32Array.from(j.rank.flat()) },
+  };
 }
 
 function isAblation(v: unknown): v is NonNullable<Trace['ablation']> {

@@ -105,6 +105,12 @@ export interface Trace {
    * the ablated model's; the ablated heads' own taps still show what they computed.
    */
   ablation?: { heads: { kind: AttentionKind; layer: number; head: number }[]; mode: 'zero' | 'mean' | 'uniform' };
+  /**
+   * The logit lens (when asked for): per residual stream (0 = the embeddings, l + 1 = after layer l;
+   * T5: the decoder's) and position, the top 10 tokens `ids` with their `probs` [streams, position, 10]
+   * and the `rank` (0 = top) of the token the whole model predicts there [streams, position].
+   */
+  logitLens?: { probs: Tensor; ids: Tensor; rank: Tensor; /** The vocabulary's string of each id, in the order of `ids`. */ texts: string[] };
   /** Raw output logits [positions.length, vocab] at `positions` (T5: decoder positions), when asked for. */
   logits?: { positions: number[]; values: Tensor };
   timings: { runMs: number; buildMs?: number; tokenizeMs?: number };

@@ -6,6 +6,7 @@ import { DataType } from '../../graph/onnx-proto';
 import { GraphBuilder, type BuiltGraph } from '../../graph/builder';
 import { attention, TapCollector } from '../../graph/attention';
 import { AblationInput } from '../../graph/ablation';
+import { emitLogitLens } from '../../graph/logit-lens';
 import { INPUT, OUTPUT, type TapRequest } from '../../graph/taps';
 import type { BertConfig } from './config';
 import type { Checkpoint } from '../../graph/weights';
@@ -138,11 +139,13 @@ export function buildBert(config: BertConfig, checkpoint: Checkpoint, request: T
   }
 
   if (names.head) {
-    const selected = g.op('Gather', [h, logitPositions], { axis: 0 }, 'selected');
-    const t = layerNorm(g.activation(linear(selected, names.head.dense, d, d), config.activation), names.head.norm);
-    // The decoder is tied to the word embeddings; only its bias is stored.
-    const logits = g.op('Gemm', [t, wordEmbeddings, g.weight(names.head.bias, [config.vocabSize])], { transB: 1 }, 'logits');
-    g.output(logits, OUTPUT.logits, ['P', config.vocabSize]);
+    const mlm = names.head;
+    // The MLM head: dense, activation, LayerNorm, then the decoder tied to the word embeddings (only its bias is stored).
+    const toLogits = (x: string) =>
+      g.op('Gemm', [layerNorm(g.activation(linear(x, mlm.dense, d, d), config.activation), mlm.norm), wordEmbeddings, g.weight(mlm.bias, [config.vocabSize])], { transB: 1 }, 'logits');
+    g.output(toLogits(g.op('Gather', [h, logitPositions], { axis: 0 }, 'selected')), OUTPUT.logits, ['P', config.vocabSize]);
+    // BERT has no final norm: each layer's output goes straight into the MLM head, which was trained on the last layer's only.
+    if (request.logitLens) emitLogitLens(g, hidden, toLogits);
   }
   taps.emit(g);
   if (request.hidden) g.output(g.stack(hidden), OUTPUT.hidden, [config.layers + 1, 'T', d]);

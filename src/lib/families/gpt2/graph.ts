@@ -6,6 +6,7 @@ import { DataType } from '../../graph/onnx-proto';
 import { GraphBuilder, type BuiltGraph } from '../../graph/builder';
 import { attention, TapCollector } from '../../graph/attention';
 import { AblationInput } from '../../graph/ablation';
+import { emitLogitLens } from '../../graph/logit-lens';
 import { INPUT, OUTPUT, type TapRequest } from '../../graph/taps';
 import type { Gpt2Config } from './config';
 import type { Checkpoint } from '../../graph/weights';
@@ -43,7 +44,9 @@ export function buildGpt2(config: Gpt2Config, checkpoint: Checkpoint, request: T
     h = g.op('Add', [h, g.conv1d(up, w(p + 'mlp.c_proj.weight', [dInner, d]), w(p + 'mlp.c_proj.bias', [d]))], {}, 'block');
     if (l < config.layers - 1) hidden.push(h);
   }
-  const final = g.layerNorm(h, w('ln_f.weight', [d]), w('ln_f.bias', [d]), config.eps);
+  const lnf = (x: string) => g.layerNorm(x, w('ln_f.weight', [d]), w('ln_f.bias', [d]), config.eps);
+  const final = lnf(h);
+  const residuals = [...hidden, h];
   // Hugging Face's hidden_states end with the output of the final LayerNorm.
   hidden.push(final);
 
@@ -51,6 +54,7 @@ export function buildGpt2(config: Gpt2Config, checkpoint: Checkpoint, request: T
   const selected = g.op('Gather', [final, logitPositions], { axis: 0 }, 'selected');
   const lmHead = g.hasWeight(['lm_head.weight']) ? g.weight('lm_head.weight', [config.vocabSize, d]) : wte;
   g.output(g.op('Gemm', [selected, lmHead], { transB: 1 }, 'logits'), OUTPUT.logits, ['P', config.vocabSize]);
+  if (request.logitLens) emitLogitLens(g, residuals, (x) => g.op('Gemm', [lnf(x), lmHead], { transB: 1 }, 'lens_logits'));
   taps.emit(g);
   if (request.hidden) g.output(g.stack(hidden), OUTPUT.hidden, [config.layers + 1, 'T', d]);
   return g.build();

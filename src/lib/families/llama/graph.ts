@@ -7,6 +7,7 @@ import { DataType } from '../../graph/onnx-proto';
 import { GraphBuilder, type BuiltGraph } from '../../graph/builder';
 import { attention, TapCollector } from '../../graph/attention';
 import { AblationInput } from '../../graph/ablation';
+import { emitLogitLens } from '../../graph/logit-lens';
 import { INPUT, OUTPUT, type TapRequest } from '../../graph/taps';
 import type { Checkpoint } from '../../graph/weights';
 import type { LlamaConfig } from './config';
@@ -66,7 +67,9 @@ export function buildLlama(c: LlamaConfig, checkpoint: Checkpoint, request: TapR
     h = g.op('Add', [h, mlp('down_proj', d, c.dInner, g.op('Mul', [silu, up], {}, 'swiglu'))], {}, 'block');
     if (l < c.layers - 1) hidden.push(h);
   }
-  const final = g.rmsNorm(h, w('norm.weight', [d]), c.eps);
+  const norm = (x: string) => g.rmsNorm(x, w('norm.weight', [d]), c.eps);
+  const final = norm(h);
+  const residuals = [...hidden, h];
   // Hugging Face's hidden_states end with the output of the final norm.
   hidden.push(final);
 
@@ -75,6 +78,7 @@ export function buildLlama(c: LlamaConfig, checkpoint: Checkpoint, request: TapR
   // An untied model must ship its head; a tied one reads the embeddings.
   const head = untied ?? (c.tiedEmbeddings ? embed : g.weight('lm_head.weight', [c.vocabSize, d]));
   g.output(g.op('Gemm', [selected, head], { transB: 1 }, 'logits'), OUTPUT.logits, ['P', c.vocabSize]);
+  if (request.logitLens) emitLogitLens(g, residuals, (x) => g.op('Gemm', [norm(x), head], { transB: 1 }, 'lens_logits'));
   taps.emit(g);
   if (request.hidden) g.output(g.stack(hidden), OUTPUT.hidden, [c.layers + 1, 'T', d]);
   return g.build();

@@ -8,6 +8,7 @@ import { DataType } from '../../graph/onnx-proto';
 import { GraphBuilder, type BuiltGraph } from '../../graph/builder';
 import { attention, TapCollector } from '../../graph/attention';
 import { AblationInput } from '../../graph/ablation';
+import { emitLogitLens } from '../../graph/logit-lens';
 import { INPUT, OUTPUT, type TapRequest } from '../../graph/taps';
 import type { Checkpoint } from '../../graph/weights';
 import { OPT_POSITION_OFFSET, type OptConfig } from './config';
@@ -49,14 +50,19 @@ export function buildOpt(c: OptConfig, checkpoint: Checkpoint, request: TapReque
     if (!c.preNorm) h = ln(h, p + 'final_layer_norm');
     if (l < c.layers - 1) hidden.push(h);
   }
-  let final = c.finalNorm ? ln(h, 'final_layer_norm') : h;
-  if (c.embedDim !== d) final = g.linear(final, w('project_out.weight', [c.embedDim, d]));
+  const toOutput = (x: string) => {
+    const n = c.finalNorm ? ln(x, 'final_layer_norm') : x;
+    return c.embedDim !== d ? g.linear(n, w('project_out.weight', [c.embedDim, d])) : n;
+  };
+  const residuals = [...hidden, h];
+  const final = toOutput(h);
   // Hugging Face's hidden_states end with the decoder's output (after its final norm).
   hidden.push(final);
 
   const selected = g.op('Gather', [final, logitPositions], { axis: 0 }, 'selected');
   const head = g.hasWeight(['lm_head.weight']) ? g.weight('lm_head.weight', [c.vocabSize, c.embedDim]) : embed;
   g.output(g.op('Gemm', [selected, head], { transB: 1 }, 'logits'), OUTPUT.logits, ['P', c.vocabSize]);
+  if (request.logitLens) emitLogitLens(g, residuals, (x) => g.op('Gemm', [toOutput(x), head], { transB: 1 }, 'lens_logits'));
   taps.emit(g);
   if (request.hidden) g.output(g.stack(hidden), OUTPUT.hidden, [c.layers + 1, 'T', c.embedDim === d ? d : 'D']);
   return g.build();

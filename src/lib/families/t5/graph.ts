@@ -10,6 +10,7 @@ import { DataType } from '../../graph/onnx-proto';
 import { GraphBuilder, type BuiltGraph } from '../../graph/builder';
 import { attention, TapCollector } from '../../graph/attention';
 import { AblationInput, type LayerAblation } from '../../graph/ablation';
+import { emitLogitLens } from '../../graph/logit-lens';
 import { INPUT, OUTPUT, type TapRequest } from '../../graph/taps';
 import type { T5Config } from './config';
 import type { Checkpoint } from '../../graph/weights';
@@ -135,16 +136,14 @@ export function buildT5Decoder(c: T5Config, checkpoint: Checkpoint, request: Tap
     if (l < c.decoderLayers - 1) hidden.push(h);
   }
   const final = norm(p, 'decoder.final_layer_norm.weight', h);
+  const residuals = [...hidden, h];
   hidden.push(final);
 
-  let selected = g.op('Gather', [final, logitPositions], { axis: 0 }, 'selected');
-  let head: string;
-  if (c.tiedEmbeddings) {
-    // With tied embeddings T5 rescales the decoder output by d_model^-0.5 before the head.
-    selected = g.op('Mul', [selected, g.float(c.dModel ** -0.5)]);
-    head = g.weight(['shared.weight', 'decoder.embed_tokens.weight', 'encoder.embed_tokens.weight'], [c.vocabSize, c.dModel]);
-  } else head = g.weight('lm_head.weight', [c.vocabSize, c.dModel]);
-  g.output(g.op('Gemm', [selected, head], { transB: 1 }, 'logits'), OUTPUT.logits, ['P', c.vocabSize]);
+  // With tied embeddings T5 rescales the decoder output by d_model^-0.5 before the head.
+  const head = c.tiedEmbeddings ? g.weight(['shared.weight', 'decoder.embed_tokens.weight', 'encoder.embed_tokens.weight'], [c.vocabSize, c.dModel]) : g.weight('lm_head.weight', [c.vocabSize, c.dModel]);
+  const headOf = (normed: string) => g.op('Gemm', [c.tiedEmbeddings ? g.op('Mul', [normed, g.float(c.dModel ** -0.5)]) : normed, head], { transB: 1 }, 'logits');
+  g.output(headOf(g.op('Gather', [final, logitPositions], { axis: 0 }, 'selected')), OUTPUT.logits, ['P', c.vocabSize]);
+  if (request.logitLens) emitLogitLens(g, residuals, (x) => headOf(x === h ? final : norm(p, 'decoder.final_layer_norm.weight', x)));
   selfTaps.emit(g);
   crossTaps.emit(g);
   if (request.taps.has('scores')) g.output(bias, 'decoder.positionBias', [c.heads, 'T', 'T']);

@@ -65,6 +65,7 @@ async function forward(ctx: RunContext<T5Config>, input: RunInput, options: RunO
     trace.decoderTokens = decoderTokens;
     trace.attention = { ...ctx.collect(enc, ['encoder']), ...ctx.collect(out, ['decoder', 'cross']) };
     if (enc[OUTPUT.hidden]) trace.hidden = tensorOf(enc[OUTPUT.hidden]);
+    ctx.addLens(trace, out);
     ctx.addPredictions(trace, range(decoderTokens.length), out[OUTPUT.logits], options, 5);
     return trace;
   };
