@@ -34,6 +34,8 @@ export class ExplorerSession {
   ablation = $state.raw<{ plain: Trace; ablated: Trace } | null>(null);
   ablating = $state(false);
   ablationError = $state<ErrorInfo | null>(null);
+  /** Whether runs also compute the logit lens (a matmul with the vocabulary per layer, so off by default). */
+  lens = $state(false);
   /** Whether the views show the ablated run instead of the plain one. */
   showAblated = $state(false);
   /** Whether the state came from a link or a previous visit (then the views restore its selection). */
@@ -277,8 +279,9 @@ export class ExplorerSession {
     if (!model) return;
     const { text, target, truncate } = this.state;
     const seq2seq = familySpec(model.info.family).task === 'seq2seq';
-    if (seq2seq && !target) await this.slot.run(text, { kind: 'generate', options: { steps: T5_MAX_STEPS } });
-    else await this.slot.run(text, { kind: 'forward', options: { truncate } }, seq2seq ? target : undefined);
+    const logitLens = this.lens;
+    if (seq2seq && !target) await this.slot.run(text, { kind: 'generate', options: { steps: T5_MAX_STEPS, logitLens } });
+    else await this.slot.run(text, { kind: 'forward', options: { truncate, logitLens } }, seq2seq ? target : undefined);
   }
 
   clearAblation(): void {
@@ -331,7 +334,7 @@ export class ExplorerSession {
     this.generating = true;
     this.clearAblation();
     const seed = Math.floor(Math.random() * 2 ** 31);
-    const trace = await this.slot.run(this.state.text, { kind: 'generate', options: { steps: GENERATE_STEPS, sampleTopK, seed, truncate: this.state.truncate } });
+    const trace = await this.slot.run(this.state.text, { kind: 'generate', options: { steps: GENERATE_STEPS, sampleTopK, seed, truncate: this.state.truncate, logitLens: this.lens } });
     this.generating = false;
     if (trace) {
       this.state.text = trace.text;

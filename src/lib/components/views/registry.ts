@@ -13,6 +13,7 @@ import AlignmentView from './AlignmentView.svelte';
 import MetricsView from './MetricsView.svelte';
 import PositionView from './PositionView.svelte';
 import RolloutView from './RolloutView.svelte';
+import LogitLensView from './LogitLensView.svelte';
 import { rolloutApplies } from '$lib/trace/analysis';
 import { ATTENTION_KINDS } from '$lib/vocabulary/attention-kinds';
 
@@ -40,5 +41,6 @@ export const VIEWS: readonly ViewEntry[] = [
   // RoPE and T5's relative bias are read from taps; learned absolute positions need the position-embedding table, which no trace carries yet.
   { id: 'position', component: PositionView, wide: false, shows: (t) => t.model.positionEncoding !== 'learned-absolute' },
   { id: 'rollout', component: RolloutView, wide: false, shows: (t) => ATTENTION_KINDS.some((k) => rolloutApplies(k) && !!t.attention[k]?.probs) },
+  { id: 'lens', component: LogitLensView, wide: true, shows: (t) => !!t.logitLens },
   { id: 'metrics', component: MetricsView, wide: true, shows: always },
 ];

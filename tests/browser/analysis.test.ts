@@ -1,6 +1,7 @@
-// The explorer's ablation panel on the embedded tiny-gpt2 and tiny-t5: the KL and predictions it
-// shows are those of the app's runtime in Node with the same heads ablated (WASM both sides), the
-// grid marks the ablated heads when the ablated run is shown, and a new text clears the result.
+// The explorer's analyses on the embedded models. Ablation (tiny-gpt2, tiny-t5): the KL and
+// predictions it shows are those of the app's runtime in Node with the same heads ablated (WASM
+// both sides), the grid marks the ablated heads when the ablated run is shown, and a new text
+// clears the result. Logit lens: off until asked; then every cell is the runtime's own reading.
 import { beforeAll, describe, expect, it } from 'vitest';
 import type { Page } from 'playwright-core';
 import { useBrowser } from './page';
@@ -57,6 +58,28 @@ describe('ablation in the explorer', { timeout: 600_000 }, () => {
     await waitForTrace(page, 'One two three');
     expect(await result.count()).toBe(0);
     expect(await page.locator('.atlas-model-grid').getAttribute('data-ablated')).toBe('');
+    expect(browser.errors).toEqual([]);
+  });
+
+  it('the logit lens is computed when asked, and shows the model’s own readings', async () => {
+    const runner = await loadModelDir('static/models/tiny-llama', { id: 'tiny-llama', source: 'embedded' });
+    const text = 'Once upon a time there was';
+    const expected = (await runner.run(text, { taps: ['probs'], logitLens: true })).logitLens!;
+    await runner.release();
+    const page = await browser.open('/#m=tiny-llama&t=' + encodeURIComponent(text));
+    await waitForTrace(page, text);
+    expect(await page.locator('[data-view=lens]').count()).toBe(0);
+    await page.check('[data-control=logit-lens]');
+    await page.waitForSelector('[data-view=lens] table', { timeout: RUN_TIMEOUT });
+    const [streams, positions] = expected.probs.shape;
+    expect(await page.locator('[data-view=lens] tbody tr').count()).toBe(streams);
+    for (const [l, p] of [[0, 0], [2, 3], [streams - 1, positions - 1]]) {
+      const cell = page.locator(`[data-view=lens] td[data-stream="${l}"][data-position="${p}"]`);
+      expect(Number(await cell.getAttribute('data-prob'))).toBeCloseTo(expected.probs.data[(l * positions + p) * 10], 4);
+      expect(await cell.getAttribute('title')).toContain(`ranked ${expected.rank.data[l * positions + p] + 1} here`);
+    }
+    // The output row is the model's prediction everywhere: every cell outlined.
+    expect(await page.locator(`[data-view=lens] td.final[data-stream="${streams - 1}"]`).count()).toBe(positions);
     expect(browser.errors).toEqual([]);
   });
 
