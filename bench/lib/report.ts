@@ -1,6 +1,7 @@
 // Writes docs/BENCHMARKS.md from the JSON results of bench/forward.ts and bench/browser.ts:
 // the machine, how to rerun, each target with its numbers, then every table.
 
+import { analysisMarkdown, type AnalysisResults } from './analysis-report';
 import type { BrowserResults } from './browser-types';
 import type { ForwardResults } from './forward-types';
 import { find, forwardMarkdown, forwardTargets } from './forward-report';
@@ -124,7 +125,7 @@ function notesSection(f: ForwardResults | null, b: BrowserResults | null): strin
   return out.length > 2 ? out : [];
 }
 
-export function benchmarksMarkdown(run: RunInfo, f: ForwardResults | null, b: BrowserResults | null): string {
+export function benchmarksMarkdown(run: RunInfo, f: ForwardResults | null, b: BrowserResults | null, a: AnalysisResults | null = null): string {
   const m = run.machine;
   const out = [
     '# Benchmarks',
@@ -177,5 +178,6 @@ export function benchmarksMarkdown(run: RunInfo, f: ForwardResults | null, b: Br
       '',
     );
   }
+  if (a) out.push(analysisMarkdown(a));
   return out.join('\n');
 }

@@ -53,6 +53,30 @@ function softmax(row: ArrayLike<number>): number[] {
   return e.map((x) => x / sum);
 }
 
+describe('logit lens positions', () => {
+  it('reads only the positions asked for, or the last ones that fit a budget, with the same numbers', async () => {
+    const c = CASES[0];
+    const cp = randomCheckpoint(c.options);
+    const runner = await loadModel(filesOf(cp), { id: cp.name, source: 'local' }, 'wasm');
+    const all = (await runner.run(c.text, { logitLens: true, taps: [] })).logitLens!;
+    const some = (await runner.run(c.text, { logitLens: { positions: [3, 1] }, taps: [] })).logitLens!;
+    const n = all.positions.length;
+    // Each stream reads 32 × vocabulary multiply-adds per position: a budget for two positions gets the last two.
+    const perPosition = (c.options.layers! + 1) * 32 * runner.info.vocabSize;
+    const budget = (await runner.run(c.text, { logitLens: { budget: 2.5 * perPosition }, taps: [] })).logitLens!;
+    await runner.release();
+    expect(some.positions).toEqual([3, 1]);
+    expect(budget.positions).toEqual([n - 2, n - 1]);
+    for (const [lens, cols] of [[some, [3, 1]], [budget, [n - 2, n - 1]]] as const)
+      cols.forEach((pos, i) => {
+        for (let l = 0; l < all.probs.shape[0]; l++) {
+          for (let j = 0; j < 10; j++) expect(lens.probs.data[(l * cols.length + i) * 10 + j]).toBeCloseTo(all.probs.data[(l * n + pos) * 10 + j], 6);
+          expect(lens.rank.data[l * cols.length + i]).toBe(all.rank.data[l * n + pos]);
+        }
+      });
+  });
+});
+
 describe('logit lens against the float64 reference (truncated models)', () => {
   for (const c of CASES)
     it(c.name, async () => {
@@ -90,6 +114,7 @@ describe('logit lens against the float64 reference (truncated models)', () => {
           expect(lens.rank.data[l * positions + p], `rank at stream ${l} pos ${p}`).toBe(rank);
         }
       }
+      expect(lens.positions).toEqual([...Array(positions).keys()]);
       // The last stream is the model itself: its top token is the prediction, rank 0.
       for (let p = 0; p < positions; p++) expect(lens.rank.data[layers * positions + p]).toBe(0);
       // JSON: analysis.logitLens[stream][position] = top 10 { id, text, prob }, and back.

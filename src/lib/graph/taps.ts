@@ -19,6 +19,9 @@ export interface TapRequest {
   ablation?: Ablation;
   /** The logit lens (graph/logit-lens.ts): top tokens of every layer's residual stream through the output head. */
   logitLens?: boolean;
+  /** Which positions the lens reads (fed, not built in): these, or the last ones that fit `lensBudget` multiply-adds, or all. */
+  lensPositions?: number[];
+  lensBudget?: number;
 }
 
 /** What the app draws by default: everything the views can show. */

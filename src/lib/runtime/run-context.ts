@@ -23,7 +23,7 @@ export interface RunOptions {
   /** Heads whose output is zeroed, replaced by its mean over positions, or computed from uniform weights. */
   ablation?: Ablation;
   /** The logit lens: every layer's residual stream through the final norm and output head (a matmul with the vocabulary per layer). */
-  logitLens?: boolean;
+  logitLens?: boolean | { positions?: number[]; budget?: number };
 }
 
 export interface GenerateOptions extends RunOptions {

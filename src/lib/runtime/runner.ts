@@ -7,9 +7,9 @@
 import { AtlasError } from '../errors';
 import { familySpec, type AnyFamilySpec, type ModelConfig } from '../families';
 import type { FamilyRuntime } from '../families/types';
-import { OUTPUT, type Ablation, type TapRequest } from '../graph/taps';
+import { INPUT, OUTPUT, type Ablation, type TapRequest } from '../graph/taps';
 import { ABLATION_MODES, ablationFactors } from '../graph/ablation';
-import { LENS_OUTPUT } from '../graph/logit-lens';
+import { LENS_OUTPUT, LENS_POSITIONS, lensWindow } from '../graph/logit-lens';
 import { attentionKinds } from '../families';
 import type { BuiltGraph } from '../graph/builder';
 import type { Checkpoint } from '../graph/weights';
@@ -65,7 +65,7 @@ export class ModelRunner implements RunContext<ModelConfig> {
   request(options: RunOptions): TapRequest {
     const ablation = options.ablation?.heads.length ? options.ablation : undefined;
     if (ablation) this.checkAblation(ablation);
-    return { taps: new Set(options.taps ?? DEFAULT_TAPS), hidden: options.hidden ?? false, ...(ablation ? { ablation } : {}), ...(options.logitLens ? { logitLens: true } : {}) };
+    return { taps: new Set(options.taps ?? DEFAULT_TAPS), hidden: options.hidden ?? false, ...(ablation ? { ablation } : {}), ...(options.logitLens ? { logitLens: true, ...(typeof options.logitLens === 'object' ? { lensPositions: options.logitLens.positions, lensBudget: options.logitLens.budget } : {}) } : {}) };
   }
 
   /** Ablated heads must exist: a head that is not there would silently ablate nothing. */
@@ -124,7 +124,8 @@ export class ModelRunner implements RunContext<ModelConfig> {
       const t0 = performance.now();
       const session = await this.session(part, request);
       const t1 = performance.now();
-      const out = await session.run(request.ablation ? { ...feeds, ...this.ablationFeeds(session, request.ablation) } : feeds);
+      const extra = { ...(request.ablation ? this.ablationFeeds(session, request.ablation) : {}), ...(session.inputNames.includes(LENS_POSITIONS) ? this.lensFeeds(feeds, request) : {}) };
+      const out = await session.run({ ...feeds, ...extra });
       this.clock.buildMs += t1 - t0;
       this.clock.runMs += performance.now() - t1;
       return out;
@@ -191,10 +192,24 @@ export class ModelRunner implements RunContext<ModelConfig> {
     return trace;
   }
 
+  /** The lens positions fed last (the trace records them). */
+  private lensPositions: number[] = [];
+
+  /** The positions the lens reads: those asked for (within the input), or every one. */
+  private lensFeeds(feeds: Feeds, request: TapRequest): Feeds {
+    const n = feeds[INPUT.ids].dims[0];
+    const asked = request.lensPositions?.filter((p) => Number.isInteger(p) && p >= 0 && p < n);
+    const layers = Math.max(this.info.layers, this.info.decoderLayers ?? 0);
+    if (asked?.length) this.lensPositions = asked;
+    else if (request.lensBudget) this.lensPositions = lensWindow(n, layers, this.info.dModel, this.info.vocabSize, request.lensBudget);
+    else this.lensPositions = Array.from({ length: n }, (_, i) => i);
+    return { [LENS_POSITIONS]: new ort.Tensor('int64', BigInt64Array.from(this.lensPositions, BigInt), [this.lensPositions.length]) };
+  }
+
   addLens(trace: Trace, out: Outputs): void {
     if (!out[LENS_OUTPUT.probs]) return;
     const ids = tensorOf(out[LENS_OUTPUT.ids]);
-    trace.logitLens = { probs: tensorOf(out[LENS_OUTPUT.probs]), ids, rank: tensorOf(out[LENS_OUTPUT.rank]), texts: Array.from(ids.data, (id) => this.codec.piece(id)) };
+    trace.logitLens = { positions: [...this.lensPositions], probs: tensorOf(out[LENS_OUTPUT.probs]), ids, rank: tensorOf(out[LENS_OUTPUT.rank]), texts: Array.from(ids.data, (id) => this.codec.piece(id)) };
   }
 
   addPredictions(trace: Trace, positions: number[], logits: ort.Tensor, options: RunOptions, k = 10): void {

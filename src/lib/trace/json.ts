@@ -11,7 +11,8 @@
 //   "taps"?: { "<kind>": { "q"|"k"|"v"|"scores"|"context": nested, "positionBias"?: [h][q][k] } },
 //   "analysis"?: { "valueNorms"?: { "<kind>": [l][h][key] },               (a tap of the graph)
 //                  "valueWeighted"?: { "<kind>": [l][h][q][key] }, "rollout"?: { "<kind>": [l][q][key] },
-//                  "logitLens"?: [stream][pos][{ "id", "text", "prob" } × 10], "logitLensRank"?: [stream][pos] },
+//                  "logitLens"?: [stream][i][{ "id", "text", "prob" } × 10], "logitLensRank"?: [stream][i],
+//                  "logitLensPositions"?: [i] (the position of column i) },
 //   "ablation"?: { "heads": [{ "kind", "layer", "head" }], "mode" },
 //   "hidden"?: [layer+1][pos][d], "predictions"?: [...], "logits"?: {"positions", "values": [p][vocab]}
 // }
@@ -184,7 +185,7 @@ export function traceFromJSON(json: unknown): Trace {
     ...(isGeneration(j.generation) ? { generation: j.generation } : {}),
     ...(Object.keys(derived).length ? { analysis: derived } : {}),
     ...(isAblation(j.ablation) ? { ablation: j.ablation } : {}),
-    ...(analysis.logitLens !== undefined ? { logitLens: lensFromJSON({ logitLens: analysis.logitLens, logitLensRank: analysis.logitLensRank }) } : {}),
+    ...(analysis.logitLens !== undefined ? { logitLens: lensFromJSON({ logitLens: analysis.logitLens, logitLensRank: analysis.logitLensRank, logitLensPositions: analysis.logitLensPositions }) } : {}),
     logits: logitsFromJSON(j.logits),
   };
 }
@@ -196,7 +197,7 @@ function logitsFromJSON(value: unknown): Trace['logits'] {
   return { positions: v.positions as number[], values: nestedToTensor(v.values, 'logits.values') };
 }
 
-type LensJSON = { logitLens: { id: number; text: string; prob: number }[][][]; logitLensRank: number[][] };
+type LensJSON = { logitLens: { id: number; text: string; prob: number }[][][]; logitLensRank: number[][]; logitLensPositions: number[] };
 
 /** analysis.logitLens[stream][position] = the top 10 as { id, text, prob }; analysis.logitLensRank[stream][position]. */
 function lensToJSON(lens: NonNullable<Trace['logitLens']>): LensJSON {
@@ -208,25 +209,27 @@ function lensToJSON(lens: NonNullable<Trace['logitLens']>): LensJSON {
     })),
   );
   const rank = Array.from({ length: streams }, (_, l) => Array.from(lens.rank.data.subarray(l * positions, (l + 1) * positions)));
-  return { logitLens: top, logitLensRank: rank };
+  return { logitLens: top, logitLensRank: rank, logitLensPositions: lens.positions };
 }
 
 function lensFromJSON(v: unknown): NonNullable<Trace['logitLens']> {
-  const { logitLens: top, logitLensRank: rank } = v as LensJSON;
-  const j = { top, rank };
-  const ok = Array.isArray(j.top) && Array.isArray(j.rank) && j.top.every((s) => Array.isArray(s) && s.every((p) => Array.isArray(p) && p.every((c) => typeof c?.prob === 'number' && Number.isInteger(c.id) && typeof c.text === 'string')));
+  const { logitLens: top, logitLensRank: rank, logitLensPositions: columns } = v as LensJSON;
+  const ok = Array.isArray(top) && Array.isArray(rank) && top.every((s) => Array.isArray(s) && s.every((p) => Array.isArray(p) && p.every((c) => typeof c?.prob === 'number' && Number.isInteger(c.id) && typeof c.text === 'string')));
   if (!ok) throw new AtlasError('bad-trace', 'logitLens is not a list of layers × positions of { id, text, prob }.');
-  const streams = j.top.length;
-  const positions = j.top[0]?.length ?? 0;
-  const k = j.top[0]?.[0]?.length ?? 0;
-  if (j.top.some((s) => s.length !== positions || s.some((p) => p.length !== k)) || j.rank.length !== streams || j.rank.some((r) => r.length !== positions))
+  const streams = top.length;
+  const n = top[0]?.length ?? 0;
+  const k = top[0]?.[0]?.length ?? 0;
+  if (top.some((s) => s.length !== n || s.some((p) => p.length !== k)) || rank.length !== streams || rank.some((r) => r.length !== n))
     throw new AtlasError('bad-trace', 'logitLens has rows of different lengths.');
-  const flat = j.top.flat(2);
+  if (!Array.isArray(columns) || columns.length !== n || !columns.every(Number.isInteger))
+    throw new AtlasError('bad-trace', 'logitLensPositions should list the position of each logitLens column.');
+  const flat = top.flat(2);
   return {
-    probs: { shape: [streams, positions, k], data: Float32Array.from(flat, (c) => c.prob) },
-    ids: { shape: [streams, positions, k], data: Float32Array.from(flat, (c) => c.id) },
+    positions: columns,
+    probs: { shape: [streams, n, k], data: Float32Array.from(flat, (c) => c.prob) },
+    ids: { shape: [streams, n, k], data: Float32Array.from(flat, (c) => c.id) },
     texts: flat.map((c) => c.text),
-    rank: { shape: [streams, positions], data: Float32Array.from(j.rank.flat()) },
+    rank: { shape: [streams, n], data: Float32Array.from(rank.flat()) },
   };
 }
 

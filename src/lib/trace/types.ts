@@ -110,7 +110,15 @@ export interface Trace {
    * T5: the decoder's) and position, the top 10 tokens `ids` with their `probs` [streams, position, 10]
    * and the `rank` (0 = top) of the token the whole model predicts there [streams, position].
    */
-  logitLens?: { probs: Tensor; ids: Tensor; rank: Tensor; /** The vocabulary's string of each id, in the order of `ids`. */ texts: string[] };
+  logitLens?: {
+    /** The positions read (the explorer reads a window that fits its budget for large vocabularies). */
+    positions: number[];
+    probs: Tensor;
+    ids: Tensor;
+    rank: Tensor;
+    /** The vocabulary's string of each id, in the order of `ids`. */
+    texts: string[];
+  };
   /** Raw output logits [positions.length, vocab] at `positions` (T5: decoder positions), when asked for. */
   logits?: { positions: number[]; values: Tensor };
   timings: { runMs: number; buildMs?: number; tokenizeMs?: number };

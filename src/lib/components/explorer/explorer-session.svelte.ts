@@ -6,6 +6,7 @@
 import type { InferenceClient } from '$lib/runtime/client';
 import { toErrorInfo, type AtlasError, type ErrorInfo } from '$lib/errors';
 import type { Ablation } from '$lib/graph/taps';
+import { LENS_BUDGET } from '$lib/graph/logit-lens';
 import type { Trace } from '$lib/trace/types';
 import { decodeStateChecked, defaultState, encodeState, hasLocal, loadLocal, saveLocal, withoutParams, type ViewState } from '$lib/state/view-state';
 import { describeFiles } from '$lib/hub/fingerprint';
@@ -279,7 +280,8 @@ export class ExplorerSession {
     if (!model) return;
     const { text, target, truncate } = this.state;
     const seq2seq = familySpec(model.info.family).task === 'seq2seq';
-    const logitLens = this.lens;
+    // Within a budget of multiply-adds (~1 s here): every position for the tiny models, the last ones for GPT-2-small.
+    const logitLens = this.lens ? { budget: LENS_BUDGET } : false;
     if (seq2seq && !target) await this.slot.run(text, { kind: 'generate', options: { steps: T5_MAX_STEPS, logitLens } });
     else await this.slot.run(text, { kind: 'forward', options: { truncate, logitLens } }, seq2seq ? target : undefined);
   }
@@ -334,7 +336,7 @@ export class ExplorerSession {
     this.generating = true;
     this.clearAblation();
     const seed = Math.floor(Math.random() * 2 ** 31);
-    const trace = await this.slot.run(this.state.text, { kind: 'generate', options: { steps: GENERATE_STEPS, sampleTopK, seed, truncate: this.state.truncate, logitLens: this.lens } });
+    const trace = await this.slot.run(this.state.text, { kind: 'generate', options: { steps: GENERATE_STEPS, sampleTopK, seed, truncate: this.state.truncate, logitLens: this.lens ? { budget: LENS_BUDGET } : false } });
     this.generating = false;
     if (trace) {
       this.state.text = trace.text;
