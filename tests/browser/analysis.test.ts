@@ -8,6 +8,7 @@ import { useBrowser } from './page';
 import { configureOrt } from '../../src/lib/runtime/backend';
 import { loadModelDir } from '../../src/lib/runtime/node';
 import { predictionShift } from '../../src/lib/trace/ablation-effect';
+import { pairChanges, pairDifference } from '../../src/lib/trace/minimal-pair';
 import type { Ablation } from '../../src/lib/graph/taps';
 
 const RUN_TIMEOUT = 180_000;
@@ -80,6 +81,32 @@ describe('ablation in the explorer', { timeout: 600_000 }, () => {
     }
     // The output row is the model's prediction everywhere: every cell outlined.
     expect(await page.locator(`[data-view=lens] td.final[data-stream="${streams - 1}"]`).count()).toBe(positions);
+    expect(browser.errors).toEqual([]);
+  });
+
+  it('compare, one model on two texts: the heads listed and the difference drawn are those of the model’s own runs', async () => {
+    const [textA, textB] = ['The keys to the cabinet are', 'The key to the cabinet is'];
+    const runner = await loadModelDir('static/models/tiny-gpt2', { id: 'tiny-gpt2', source: 'embedded' });
+    const a = await runner.run(textA, { taps: ['probs', 'scores'] });
+    const b = await runner.run(textB, { taps: ['probs', 'scores'] });
+    await runner.release();
+    const expected = pairChanges(a, b);
+    const page = await browser.open('/compare/');
+    await page.check('[data-testid=mode-pair]');
+    await page.waitForSelector('[data-testid=pair-difference]', { timeout: RUN_TIMEOUT });
+    const listed = await page.locator('[data-testid=pair-changes] li').allTextContents();
+    expect(listed[0]).toContain(`L${expected[0].layer} H${expected[0].head} ${expected[0].change.toFixed(4)}`);
+    // Pick the third head: its difference is drawn cell by cell.
+    const third = expected[2];
+    await page.click(`[data-testid=pair-changes] button[data-layer="${third.layer}"][data-head="${third.head}"]`);
+    await expect.poll(() => page.textContent('[data-testid=minimal-pair] h3:has-text("weight in A")'), { timeout: 15_000 }).toContain(`Layer ${third.layer}, head ${third.head}`);
+    const d = pairDifference(a, b, 'self', third.layer, third.head);
+    const drawn = await page.locator('[data-testid=pair-difference] rect').evaluateAll((rs) => rs.map((r) => Number(r.getAttribute('data-value'))));
+    expect(drawn.length).toBe(d.values.length);
+    drawn.forEach((x, i) => (Number.isNaN(d.values[i]) ? expect(Number.isNaN(x)).toBe(true) : expect(x).toBeCloseTo(d.values[i], 4)));
+    // Editing a text runs both again.
+    await page.fill('[data-testid=pair-text-1]', 'The keys to the cabinets are');
+    await expect.poll(() => page.locator('[data-testid=pair-changes] li').first().textContent(), { timeout: RUN_TIMEOUT }).not.toBe(listed[0]);
     expect(browser.errors).toEqual([]);
   });
 

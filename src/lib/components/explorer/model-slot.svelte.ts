@@ -18,7 +18,11 @@ export class ModelSlot {
   private loadToken = 0;
   private runToken = 0;
 
-  constructor(private readonly client: () => InferenceClient | undefined) {}
+  /** `lane`: slots running the same model in different lanes do not supersede each other (minimal pairs). */
+  constructor(
+    private readonly client: () => InferenceClient | undefined,
+    private readonly lane?: string,
+  ) {}
 
   async load(ref: ModelRef, signal?: AbortSignal): Promise<boolean> {
     const client = this.client();
@@ -52,7 +56,7 @@ export class ModelSlot {
     }
     this.running = true;
     try {
-      const trace = await client.run(model.key, text, mode, target, (t) => token === this.runToken && (this.trace = t));
+      const trace = await client.run(model.key, text, mode, target, (t) => token === this.runToken && (this.trace = t), this.lane);
       if (token !== this.runToken) return null;
       this.trace = trace;
       this.error = null;
