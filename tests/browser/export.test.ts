@@ -166,7 +166,7 @@ describe('exports from /view/', () => {
     rows.slice(1).forEach((r, i) => r.slice(1).forEach((v, j) => expect(Math.fround(Number(v)), `${i},${j}`).toBe(probs[i][j])));
 
     // After averaging and hiding: the CSV is the matrix shown (mean over heads of layer 1).
-    await page.selectOption('[data-view="head"] select', '1');
+    await page.selectOption('[data-view="head"] select[data-control="head-layer"]', '1');
     await page.selectOption('[data-view="heatmap"] select[data-control="average"]', 'heads');
     await expect.poll(() => page.locator('[data-view="heatmap"] .atlas-note').first().textContent(), POLL).toContain('mean over the 3 heads of layer 1');
     const mean = await exportFile(page, 'heatmap', 'csv');
