@@ -63,7 +63,9 @@ describe('npm run trace', () => {
   it('--ablate L:H (T5: stack:L:H) with --ablate-mode runs the ablated model and says so in the JSON', () => {
     const out = join(root, 'gpt2-ablated.json');
     cli(['--model', join(root, 'gpt2'), '--text', 'Hello there world', '--ablate', '0:1,1:3', '--ablate-mode', 'mean', '--out', out]);
-    const ablated = traceFromJSON(JSON.parse(readFileSync(out, 'utf8')));
+    const written = JSON.parse(readFileSync(out, 'utf8'));
+    expect(written.ablation).toEqual({ heads: [['self', 0, 1], ['self', 1, 3]], mode: 'mean' });
+    const ablated = traceFromJSON(written);
     expect(ablated.ablation).toEqual({ heads: [{ kind: 'self', layer: 0, head: 1 }, { kind: 'self', layer: 1, head: 3 }], mode: 'mean' });
     const plain = traceFromJSON(JSON.parse(cli(['--model', join(root, 'gpt2'), '--text', 'Hello there world'])));
     expect(plain.ablation).toBeUndefined();
@@ -82,7 +84,10 @@ describe('npm run trace', () => {
     expect(fail(['--model', join(root, 'gpt2'), '--text', 'x', '--ablate', '0:1', '--ablate-mode', 'half'])).toMatch(/Unknown --ablate-mode half/);
     const t5out = join(root, 't5-ablated.json');
     cli(['--model', t5, '--text', 'summarize: a b', '--target', 'a', '--ablate', 'cross:1:2,encoder:0:0', '--ablate-mode', 'uniform', '--out', t5out]);
-    expect(JSON.parse(readFileSync(t5out, 'utf8')).ablation.heads).toEqual([{ kind: 'cross', layer: 1, head: 2 }, { kind: 'encoder', layer: 0, head: 0 }]);
+    expect(JSON.parse(readFileSync(t5out, 'utf8')).ablation.heads).toEqual([['cross', 1, 2], ['encoder', 0, 0]]);
+    // Files written before the array form ({kind, layer, head} objects) still read.
+    const old = { ...written, ablation: { heads: [{ kind: 'self', layer: 0, head: 1 }], mode: 'zero' } };
+    expect(traceFromJSON(old).ablation).toEqual({ heads: [{ kind: 'self', layer: 0, head: 1 }], mode: 'zero' });
   });
 
   it('--analysis adds value norms, value-weighted attention and rollout to the JSON (T5: no cross rollout)', () => {

@@ -13,7 +13,7 @@
 //                  "valueWeighted"?: { "<kind>": [l][h][q][key] }, "rollout"?: { "<kind>": [l][q][key] },
 //                  "logitLens"?: [stream][i][{ "id", "text", "prob" } × 10], "logitLensRank"?: [stream][i],
 //                  "logitLensPositions"?: [i] (the position of column i) },
-//   "ablation"?: { "heads": [{ "kind", "layer", "head" }], "mode" },
+//   "ablation"?: { "heads": [[kind, layer, head]…], "mode" },  (version-1 files with {kind, layer, head} objects still read)
 //   "hidden"?: [layer+1][pos][d], "predictions"?: [...], "logits"?: {"positions", "values": [p][vocab]}
 // }
 // Masked scores (the float32 minimum in the graph) are written as null, since JSON has
@@ -133,7 +133,7 @@ export function traceJSONParts<T>(trace: Trace, tensor: (t: Tensor, maskSentinel
     ...(trace.hidden ? { hidden: tensor(trace.hidden, false) } : {}),
     ...(trace.predictions ? { predictions: trace.predictions } : {}),
     ...(trace.generation ? { generation: trace.generation } : {}),
-    ...(trace.ablation ? { ablation: trace.ablation } : {}),
+    ...(trace.ablation ? { ablation: { heads: trace.ablation.heads.map((h) => [h.kind, h.layer, h.head]), mode: trace.ablation.mode } } : {}),
     ...(trace.logits ? { logits: { positions: trace.logits.positions, values: tensor(trace.logits.values, false) } } : {}),
   };
 }
@@ -184,7 +184,7 @@ export function traceFromJSON(json: unknown): Trace {
     predictions: j.predictions as Trace['predictions'],
     ...(isGeneration(j.generation) ? { generation: j.generation } : {}),
     ...(Object.keys(derived).length ? { analysis: derived } : {}),
-    ...(isAblation(j.ablation) ? { ablation: j.ablation } : {}),
+    ...(ablationFromJSON(j.ablation)),
     ...(analysis.logitLens !== undefined ? { logitLens: lensFromJSON({ logitLens: analysis.logitLens, logitLensRank: analysis.logitLensRank, logitLensPositions: analysis.logitLensPositions }) } : {}),
     logits: logitsFromJSON(j.logits),
   };
@@ -233,14 +233,18 @@ function lensFromJSON(v: unknown): NonNullable<Trace['logitLens']> {
   };
 }
 
-function isAblation(v: unknown): v is NonNullable<Trace['ablation']> {
-  const a = v as Trace['ablation'];
-  return (
-    !!a &&
-    ['zero', 'mean', 'uniform'].includes(a.mode) &&
-    Array.isArray(a.heads) &&
-    a.heads.every((h) => (ATTENTION_KINDS as readonly string[]).includes(h?.kind) && Number.isInteger(h.layer) && Number.isInteger(h.head))
-  );
+/** `{ heads: [[kind, layer, head]…], mode }`; the object form `{kind, layer, head}` of earlier files is read too. */
+function ablationFromJSON(v: unknown): { ablation?: NonNullable<Trace['ablation']> } {
+  const a = v as { heads?: unknown; mode?: unknown } | undefined;
+  if (!a || typeof a !== 'object' || !['zero', 'mean', 'uniform'].includes(a.mode as string) || !Array.isArray(a.heads)) return {};
+  const heads = a.heads.map((h) => {
+    const [kind, layer, head] = Array.isArray(h) ? h : [h?.kind, h?.layer, h?.head];
+    return (ATTENTION_KINDS as readonly string[]).includes(kind) && Number.isInteger(layer) && Number.isInteger(head)
+      ? { kind: kind as AttentionKind, layer: layer as number, head: head as number }
+      : undefined;
+  });
+  if (heads.some((h) => !h)) return {};
+  return { ablation: { heads: heads as NonNullable<Trace['ablation']>['heads'], mode: a.mode as NonNullable<Trace['ablation']>['mode'] } };
 }
 
 function isGeneration(v: unknown): v is NonNullable<Trace['generation']> {
