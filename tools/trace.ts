@@ -188,7 +188,7 @@ async function main(): Promise<void> {
   const normalize = normalizerOf(runner.codec.tokenizer.lib);
   for (const t of [text, values.target]) if (t !== undefined) await probePatternsInThread(patterns, t, normalize);
   const ablation = values.ablate === undefined ? undefined : parseAblation(values.ablate, values['ablate-mode']!, runner.spec.kinds);
-  const options = { taps, hidden: values.hidden, truncate: values.truncate, ...(ablation ? { ablation } : {}), ...(analyses.has('logitLens') ? { logitLens: true } : {}) };
+  const options = { taps, hidden: values.hidden, truncate: values.truncate, ...(ablation ? { ablation } : {}), ...(analyses.has('logitLens') ? { logitLens: true } : {}), ...(analyses.has('positionEmbedding') ? { positionEmbedding: true } : {}) };
   let trace: Trace;
   if (values.generate !== undefined) trace = await runner.generate(text, { ...options, steps: Number(values.generate) });
   else if (runner.spec.task === 'seq2seq') trace = await runner.run(text, { ...options, steps: T5_DEFAULT_STEPS }, values.target);

@@ -37,3 +37,21 @@ export function load(): [number, number, number] {
 }
 
 export const loadText = (l: readonly number[]): string => l.map((x) => x.toFixed(2)).join(', ');
+
+/**
+ * This CPU's peak for 128-bit WASM SIMD in GFLOP/s, as issue 18 defines it:
+ * cores × FMA units × 4 float32 lanes × 2 (a fused multiply-add) × clock. Two FMA units per
+ * core is what x86 cores since Haswell have; the clock is /proc/cpuinfo's.
+ */
+export function wasmSimdPeak(threads = cpus().length): { clockGHz: number; threads: number; fmaGflops: number } {
+  let mhz = cpus()[0]?.speed ?? 0;
+  try {
+    const m = readFileSync('/proc/cpuinfo', 'utf8').match(/^cpu MHz\s*:\s*([\d.]+)$/m);
+    if (m) mhz = Number(m[1]);
+  } catch {
+    // Not Linux: os.cpus()'s speed.
+  }
+  const clockGHz = mhz / 1000;
+  const fmaGflops = threads * 2 * 4 * 2 * clockGHz;
+  return { clockGHz, threads, fmaGflops };
+}

@@ -1,5 +1,5 @@
 // Developer tool: screenshots of the built app, to look at what a user sees.
-//   npx vite build && npx tsx tests/browser/screenshot.ts /tokenize/ out.png [--width 1280] [--height 900] [--dark] [--wait selector] [--full]
+//   npx vite build && npx tsx tests/browser/screenshot.ts /tokenize/ out.png [--width 1280] [--height 900] [--dark] [--wait selector] [--full] [--element selector]
 import { parseArgs } from 'node:util';
 import { launchChromium } from './chromium';
 import { startStaticServer } from './static-server';
@@ -13,6 +13,8 @@ const { values, positionals } = parseArgs({
     wait: { type: 'string' },
     full: { type: 'boolean', default: false },
     delay: { type: 'string', default: '500' },
+    // Only this element (e.g. '[data-view="qkv"]'), scrolled into view.
+    element: { type: 'string' },
   },
 });
 const [path = '/', out = 'screenshot.png'] = positionals;
@@ -23,7 +25,8 @@ page.on('pageerror', (e) => console.error('page error:', e));
 await page.goto(server.url + path);
 if (values.wait) await page.waitForSelector(values.wait, { timeout: 120_000 });
 await page.waitForTimeout(Number(values.delay));
-await page.screenshot({ path: out, fullPage: values.full });
+if (values.element) await page.locator(values.element).first().screenshot({ path: out });
+else await page.screenshot({ path: out, fullPage: values.full });
 await browser.close();
 await server.close();
 console.log(`wrote ${out}`);

@@ -6,7 +6,7 @@ import { configureOrt } from '../../src/lib/runtime/backend';
 import { loadModel } from '../../src/lib/runtime/load';
 import { checkpointWeights, randomCheckpoint } from '../helpers/random-checkpoint';
 import { filesOf } from '../helpers/model-files';
-import { relativeBiasByOffset, ropeScoreCurve } from '../../src/lib/trace/positions';
+import { relativeBiasByOffset, ropeScoreCurve, ropeStep } from '../../src/lib/trace/positions';
 import { t5RelativePositionBucket } from '../reference/t5';
 import { llamaForward } from '../reference/llama';
 import { tensor } from '../reference/weights';
@@ -50,6 +50,25 @@ describe('position information from the trace', () => {
       expect(Math.max(...c.rotated) - Math.min(...c.rotated)).toBeGreaterThan(1e-3);
       expect(Number.isFinite(c.unrotated)).toBe(true);
     }
+    await runner.release();
+  });
+
+  it('RoPE step of the Q/K/V view: the pre-RoPE taps rotated by θ_i = theta^(−2i/d) give the post-RoPE taps; wrong frequencies fail the check', async () => {
+    const cp = randomCheckpoint({ family: 'llama', seed: 83, layers: 2, dModel: 32, heads: 4, kvHeads: 2, overrides: { rope_theta: 500 } });
+    const runner = await loadModel(filesOf(cp), { id: 'llama', source: 'local' }, 'wasm');
+    const trace = await runner.run('The quick brown fox jumps over the lazy dog');
+    const d = 8;
+    for (const [layer, head, query] of [[0, 0, 0], [1, 3, 7], [1, 2, 3]]) {
+      const s = ropeStep(trace, layer, head, query)!;
+      expect(s.kvHead).toBe(Math.floor(head / 2));
+      expect(s.queryError).toBeLessThan(1e-4);
+      expect(s.keyError).toBeLessThan(1e-4);
+      s.angles.forEach((a, i) => expect(a).toBeCloseTo(query * 500 ** ((-2 * i) / d), 6));
+      // Position 0 is not rotated at all.
+      if (query === 0) expect(Array.from(s.before)).toEqual(Array.from(s.after));
+    }
+    const wrong = { ...trace, model: { ...trace.model, ropeFrequencies: trace.model.ropeFrequencies!.map((f) => f * 1.05) } };
+    expect(ropeStep(wrong, 1, 3, 7)!.queryError).toBeGreaterThan(1e-3);
     await runner.release();
   });
 });

@@ -70,7 +70,7 @@ export function causalLmRuntime<C extends CausalLmConfig>(
       const ids = prompt.map((t) => t.id).slice(0, ctx.checkLength(prompt.length, options));
       const random = mulberry32(options.seed ?? 1);
       // Only the logits, but the same ablation: an ablated model writes its own continuation.
-      const logitsOnly: TapRequest = { ...ctx.request(options), taps: new Set(), hidden: false, logitLens: false };
+      const logitsOnly: TapRequest = { ...ctx.request(options), taps: new Set(), hidden: false, logitLens: false, positionEmbedding: false };
       const newIds: number[] = [];
       for (let step = 0; step < options.steps && ids.length < max; step++) {
         ctx.checkCancelled(options);

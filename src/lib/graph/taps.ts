@@ -22,6 +22,8 @@ export interface TapRequest {
   /** Which positions the lens reads (fed, not built in): these, or the last ones that fit `lensBudget` multiply-adds, or all. */
   lensPositions?: number[];
   lensBudget?: number;
+  /** Learned absolute positions (graph/position-embedding.ts): the norms of each token's parts and the position table's cosine similarity. */
+  positionEmbedding?: boolean;
 }
 
 /** What the app draws by default: everything the views can show. */

@@ -24,6 +24,8 @@ export interface RunOptions {
   ablation?: Ablation;
   /** The logit lens: every layer's residual stream through the final norm and output head (a matmul with the vocabulary per layer). */
   logitLens?: boolean | { positions?: number[]; budget?: number };
+  /** Learned absolute positions: each token's vector, position vector and sum norms, and the position table's cosine similarity (GPT-2, BERT, OPT). */
+  positionEmbedding?: boolean;
 }
 
 export interface GenerateOptions extends RunOptions {

@@ -10,6 +10,7 @@ import type { FamilyRuntime } from '../families/types';
 import { INPUT, OUTPUT, type Ablation, type TapRequest } from '../graph/taps';
 import { ABLATION_MODES, ablationFactors } from '../graph/ablation';
 import { LENS_OUTPUT, LENS_POSITIONS, lensWindow } from '../graph/logit-lens';
+import { POSITION_OUTPUT, POSITION_SAMPLE, positionSample } from '../graph/position-embedding';
 import { attentionKinds } from '../families';
 import type { BuiltGraph } from '../graph/builder';
 import type { Checkpoint } from '../graph/weights';
@@ -65,7 +66,7 @@ export class ModelRunner implements RunContext<ModelConfig> {
   request(options: RunOptions): TapRequest {
     const ablation = options.ablation?.heads.length ? options.ablation : undefined;
     if (ablation) this.checkAblation(ablation);
-    return { taps: new Set(options.taps ?? DEFAULT_TAPS), hidden: options.hidden ?? false, ...(ablation ? { ablation } : {}), ...(options.logitLens ? { logitLens: true, ...(typeof options.logitLens === 'object' ? { lensPositions: options.logitLens.positions, lensBudget: options.logitLens.budget } : {}) } : {}) };
+    return { taps: new Set(options.taps ?? DEFAULT_TAPS), hidden: options.hidden ?? false, ...(ablation ? { ablation } : {}), ...(options.logitLens ? { logitLens: true, ...(typeof options.logitLens === 'object' ? { lensPositions: options.logitLens.positions, lensBudget: options.logitLens.budget } : {}) } : {}), ...(options.positionEmbedding && this.spec.positionEncoding === 'learned-absolute' ? { positionEmbedding: true } : {}) };
   }
 
   /** Ablated heads must exist: a head that is not there would silently ablate nothing. */
@@ -104,7 +105,7 @@ export class ModelRunner implements RunContext<ModelConfig> {
 
   /** One session per graph and tap set; building a graph is cheap, creating a session is not. */
   private session(part: string, request: TapRequest): Promise<ort.InferenceSession> {
-    const key = `${part}:${[...request.taps].sort().join(',')}:${request.hidden}:${request.logitLens ? 'lens' : ''}:${request.ablation ? 'ablate' : ''}`;
+    const key = `${part}:${[...request.taps].sort().join(',')}:${request.hidden}:${request.logitLens ? 'lens' : ''}:${request.ablation ? 'ablate' : ''}:${request.positionEmbedding ? 'positions' : ''}`;
     let s = this.sessions.get(key);
     if (!s) {
       const graph = this.build(part, request);
@@ -124,7 +125,7 @@ export class ModelRunner implements RunContext<ModelConfig> {
       const t0 = performance.now();
       const session = await this.session(part, request);
       const t1 = performance.now();
-      const extra = { ...(request.ablation ? this.ablationFeeds(session, request.ablation) : {}), ...(session.inputNames.includes(LENS_POSITIONS) ? this.lensFeeds(feeds, request) : {}) };
+      const extra = { ...(request.ablation ? this.ablationFeeds(session, request.ablation) : {}), ...(session.inputNames.includes(LENS_POSITIONS) ? this.lensFeeds(feeds, request) : {}), ...(session.inputNames.includes(POSITION_SAMPLE) ? this.positionFeeds() : {}) };
       const out = await session.run({ ...feeds, ...extra });
       this.clock.buildMs += t1 - t0;
       this.clock.runMs += performance.now() - t1;
@@ -188,8 +189,19 @@ export class ModelRunner implements RunContext<ModelConfig> {
       trace.attention = this.collect(out, kinds);
       if (out[OUTPUT.hidden]) trace.hidden = tensorOf(out[OUTPUT.hidden]);
       this.addLens(trace, out);
+      if (out[POSITION_OUTPUT.norms]) trace.positionEmbedding = { norms: tensorOf(out[POSITION_OUTPUT.norms]), samples: this.positionRows(), similarity: tensorOf(out[POSITION_OUTPUT.similarity]) };
     }
     return trace;
+  }
+
+  /** The position-table rows compared (every s-th up to the model's limit). */
+  private positionRows(): number[] {
+    return positionSample(this.info.maxPositions ?? 0);
+  }
+
+  private positionFeeds(): Feeds {
+    const rows = this.positionRows();
+    return { [POSITION_SAMPLE]: new ort.Tensor('int64', BigInt64Array.from(rows, BigInt), [rows.length]) };
   }
 
   /** The lens positions fed last (the trace records them). */

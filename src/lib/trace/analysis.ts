@@ -104,7 +104,7 @@ export function rollout(trace: Trace, kind: AttentionKind): Tensor {
 const rolloutCache = new WeakMap<object, Tensor>();
 
 /** The analyses a trace JSON can carry (CLI `--analysis`); valueNorms is a graph tap, logitLens graph outputs. */
-export const ANALYSES = ['valueNorms', 'valueWeighted', 'rollout', 'logitLens'] as const;
+export const ANALYSES = ['valueNorms', 'valueWeighted', 'rollout', 'logitLens', 'positionEmbedding'] as const;
 export type AnalysisName = (typeof ANALYSES)[number];
 
 /** Attaches the derived analyses named in `names` to the trace (for saving as JSON). */

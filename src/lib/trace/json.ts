@@ -14,6 +14,7 @@
 //                  "logitLens"?: [stream][i][{ "id", "text", "prob" } × 10], "logitLensRank"?: [stream][i],
 //                  "logitLensPositions"?: [i] (the position of column i) },
 //   "ablation"?: { "heads": [[kind, layer, head]…], "mode" },  (version-1 files with {kind, layer, head} objects still read)
+//   "positionEmbedding"?: { "norms": [3][pos] (‖token‖, ‖position‖, ‖sum‖), "samples": [i], "similarity": [i][j] },
 //   "hidden"?: [layer+1][pos][d], "predictions"?: [...], "logits"?: {"positions", "values": [p][vocab]}
 // }
 // Masked scores (the float32 minimum in the graph) are written as null, since JSON has
@@ -130,6 +131,7 @@ export function traceJSONParts<T>(trace: Trace, tensor: (t: Tensor, maskSentinel
     attentions,
     ...(Object.keys(taps).length ? { taps } : {}),
     ...(Object.keys(analysis).length || trace.logitLens ? { analysis: { ...analysis, ...(trace.logitLens ? lensToJSON(trace.logitLens) : {}) } } : {}),
+    ...(trace.positionEmbedding ? { positionEmbedding: { norms: tensor(trace.positionEmbedding.norms, false), samples: trace.positionEmbedding.samples, similarity: tensor(trace.positionEmbedding.similarity, false) } } : {}),
     ...(trace.hidden ? { hidden: tensor(trace.hidden, false) } : {}),
     ...(trace.predictions ? { predictions: trace.predictions } : {}),
     ...(trace.generation ? { generation: trace.generation } : {}),
@@ -187,7 +189,21 @@ export function traceFromJSON(json: unknown): Trace {
     ...(ablationFromJSON(j.ablation)),
     ...(analysis.logitLens !== undefined ? { logitLens: lensFromJSON({ logitLens: analysis.logitLens, logitLensRank: analysis.logitLensRank, logitLensPositions: analysis.logitLensPositions }) } : {}),
     logits: logitsFromJSON(j.logits),
+    ...positionEmbeddingFromJSON(j.positionEmbedding, (j.tokens as unknown[]).length),
   };
+}
+
+function positionEmbeddingFromJSON(value: unknown, tokens: number): { positionEmbedding?: NonNullable<Trace['positionEmbedding']> } {
+  if (value === undefined) return {};
+  const v = value as { norms?: unknown; samples?: unknown; similarity?: unknown };
+  const norms = nestedToTensor(v.norms, 'positionEmbedding.norms');
+  const similarity = nestedToTensor(v.similarity, 'positionEmbedding.similarity');
+  const samples = v.samples;
+  if (norms.shape.length !== 2 || norms.shape[0] !== 3 || norms.shape[1] !== tokens) throw new AtlasError('bad-trace', `positionEmbedding.norms should be [3, ${tokens}] (token, position, sum per token) but is [${norms.shape.join(', ')}].`);
+  if (!Array.isArray(samples) || !samples.every((p) => Number.isInteger(p) && p >= 0)) throw new AtlasError('bad-trace', 'positionEmbedding.samples is not a list of positions.');
+  if (similarity.shape.length !== 2 || similarity.shape[0] !== samples.length || similarity.shape[1] !== samples.length)
+    throw new AtlasError('bad-trace', `positionEmbedding.similarity should be [${samples.length}, ${samples.length}] (one row per sampled position) but is [${similarity.shape.join(', ')}].`);
+  return { positionEmbedding: { norms, samples: samples as number[], similarity } };
 }
 
 function logitsFromJSON(value: unknown): Trace['logits'] {

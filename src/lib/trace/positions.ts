@@ -101,3 +101,70 @@ export function ropeScoreCurve(trace: Trace, layer: number, head: number, query:
     check: tapped !== null && tapped > MASKED && real !== null ? Math.abs(real - tapped) : null,
   };
 }
+
+export interface LearnedPositions {
+  /** Per input token: ‖token vector‖, ‖position vector‖, ‖their sum‖, and the position's share ‖p‖ / (‖t‖ + ‖p‖). */
+  tokens: { token: number; position: number; sum: number; share: number }[];
+  medianShare: number;
+  /** Table rows compared and their cosine similarity [M, M]. */
+  samples: number[];
+  similarity: Float32Array;
+  /** Mean cosine similarity of sampled rows `gap` samples apart, for gap = 1 … M − 1. */
+  byGap: number[];
+}
+
+const median = (xs: number[]): number => {
+  const s = [...xs].sort((a, b) => a - b);
+  const m = s.length >> 1;
+  return s.length % 2 ? s[m] : (s[m - 1] + s[m]) / 2;
+};
+
+/** GPT-2, BERT, OPT: what the graph reported about the learned position vectors (trace.positionEmbedding). */
+export function learnedPositions(trace: Trace): LearnedPositions | null {
+  const p = trace.positionEmbedding;
+  if (!p) return null;
+  const T = p.norms.shape[1];
+  const at = (row: number, i: number) => p.norms.data[row * T + i];
+  const tokens = Array.from({ length: T }, (_, i) => ({ token: at(0, i), position: at(1, i), sum: at(2, i), share: at(1, i) / (at(0, i) + at(1, i)) }));
+  const M = p.samples.length;
+  const byGap = Array.from({ length: Math.max(0, M - 1) }, (_, g) => {
+    let s = 0;
+    for (let i = 0; i + g + 1 < M; i++) s += p.similarity.data[i * M + i + g + 1];
+    return s / (M - g - 1);
+  });
+  return { tokens, medianShare: median(tokens.map((t) => t.share)), samples: p.samples, similarity: p.similarity.data, byGap };
+}
+
+export interface RopeStep {
+  position: number;
+  kvHead: number;
+  /** The query before and after the rotation (the graph's qPreRope and q taps). */
+  before: Float32Array;
+  after: Float32Array;
+  /** The rotation angle of each dimension pair (i, i + d/2) at this position, in radians. */
+  angles: number[];
+  /** max |R(p)·q_pre − q| over the query, and over every key's k (each at its own position). */
+  queryError: number;
+  keyError: number;
+}
+
+/** The rotation step of the Q/K/V view: the model's pre-RoPE q rotated by the model's frequencies, checked against its post-RoPE taps. */
+export function ropeStep(trace: Trace, layer: number, head: number, query: number): RopeStep | null {
+  const t = trace.attention.self;
+  const freqs = trace.model.ropeFrequencies;
+  if (!t?.qPreRope || !t.kPreRope || !t.q || !t.k || !freqs) return null;
+  const [, H, T, d] = t.qPreRope.shape;
+  const Hkv = t.kPreRope.shape[1];
+  const kvHead = kvHeadOf(head, H, Hkv);
+  const slice = (x: Float32Array, heads: number, h: number, i: number) => x.subarray(((layer * heads + h) * T + i) * d, ((layer * heads + h) * T + i + 1) * d);
+  const maxDiff = (a: ArrayLike<number>, b: ArrayLike<number>) => {
+    let m = 0;
+    for (let i = 0; i < a.length; i++) m = Math.max(m, Math.abs(a[i] - b[i]));
+    return m;
+  };
+  const before = slice(t.qPreRope.data, H, head, query);
+  const after = slice(t.q.data, H, head, query);
+  let keyError = 0;
+  for (let j = 0; j < T; j++) keyError = Math.max(keyError, maxDiff(rotate(slice(t.kPreRope.data, Hkv, kvHead, j), j, freqs), slice(t.k.data, Hkv, kvHead, j)));
+  return { position: query, kvHead, before, after, angles: freqs.map((f) => f * query), queryError: maxDiff(rotate(before, query, freqs), after), keyError };
+}

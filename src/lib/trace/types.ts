@@ -119,6 +119,13 @@ export interface Trace {
     /** The vocabulary's string of each id, in the order of `ids`. */
     texts: string[];
   };
+  /**
+   * Learned absolute positions (GPT-2, BERT, OPT; when asked for): `norms` [3, T] holds, per input
+   * token, ‖token vector‖, ‖position vector‖ and ‖their sum‖ (what the first layer reads; BERT's
+   * before its embedding LayerNorm); `similarity` [M, M] is the cosine similarity of the position
+   * table's rows at `samples` (every s-th position up to the model's limit).
+   */
+  positionEmbedding?: { norms: Tensor; samples: number[]; similarity: Tensor };
   /** Raw output logits [positions.length, vocab] at `positions` (T5: decoder positions), when asked for. */
   logits?: { positions: number[]; values: Tensor };
   timings: { runMs: number; buildMs?: number; tokenizeMs?: number };

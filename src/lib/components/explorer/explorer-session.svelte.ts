@@ -282,8 +282,9 @@ export class ExplorerSession {
     const seq2seq = familySpec(model.info.family).task === 'seq2seq';
     // Within a budget of multiply-adds (~1 s here): every position for the tiny models, the last ones for GPT-2-small.
     const logitLens = this.lens ? { budget: LENS_BUDGET } : false;
+    // Learned position vectors cost a few ms (a 256 × 256 cosine table at most); the runner ignores it for RoPE and T5.
     if (seq2seq && !target) await this.slot.run(text, { kind: 'generate', options: { steps: T5_MAX_STEPS, logitLens } });
-    else await this.slot.run(text, { kind: 'forward', options: { truncate, logitLens } }, seq2seq ? target : undefined);
+    else await this.slot.run(text, { kind: 'forward', options: { truncate, logitLens, positionEmbedding: true } }, seq2seq ? target : undefined);
   }
 
   clearAblation(): void {
@@ -336,7 +337,7 @@ export class ExplorerSession {
     this.generating = true;
     this.clearAblation();
     const seed = Math.floor(Math.random() * 2 ** 31);
-    const trace = await this.slot.run(this.state.text, { kind: 'generate', options: { steps: GENERATE_STEPS, sampleTopK, seed, truncate: this.state.truncate, logitLens: this.lens ? { budget: LENS_BUDGET } : false } });
+    const trace = await this.slot.run(this.state.text, { kind: 'generate', options: { steps: GENERATE_STEPS, sampleTopK, seed, truncate: this.state.truncate, logitLens: this.lens ? { budget: LENS_BUDGET } : false, positionEmbedding: true } });
     this.generating = false;
     if (trace) {
       this.state.text = trace.text;

@@ -38,8 +38,8 @@ export const VIEWS: readonly ViewEntry[] = [
   { id: 'heatmap', component: HeatmapView, wide: false, shows: always },
   { id: 'qkv', component: NeuronView, wide: true, shows: always },
   { id: 'alignment', component: AlignmentView, wide: true, shows: (t) => !!t.attention.cross?.probs },
-  // RoPE and T5's relative bias are read from taps; learned absolute positions need the position-embedding table, which no trace carries yet.
-  { id: 'position', component: PositionView, wide: false, shows: (t) => t.model.positionEncoding !== 'learned-absolute' },
+  // RoPE and T5's relative bias are read from taps; learned absolute positions from the graph's embedding outputs (asked for with positionEmbedding).
+  { id: 'position', component: PositionView, wide: false, shows: (t) => t.model.positionEncoding !== 'learned-absolute' || !!t.positionEmbedding },
   { id: 'rollout', component: RolloutView, wide: false, shows: (t) => ATTENTION_KINDS.some((k) => rolloutApplies(k) && !!t.attention[k]?.probs) },
   { id: 'lens', component: LogitLensView, wide: true, shows: (t) => !!t.logitLens },
   { id: 'metrics', component: MetricsView, wide: true, shows: always },

@@ -7,6 +7,7 @@ import { GraphBuilder, type BuiltGraph } from '../../graph/builder';
 import { attention, TapCollector } from '../../graph/attention';
 import { AblationInput } from '../../graph/ablation';
 import { emitLogitLens } from '../../graph/logit-lens';
+import { emitPositionEmbedding } from '../../graph/position-embedding';
 import { INPUT, OUTPUT, type TapRequest } from '../../graph/taps';
 import type { BertConfig } from './config';
 import type { Checkpoint } from '../../graph/weights';
@@ -108,11 +109,16 @@ export function buildBert(config: BertConfig, checkpoint: Checkpoint, request: T
   const logitPositions = g.input(INPUT.logitPositions, DataType.INT64, ['P']);
 
   const wordEmbeddings = g.weight(names.wordEmbeddings, [config.vocabSize, d]);
-  let e = g.op('Add', [g.op('Gather', [wordEmbeddings, ids]), g.op('Gather', [g.weight(names.positionEmbeddings, [config.maxPositions, d]), positions])]);
+  const positionTable = g.weight(names.positionEmbeddings, [config.maxPositions, d]);
+  const tokenVectors = g.op('Gather', [wordEmbeddings, ids]);
+  const positionVectors = g.op('Gather', [positionTable, positions]);
+  let e = g.op('Add', [tokenVectors, positionVectors]);
   if (names.tokenTypeEmbeddings) {
     const types = g.input(INPUT.tokenTypes, DataType.INT64, ['T']);
     e = g.op('Add', [e, g.op('Gather', [g.weight(names.tokenTypeEmbeddings, [config.typeVocabSize, d]), types])]);
   }
+  // The sum before the embedding LayerNorm is what the position vector is a part of.
+  if (request.positionEmbedding) emitPositionEmbedding(g, { token: tokenVectors, position: positionVectors, input: e, table: positionTable, offset: 0 });
   let h = layerNorm(e, names.embeddingNorm);
   const hidden = [h];
   const taps = new TapCollector('self', request.taps);

@@ -7,6 +7,7 @@ import { GraphBuilder, type BuiltGraph } from '../../graph/builder';
 import { attention, TapCollector } from '../../graph/attention';
 import { AblationInput } from '../../graph/ablation';
 import { emitLogitLens } from '../../graph/logit-lens';
+import { emitPositionEmbedding } from '../../graph/position-embedding';
 import { INPUT, OUTPUT, type TapRequest } from '../../graph/taps';
 import type { Gpt2Config } from './config';
 import type { Checkpoint } from '../../graph/weights';
@@ -24,7 +25,11 @@ export function buildGpt2(config: Gpt2Config, checkpoint: Checkpoint, request: T
   const logitPositions = g.input(INPUT.logitPositions, DataType.INT64, ['P']);
 
   const wte = w('wte.weight', [config.vocabSize, d]);
-  let h = g.op('Add', [g.op('Gather', [wte, ids]), g.op('Gather', [w('wpe.weight', [config.maxPositions, d]), positions])], {}, 'embed');
+  const wpe = w('wpe.weight', [config.maxPositions, d]);
+  const tokenVectors = g.op('Gather', [wte, ids]);
+  const positionVectors = g.op('Gather', [wpe, positions]);
+  let h = g.op('Add', [tokenVectors, positionVectors], {}, 'embed');
+  if (request.positionEmbedding) emitPositionEmbedding(g, { token: tokenVectors, position: positionVectors, input: h, table: wpe, offset: 0 });
   const hidden = [h];
   const taps = new TapCollector('self', request.taps);
   const ablate = new AblationInput(g, 'self', config.layers, heads, !!request.ablation);

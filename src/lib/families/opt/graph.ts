@@ -9,6 +9,7 @@ import { GraphBuilder, type BuiltGraph } from '../../graph/builder';
 import { attention, TapCollector } from '../../graph/attention';
 import { AblationInput } from '../../graph/ablation';
 import { emitLogitLens } from '../../graph/logit-lens';
+import { emitPositionEmbedding } from '../../graph/position-embedding';
 import { INPUT, OUTPUT, type TapRequest } from '../../graph/taps';
 import type { Checkpoint } from '../../graph/weights';
 import { OPT_POSITION_OFFSET, type OptConfig } from './config';
@@ -31,7 +32,9 @@ export function buildOpt(c: OptConfig, checkpoint: Checkpoint, request: TapReque
   if (c.embedDim !== d) tokens = g.linear(tokens, w('project_in.weight', [d, c.embedDim]));
   const table = w('embed_positions.weight', [c.maxPositions + OPT_POSITION_OFFSET, d]);
   const shifted = g.op('Add', [positions, g.int64([OPT_POSITION_OFFSET], [])]);
-  let h = g.op('Add', [tokens, g.op('Gather', [table, shifted])], {}, 'embed');
+  const positionVectors = g.op('Gather', [table, shifted]);
+  let h = g.op('Add', [tokens, positionVectors], {}, 'embed');
+  if (request.positionEmbedding) emitPositionEmbedding(g, { token: tokens, position: positionVectors, input: h, table, offset: OPT_POSITION_OFFSET });
   const hidden = [h];
   const taps = new TapCollector('self', request.taps);
   const ablate = new AblationInput(g, 'self', c.layers, heads, !!request.ablation);
