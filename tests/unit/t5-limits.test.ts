@@ -6,7 +6,7 @@ import { configureOrt } from '../../src/lib/runtime/backend';
 import { loadModel } from '../../src/lib/runtime/load';
 import { randomCheckpoint } from '../helpers/random-checkpoint';
 import { filesOf } from '../helpers/model-files';
-import { partialReceived, partialToSend } from '../../src/lib/runtime/partial-traces';
+import { PartialSender, grownPart, partialReceived, withGrownPart } from '../../src/lib/runtime/partial-traces';
 import { traceBuffers } from '../../src/lib/runtime/protocol';
 import { AtlasError } from '../../src/lib/errors';
 import type { Trace } from '../../src/lib/trace/types';
@@ -34,29 +34,60 @@ describe('T5 limits', () => {
     await runner.release();
   });
 
-  it('partial traces after the first leave the encoder out, and the page gets every one back whole', async () => {
+  it('partial traces send what changed (the encoder once, then each step’s new decoder and cross values), and the page gets every one back whole', async () => {
     const runner = await t5();
     const steps: Trace[] = [];
-    await runner.run('summarize: the cat sat on the mat and looked at the dog', { steps: 5, onStep: (t) => steps.push(t), hidden: true });
-    expect(steps.length).toBeGreaterThan(2);
+    await runner.run('summarize: the cat sat on the mat and looked at the dog', { steps: 8, onStep: (t) => steps.push(t), hidden: true });
+    expect(steps.length).toBeGreaterThan(4);
+    const sender = new PartialSender();
+    const bytesOf = (t: Trace) => traceBuffers(t).reduce((a, b) => a + b.byteLength, 0);
     let first: Trace | undefined;
+    let previous: Trace | undefined;
+    const sentBytes: number[] = [];
+    const wholeBytes: number[] = [];
     steps.forEach((t, i) => {
-      const sent = partialToSend(t, i);
-      const bytes = traceBuffers(sent.trace).reduce((a, b) => a + b.byteLength, 0);
+      const sent = sender.next(t);
+      sentBytes.push(bytesOf(sent.trace));
+      wholeBytes.push(bytesOf(t));
       if (i > 0) {
         expect(sent.trace.attention.encoder).toBeUndefined();
         expect(sent.trace.hidden).toBeUndefined();
-        expect(bytes).toBeLessThan(traceBuffers(t).reduce((a, b) => a + b.byteLength, 0));
+        // Decoder self-attention of step i: only the new query row and key column, not (i + 1)² per head.
+        const [L, H, T] = t.attention.decoder!.probs!.shape;
+        expect(sent.trace.attention.decoder!.probs!.data.length).toBe(L * H * (2 * T - 1));
+        // Cross-attention's keys come from the encoder: nothing is resent.
+        expect(sent.trace.attention.cross!.k!.data.length).toBe(0);
       }
-      const received = partialReceived(sent, first);
+      const received = partialReceived(sent, first, previous);
       first ??= received;
+      previous = received;
       for (const kind of ['encoder', 'decoder', 'cross'] as const)
-        for (const tap of Object.keys(t.attention[kind]!) as (keyof NonNullable<Trace['attention']['encoder']>)[])
-          expect(Array.from(received.attention[kind]![tap]!.data), `${i} ${kind}.${tap}`).toEqual(Array.from(t.attention[kind]![tap]!.data));
+        for (const tap of Object.keys(t.attention[kind]!) as (keyof NonNullable<Trace['attention']['encoder']>)[]) {
+          expect(received.attention[kind]![tap]!.shape, `${i} ${kind}.${tap}`).toEqual(t.attention[kind]![tap]!.shape);
+          // Earlier positions come from the earlier step's run of the same causal decoder: equal up to
+          // float32 rounding (onnxruntime may pick other kernels for a longer sequence).
+          const got = received.attention[kind]![tap]!.data;
+          const want = t.attention[kind]![tap]!.data;
+          let worst = 0;
+          for (let j = 0; j < want.length; j++) worst = Math.max(worst, Math.abs(got[j] - want[j]) / Math.max(1, Math.abs(want[j])));
+          expect(worst, `${i} ${kind}.${tap}`).toBeLessThan(1e-5);
+        }
       expect(Array.from(received.hidden!.data)).toEqual(Array.from(t.hidden!.data));
       expect(received.decoderTokens).toEqual(t.decoderTokens);
     });
+    // After the first, each partial costs a small, steady share of a whole one, which grows with the step.
+    const later = sentBytes.slice(1);
+    expect(Math.max(...later)).toBeLessThan(0.2 * wholeBytes[wholeBytes.length - 1]);
+    expect(later.reduce((a, b) => a + b, 0)).toBeLessThan(0.25 * wholeBytes.slice(1).reduce((a, b) => a + b, 0));
     await runner.release();
+  });
+
+  it('a grown tensor is the previous one with the new values placed outside its box', () => {
+    const prev = { shape: [2, 2], data: Float32Array.from([1, 2, 3, 4]) };
+    const next = { shape: [3, 3], data: Float32Array.from([1, 2, 5, 3, 4, 6, 7, 8, 9]) };
+    const part = grownPart(next, prev.shape);
+    expect(Array.from(part.data)).toEqual([5, 6, 7, 8, 9]);
+    expect(Array.from(withGrownPart(prev, part).data)).toEqual(Array.from(next.data));
   });
 });
 

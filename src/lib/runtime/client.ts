@@ -15,6 +15,8 @@ interface Pending {
   onPartial?: (t: Trace) => void;
   /** The run's first partial trace, whose encoder side later partials reuse. */
   firstPartial?: Trace;
+  /** The previous partial trace, whole: the next one sends only what grew since it. */
+  lastPartial?: Trace;
 }
 
 export interface LoadedModel {
@@ -86,8 +88,9 @@ export class InferenceClient {
         return;
       case 'trace':
         if (!m.final) {
-          const full = partialReceived({ trace: m.trace, reusesFirst: m.reusesFirst ?? false }, p.firstPartial);
+          const full = partialReceived({ trace: m.trace, reusesFirst: m.reusesFirst ?? false, grown: m.grown }, p.firstPartial, p.lastPartial);
           p.firstPartial ??= full;
+          p.lastPartial = full;
           p.onPartial?.(full);
           return;
         }

@@ -6,6 +6,7 @@ import type { ModelRef, Progress } from '../hub/sources';
 import { fingerprintFiles } from '../hub/fingerprint';
 import type { WatchPhase } from '../tokenize/patterns';
 import type { Backend, ModelInfo, Trace } from '../trace/types';
+import type { GrownTaps } from './partial-traces';
 import type { BackendPreference } from './backend';
 import type { GenerateOptions, RunOptions } from './runner';
 
@@ -36,7 +37,7 @@ export type WorkerResponse =
   | { type: 'ready'; id: number }
   | { type: 'progress'; id: number; progress: Progress }
   | { type: 'loaded'; id: number; model: string; info: ModelInfo; backend: Backend }
-  | { type: 'trace'; id: number; trace: Trace; final: boolean; reusesFirst?: boolean }
+  | { type: 'trace'; id: number; trace: Trace; final: boolean; reusesFirst?: boolean; grown?: GrownTaps }
   | { type: 'error'; id: number; error: ErrorInfo }
   /** Synchronous work begins (phase) or ends (null): the page's watchdog stops the worker if it runs over. */
   | { type: 'watch'; id: 0; phase: WatchPhase | null };

@@ -11,7 +11,7 @@ import { modelKey, traceBuffers, type WorkerRequest, type WorkerResponse, type W
 import type { ModelRunner } from './runner';
 import type { Watch } from '../tokenize/patterns';
 import type { Trace } from '../trace/types';
-import { partialToSend } from './partial-traces';
+import { PartialSender } from './partial-traces';
 
 const scope = self as unknown as { postMessage(m: WorkerResponse, transfer?: Transferable[]): void; onmessage: ((e: MessageEvent<WorkerRequest>) => void) | null };
 
@@ -30,7 +30,7 @@ const post = (m: WorkerResponse, transfer: Transferable[] = []) => scope.postMes
 const watch: Watch = { begin: (phase) => post({ type: 'watch', id: 0, phase }), end: () => post({ type: 'watch', id: 0, phase: null }) };
 
 /** Partial traces sent so far, by run id. */
-const partialsSent = new Map<number, number>();
+const partialsSent = new Map<number, PartialSender>();
 
 function sendTrace(id: number, trace: Trace, final: boolean): void {
   // Partial traces of a generation share buffers with the next ones (T5's encoder taps, the last
@@ -41,10 +41,10 @@ function sendTrace(id: number, trace: Trace, final: boolean): void {
     post({ type: 'trace', id, trace, final }, traceBuffers(trace));
     return;
   }
-  const index = partialsSent.get(id) ?? 0;
-  partialsSent.set(id, index + 1);
-  const p = partialToSend(trace, index);
-  post({ type: 'trace', id, trace: p.trace, final, reusesFirst: p.reusesFirst });
+  let sender = partialsSent.get(id);
+  if (!sender) partialsSent.set(id, (sender = new PartialSender()));
+  const p = sender.next(trace);
+  post({ type: 'trace', id, trace: p.trace, final, reusesFirst: p.reusesFirst, ...(p.grown ? { grown: p.grown } : {}) });
 }
 
 async function release(key: string): Promise<void> {
