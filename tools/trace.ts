@@ -20,7 +20,8 @@ import { configureOrt } from '../src/lib/runtime/backend';
 import { loadModel } from '../src/lib/runtime/load';
 import { loadModelDir } from '../src/lib/runtime/node';
 import { checkVocabulary } from '../src/lib/runtime/vocab-check';
-import { probePatternsInThread } from '../src/lib/runtime/pattern-probe-node';
+import { probePatternsInThread, probeTokenizerInThread } from '../src/lib/runtime/pattern-probe-node';
+import { TOKENIZE_BUDGET_MS } from '../src/lib/runtime/codec';
 import { normalizerOf, tokenizerPatterns } from '../src/lib/tokenize/patterns';
 import { fetchModelFiles, filesFromDrop, type FileCache } from '../src/lib/hub/sources';
 import { llama2cToHfFiles } from '../src/lib/hub/llama2c';
@@ -186,7 +187,13 @@ async function main(): Promise<void> {
   // A tokenizer regex that never finishes would hang this thread for good: each runs alone, on a thread that can be stopped, first.
   const patterns = tokenizerPatterns(runner.codec.tokenizer.lib);
   const normalize = normalizerOf(runner.codec.tokenizer.lib);
-  for (const t of [text, values.target]) if (t !== undefined) await probePatternsInThread(patterns, t, normalize);
+  const budgetMs = Number(process.env.ATLAS_TOKENIZE_BUDGET_MS ?? TOKENIZE_BUDGET_MS);
+  for (const t of [text, values.target])
+    if (t !== undefined) {
+      await probePatternsInThread(patterns, t, normalize);
+      // Then the whole tokenizer, under the same budget as in the browser.
+      await probeTokenizerInThread(runner.codec.tokenizer, t, budgetMs);
+    }
   const ablation = values.ablate === undefined ? undefined : parseAblation(values.ablate, values['ablate-mode']!, runner.spec.kinds);
   const options = { taps, hidden: values.hidden, truncate: values.truncate, ...(ablation ? { ablation } : {}), ...(analyses.has('logitLens') ? { logitLens: true } : {}), ...(analyses.has('positionEmbedding') ? { positionEmbedding: true } : {}) };
   let trace: Trace;

@@ -56,8 +56,8 @@ describe('explorer', { timeout: 600_000 }, () => {
     await page.selectOption('[data-testid=model-select]', 'tiny-bert');
     await page.fill('[data-testid=text-input]', 'The man went to the [MASK] .');
     await page.waitForSelector('[data-testid=predictions] h3:has-text("[MASK]")', { timeout: RUN_TIMEOUT });
-    // Learned absolute positions: no position view (it would need the position table, which no trace carries).
-    expect(await page.locator('[data-view=position]').count()).toBe(0);
+    // Learned absolute positions: the position view shows BERT's position table (read by the graph).
+    await page.waitForSelector('[data-view=position] [data-figure=position-similarity]', { timeout: RUN_TIMEOUT });
     await page.selectOption('[data-testid=model-select]', 'tiny-t5');
     await page.fill('[data-testid=text-input]', 'reverse: red green blue');
     await page.waitForSelector('[data-view=alignment]', { timeout: RUN_TIMEOUT });

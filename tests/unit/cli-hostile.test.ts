@@ -11,13 +11,13 @@ import { traceFromJSON } from '../../src/lib/trace/json';
 const root = mkdtempSync(join(tmpdir(), 'atlas-cli-hostile-'));
 
 /** Runs the CLI; a hang is cut at `timeout` ms (spawnSync then reports the signal). */
-function cli(args: string[], timeout = 60_000) {
+function cli(args: string[], timeout = 60_000, env: Record<string, string> = {}) {
   const t0 = Date.now();
   const r = spawnSync(process.execPath, ['node_modules/tsx/dist/cli.mjs', 'tools/trace.ts', ...args], {
     encoding: 'utf8',
     timeout,
     // A mistyped path must not reach the Hub: point it at a port where nothing listens.
-    env: { ...process.env, ATLAS_HUB_ENDPOINT: 'http://127.0.0.1:9', ATLAS_CACHE_DIR: join(root, 'cache') },
+    env: { ...process.env, ATLAS_HUB_ENDPOINT: 'http://127.0.0.1:9', ATLAS_CACHE_DIR: join(root, 'cache'), ...env },
   });
   return { status: r.status, signal: r.signal, stderr: r.stderr, stdout: r.stdout, ms: Date.now() - t0 };
 }
@@ -34,6 +34,17 @@ function modelDir(name: string, replace: Record<string, string | null> = {}): st
 }
 
 describe('trace CLI on hostile input', { timeout: 120_000 }, () => {
+  it('the whole of tokenizing has a time budget too (not only each regex): past it the CLI stops and says so', () => {
+    const file = join(root, 'long-text.txt');
+    writeFileSync(file, 'The quick brown fox jumps over the lazy dog. '.repeat(4000));
+    // 180 k characters: far more than 40 ms of byte-level BPE, far less than the 30 s default.
+    const slow = cli(['--model', 'static/models/tiny-gpt2', '--text-file', file, '--truncate'], 60_000, { ATLAS_TOKENIZE_BUDGET_MS: '40' });
+    expect(slow.status).toBe(1);
+    expect(slow.stderr).toMatch(/Tokenizing did not finish within 40 ms: the tokenizer of tiny-gpt2 is too slow on this text/);
+    const ok = cli(['--model', 'static/models/tiny-gpt2', '--text-file', file, '--truncate', '--out', join(root, 'long-text.json')]);
+    expect(ok.status, ok.stderr).toBe(0);
+  });
+
   it('a tokenizer regex that backtracks without end is stopped, named, and the CLI exits', () => {
     const tokenizer = JSON.parse(readFileSync('static/models/tiny-gpt2/tokenizer.json', 'utf8'));
     tokenizer.pre_tokenizer = { type: 'Sequence', pretokenizers: [{ type: 'Split', pattern: { Regex: '(a+)+$' }, behavior: 'Isolated', invert: false }, tokenizer.pre_tokenizer] };

@@ -3,7 +3,9 @@
 // on a worker thread that is terminated when it runs past its budget. Not imported by the app.
 
 import { Worker } from 'node:worker_threads';
+import { createRequire } from 'node:module';
 import { AtlasError } from '../errors';
+import type { LoadedTokenizer } from '../tokenize/load';
 import { PATTERN_BUDGET_MS, patternLabel, type TokenizerPattern } from '../tokenize/patterns';
 
 const PROBE = `
@@ -56,5 +58,46 @@ function probeOn(patterns: TokenizerPattern[], text: string, budgetMs: number): 
       );
     });
     worker.on('error', (e) => finish(e));
+  });
+}
+
+const WHOLE = `
+const { parentPort, workerData } = require('node:worker_threads');
+const { Tokenizer } = require(workerData.library);
+new Tokenizer(workerData.json, workerData.config).encode(workerData.text);
+parentPort.postMessage('done');
+`;
+
+/**
+ * The CLI's budget for the whole of tokenizing (the browser's is TOKENIZE_BUDGET_MS in codec.ts):
+ * after each pattern passed alone, the tokenizer library runs the text once on a thread that is
+ * terminated past `budgetMs`, so no slow path of the library (not only a regex) can hang the CLI.
+ */
+export function probeTokenizerInThread(tokenizer: LoadedTokenizer, text: string, budgetMs: number): Promise<void> {
+  const library = createRequire(import.meta.url).resolve('@huggingface/tokenizers');
+  const config: Record<string, unknown> = { ...tokenizer.config };
+  if (typeof config.eos_token === 'object' && config.eos_token) config.eos_token = (config.eos_token as { content: string }).content;
+  const json = { normalizer: null, pre_tokenizer: null, post_processor: null, decoder: null, added_tokens: [], ...tokenizer.json };
+  return new Promise((resolve, reject) => {
+    const worker = new Worker(WHOLE, { eval: true, workerData: { library, json, config, text } });
+    const timer = setTimeout(() => {
+      void worker.terminate();
+      reject(
+        new AtlasError(
+          'too-slow',
+          `Tokenizing did not finish within ${budgetMs < 1000 ? `${budgetMs} ms` : `${(budgetMs / 1000).toFixed(0)} s`}: the tokenizer of ${tokenizer.id} is too slow on this text, so it was stopped.`,
+          'Use a shorter text (or --text-file with less in it), or a different tokenizer.',
+        ),
+      );
+    }, budgetMs);
+    const done = (error?: Error) => {
+      clearTimeout(timer);
+      void worker.terminate();
+      if (error) reject(error);
+      else resolve();
+    };
+    worker.on('message', () => done());
+    // The library's own errors surface again, with context, when the main thread tokenizes.
+    worker.on('error', () => done());
   });
 }
