@@ -216,6 +216,24 @@ export function hasLocal(storage: Storage | undefined = globalThis.localStorage)
   }
 }
 
+/** The selection fields of stored state or of a saved trace's `view`, each kept only if it has the right type. */
+export function selectionFrom(value: unknown, heatmapFallback: ViewState['heatmap'] = DEFAULT_HEATMAP): Partial<Pick<ViewState, 'layer' | 'head' | 'query' | 'heads' | 'heatmap'>> & { kind?: AttentionKind } {
+  const v = (value && typeof value === 'object' ? value : {}) as Record<string, unknown>;
+  const out: ReturnType<typeof selectionFrom> = {};
+  for (const key of ['layer', 'head', 'query'] as const) if (Number.isInteger(v[key]) && (v[key] as number) >= 0) out[key] = v[key] as number;
+  if (Array.isArray(v.heads) && v.heads.length && v.heads.length <= 4096 && v.heads.every((h) => Number.isInteger(h) && h >= 0)) out.heads = v.heads as number[];
+  if (typeof v.kind === 'string' && ['self', 'encoder', 'decoder', 'cross'].includes(v.kind)) out.kind = v.kind as AttentionKind;
+  const h = (v.heatmap ?? {}) as Record<string, unknown>;
+  const heatmap = { ...heatmapFallback };
+  if (typeof h.hideSpecial === 'boolean') heatmap.hideSpecial = h.hideSpecial;
+  if (typeof h.log === 'boolean') heatmap.log = h.log;
+  if (h.scaleMode === 'row' || h.scaleMode === 'global') heatmap.scaleMode = h.scaleMode;
+  if (h.average === 'none' || h.average === 'heads' || h.average === 'layers') heatmap.average = h.average;
+  if (h.weighting === 'weights' || h.weighting === 'value-norm') heatmap.weighting = h.weighting;
+  out.heatmap = heatmap;
+  return out;
+}
+
 export function loadLocal(fallback: ViewState, storage: Storage | undefined = globalThis.localStorage): ViewState {
   try {
     const raw = storage?.getItem(STORAGE_KEY);
@@ -224,17 +242,10 @@ export function loadLocal(fallback: ViewState, storage: Storage | undefined = gl
     // Keep only fields of the right type: stored data may come from an older version.
     const out: ViewState = { ...fallback, heatmap: { ...fallback.heatmap } };
     for (const key of ['model', 'text', 'target'] as const) if (typeof v[key] === 'string') out[key] = v[key] as string;
-    for (const key of ['layer', 'head', 'query'] as const) if (Number.isInteger(v[key]) && (v[key] as number) >= 0) out[key] = v[key] as number;
-    if (Array.isArray(v.heads) && v.heads.length && v.heads.every((h) => Number.isInteger(h) && h >= 0)) out.heads = v.heads as number[];
-    if (typeof v.kind === 'string' && ['self', 'encoder', 'decoder', 'cross'].includes(v.kind)) out.kind = v.kind as AttentionKind;
+    const sel = selectionFrom(v, fallback.heatmap);
+    Object.assign(out, sel);
     if (typeof v.truncate === 'boolean') out.truncate = v.truncate;
     if (typeof v.view === 'string' && (VIEW_NAMES as readonly string[]).includes(v.view)) out.view = v.view as ViewName;
-    const h = (v.heatmap ?? {}) as Record<string, unknown>;
-    if (typeof h.hideSpecial === 'boolean') out.heatmap.hideSpecial = h.hideSpecial;
-    if (typeof h.log === 'boolean') out.heatmap.log = h.log;
-    if (h.scaleMode === 'row' || h.scaleMode === 'global') out.heatmap.scaleMode = h.scaleMode;
-    if (h.average === 'none' || h.average === 'heads' || h.average === 'layers') out.heatmap.average = h.average;
-    if (h.weighting === 'weights' || h.weighting === 'value-norm') out.heatmap.weighting = h.weighting;
     return out;
   } catch {
     return fallback;

@@ -15,6 +15,7 @@
 //                  "logitLensPositions"?: [i] (the position of column i) },
 //   "ablation"?: { "heads": [[kind, layer, head]…], "mode" },  (version-1 files with {kind, layer, head} objects still read)
 //   "positionEmbedding"?: { "norms": [3][pos] (‖token‖, ‖position‖, ‖sum‖), "samples": [i], "similarity": [i][j] },
+//   "view"?: { "kind", "layer", "head", "heads", "query", "heatmap" } (the selection it was saved with),
 //   "hidden"?: [layer+1][pos][d], "predictions"?: [...], "logits"?: {"positions", "values": [p][vocab]}
 // }
 // Masked scores (the float32 minimum in the graph) are written as null, since JSON has
@@ -137,6 +138,7 @@ export function traceJSONParts<T>(trace: Trace, tensor: (t: Tensor, maskSentinel
     ...(trace.generation ? { generation: trace.generation } : {}),
     ...(trace.ablation ? { ablation: { heads: trace.ablation.heads.map((h) => [h.kind, h.layer, h.head]), mode: trace.ablation.mode } } : {}),
     ...(trace.logits ? { logits: { positions: trace.logits.positions, values: tensor(trace.logits.values, false) } } : {}),
+    ...(trace.view ? { view: trace.view } : {}),
   };
 }
 
@@ -190,6 +192,7 @@ export function traceFromJSON(json: unknown): Trace {
     ...(analysis.logitLens !== undefined ? { logitLens: lensFromJSON({ logitLens: analysis.logitLens, logitLensRank: analysis.logitLensRank, logitLensPositions: analysis.logitLensPositions }) } : {}),
     logits: logitsFromJSON(j.logits),
     ...positionEmbeddingFromJSON(j.positionEmbedding, (j.tokens as unknown[]).length),
+    ...(j.view && typeof j.view === 'object' && !Array.isArray(j.view) ? { view: j.view as Record<string, unknown> } : {}),
   };
 }
 

@@ -126,6 +126,11 @@ export interface Trace {
    * table's rows at `samples` (every s-th position up to the model's limit).
    */
   positionEmbedding?: { norms: Tensor; samples: number[]; similarity: Tensor };
+  /**
+   * The selection the trace was saved with (the export menu's JSON): { kind, layer, head, heads,
+   * query, heatmap }. Opaque here; /view/ reopens the same picture from it (state/view-state.ts checks each field).
+   */
+  view?: Record<string, unknown>;
   /** Raw output logits [positions.length, vocab] at `positions` (T5: decoder positions), when asked for. */
   logits?: { positions: number[]; values: Tensor };
   timings: { runMs: number; buildMs?: number; tokenizeMs?: number };

@@ -76,13 +76,14 @@ export function csvItem(detail: string, make: () => { subject: ExportSubject; cs
   };
 }
 
-export function traceItem(trace: () => Trace): ExportItem {
+/** The trace as JSON, with the selection shown (so /view/ reopens the same picture). */
+export function traceItem(trace: () => Trace, selection?: { snapshot(): object }): ExportItem {
   return {
     format: 'json',
     label: 'JSON',
     detail: 'the whole trace, for /view/',
     async make() {
-      const t = trace();
+      const t = selection ? { ...trace(), view: { ...selection.snapshot() } as Record<string, unknown> } : trace();
       return { blob: new Blob([...traceToJSONChunks(t)], { type: 'application/json' }), name: exportFileName({ model: t.model.id, view: 'trace' }, 'json') };
     },
   };

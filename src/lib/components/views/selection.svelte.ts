@@ -11,6 +11,16 @@ import { DEFAULT_HEATMAP_OPTIONS, type HeatmapViewOptions } from './heatmap-opti
 
 export type { TokenRef };
 
+/** The selection as links and saved traces carry it. */
+export interface SavedView {
+  kind: AttentionKind;
+  layer: number;
+  head: number;
+  heads: number[];
+  query: number;
+  heatmap: HeatmapViewOptions;
+}
+
 const clamp = (v: number, lo: number, hi: number): number => Math.max(lo, Math.min(hi, v));
 
 function lastOrdinary(trace: Trace, stream: Stream): number {
@@ -50,6 +60,28 @@ export class ViewSelection {
     this.clampAll();
     this.hovered = null;
     this.locked = false;
+  }
+
+  /** What a link, a reload or a saved trace must reproduce. */
+  snapshot(): SavedView {
+    return { kind: this.kind, layer: this.layer, head: this.head, heads: [...this.heads], query: this.query, heatmap: { ...this.heatmap } };
+  }
+
+  /**
+   * Sets the whole selection at once, clamped to the bound trace: the shown head stays the shown
+   * head whatever order the blended heads come in (a link's h=0&hs=0,2 shows head 0, not 2).
+   */
+  restore(v: Partial<SavedView>): void {
+    const kinds = this.kinds();
+    if (v.kind && kinds.includes(v.kind)) this.kind = v.kind;
+    if (v.layer !== undefined) this.layer = v.layer;
+    const head = v.head ?? this.head;
+    const heads = [...new Set([...(v.heads ?? [head]), head])].sort((a, b) => a - b);
+    this.heads = heads;
+    this.head = head;
+    if (v.query !== undefined) this.query = v.query;
+    if (v.heatmap) this.heatmap = { ...v.heatmap };
+    this.clampAll();
   }
 
   /** The stacks this trace has, in display order. */

@@ -1,0 +1,67 @@
+// Issue 15: what the screen says must be true. Each test failed before its fix.
+import { describe, expect, it } from 'vitest';
+import type { Page } from 'playwright-core';
+import { readFileSync, writeFileSync } from 'node:fs';
+import { useBrowser } from './page';
+import { useTraceFiles } from './trace-files';
+
+const RUN_TIMEOUT = 180_000;
+
+async function waitForTrace(page: Page, text?: string): Promise<void> {
+  await page.waitForFunction(
+    (t) => {
+      const shown = document.querySelector('main')?.getAttribute('data-trace-text');
+      return shown !== null && shown !== undefined && (t === null || shown === t) && !!document.querySelector('[data-view=model] canvas');
+    },
+    text ?? null,
+    { timeout: RUN_TIMEOUT },
+  );
+}
+
+async function exportJSON(page: Page, view: string): Promise<Record<string, unknown>> {
+  await page.click(`[data-view="${view}"] [data-export-menu]`);
+  const item = page.locator(`[data-view="${view}"] [data-export="json"]`);
+  const [download] = await Promise.all([page.waitForEvent('download', { timeout: 30_000 }), item.click()]);
+  return JSON.parse(readFileSync(await download.path(), 'utf8'));
+}
+
+describe('a link, a reload and a saved trace reproduce the picture', { timeout: 600_000 }, () => {
+  const browser = useBrowser();
+  const files = useTraceFiles('screen-truth');
+
+  it('h=0&hs=0,2 shows head 0 (the shown head), blending heads 0 and 2, after a reload too', async () => {
+    const page = await browser.open('/#m=tiny-gpt2&t=The%20cat%20sat%20on%20the%20mat&l=2&h=0&hs=0,2&q=3&o=g');
+    await waitForTrace(page);
+    await expect.poll(() => page.textContent('[data-view=heatmap] header')).toContain('layer 2, head 0');
+    expect(await page.isChecked('[data-view=heatmap] [data-control=log]')).toBe(true);
+    expect(await page.inputValue('[data-view=qkv] [data-control=query]')).toBe('3');
+    await page.reload();
+    await waitForTrace(page);
+    await expect.poll(() => page.textContent('[data-view=heatmap] header')).toContain('layer 2, head 0');
+    expect(await page.evaluate(() => location.hash)).toMatch(/h=0&hs=0%2C2|h=0&hs=0,2/);
+  });
+
+  it('a T5 link to a cross-attention query reopens on that query once the generation has finished', async () => {
+    const text = 'reverse: red green blue sky';
+    const page = await browser.open(`/#m=tiny-t5&t=${encodeURIComponent(text)}&k=cross&q=3&l=1&h=1`);
+    await waitForTrace(page, text);
+    await expect.poll(() => page.textContent('[data-view=heatmap] header'), { timeout: RUN_TIMEOUT }).toContain('layer 1, head 1');
+    await expect.poll(() => page.inputValue('[data-view=qkv] [data-control=query]'), { timeout: RUN_TIMEOUT }).toBe('3');
+  });
+
+  it('a trace exported at layer 1, head 1 opens in /view/ at layer 1, head 1', async () => {
+    const page = await browser.open('/#m=tiny-gpt2&t=The%20cat%20sat%20on%20the%20mat&l=1&h=1&hs=1,3&q=4');
+    await waitForTrace(page);
+    await expect.poll(() => page.textContent('[data-view=heatmap] header')).toContain('layer 1, head 1');
+    const json = await exportJSON(page, 'heatmap');
+    expect(json.view).toMatchObject({ layer: 1, head: 1, heads: [1, 3], query: 4 });
+    const path = files.pathOf('exported.json');
+    writeFileSync(path, JSON.stringify(json));
+    const viewer = await browser.open('/view/');
+    await viewer.setInputFiles('input[data-testid="trace-file"]', path);
+    await viewer.waitForSelector('[data-view=heatmap] canvas', { timeout: RUN_TIMEOUT });
+    await expect.poll(() => viewer.textContent('[data-view=heatmap] header')).toContain('layer 1, head 1');
+    expect(await viewer.inputValue('[data-view=qkv] [data-control=query]')).toBe('4');
+    expect(browser.errors).toEqual([]);
+  });
+});
