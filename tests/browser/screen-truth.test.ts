@@ -65,3 +65,26 @@ describe('a link, a reload and a saved trace reproduce the picture', { timeout: 
     expect(browser.errors).toEqual([]);
   });
 });
+
+describe('the compare page', { timeout: 600_000 }, () => {
+  const browser = useBrowser();
+
+  it('says only what its chart shows, keeps both sides on the same head when one grid is clicked, and lines the grids up', async () => {
+    const page = await browser.open('/compare/');
+    await page.waitForSelector('[data-testid=compare-sentences]', { timeout: RUN_TIMEOUT });
+    const note = await page.textContent('[data-view=compare-metrics] .atlas-note');
+    expect(note).not.toMatch(/stay lower|much of its attention/);
+    expect(note).toMatch(/tiny-gpt2 is causal: a query sees only itself and earlier tokens/);
+    // The grid note offers no head view: the page has none.
+    expect(await page.textContent('[data-testid=side-1] [data-view=model] header')).not.toMatch(/head view/);
+    // Layer 1, head 2 picked in the right-hand grid (keyboard: down one layer, right two heads).
+    await page.focus('[data-testid=side-1] [data-view=model] .atlas-model-grid-plot');
+    for (const key of ['ArrowDown', 'ArrowRight', 'ArrowRight', 'Enter']) await page.keyboard.press(key);
+    for (const side of [0, 1]) await expect.poll(() => page.textContent(`[data-testid=side-${side}] [data-view=heatmap] header`)).toContain('layer 1, head 2');
+    const sliders = await page.locator('[aria-label="Text and selection"] input[type=range]').evaluateAll((els) => els.map((e) => (e as HTMLInputElement).value));
+    expect(sliders).toEqual(['1', '2']);
+    // The two grids start at the same height, whatever the status lines say.
+    const tops = await Promise.all([0, 1].map((i) => page.locator(`[data-testid=side-${i}] [data-view=model]`).evaluate((e) => e.getBoundingClientRect().top)));
+    expect(Math.abs(tops[0] - tops[1])).toBeLessThan(1);
+  });
+});

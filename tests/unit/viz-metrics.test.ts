@@ -77,3 +77,21 @@ describe('attention metrics', () => {
     expect(layerMetric(t, 'cross', 'special').every(Number.isFinite)).toBe(true);
   });
 });
+
+describe('the compare page says what its chart shows', async () => {
+  const { compareSentences } = await import('../../src/lib/trace/metrics');
+  it('names the model that is higher layer by layer, with both means, from the drawn series', () => {
+    const lines = (a: number[], b: number[]) => [{ label: 'tiny-bert', values: a }, { label: 'tiny-gpt2', values: b }];
+    const s = compareSentences([
+      { name: 'previous', label: 'Share on previous token', unit: 'fraction', lines: lines([0.5, 0.4, 0.1], [0.2, 0.3, 0.6]) },
+      { name: 'entropy', label: 'Attention entropy', unit: 'nats', lines: lines([1, 1, 1], [2, 2, 2]) },
+      { name: 'distance', label: 'Mean attention distance', unit: 'tokens', lines: lines([NaN, 3], [NaN, 1]) },
+      { name: 'special', label: 'Share on special tokens', unit: 'fraction', lines: [{ label: 'one', values: [0.1] }] },
+    ]);
+    expect(s).toEqual([
+      'Share on previous token: tiny-bert is higher in 2 of 3 layers, tiny-gpt2 in 1 (mean 33 % vs 37 %).',
+      'Attention entropy: tiny-gpt2 is higher in every layer (mean 1.00 nats vs 2.00 nats).',
+      'Mean attention distance: tiny-bert is higher in every layer (mean 3.00 tokens vs 1.00 tokens).',
+    ]);
+  });
+});

@@ -123,3 +123,26 @@ export function layerMetric(trace: Trace, kind: AttentionKind, metric: MetricNam
   if (!metricApplies(metric, kind)) return (stackShape(trace, kind) ? new Array(stackShape(trace, kind)!.layers).fill(NaN) : []);
   return headMetrics(trace, kind, metric, weighting).map((heads) => heads.reduce((a, b) => a + b, 0) / heads.length);
 }
+
+/**
+ * Sentences that describe two models' per-layer summaries, computed from the very series the
+ * chart draws (never a general claim that the data may contradict): per metric, which model is
+ * higher in how many of the layers both have, and their means over layers.
+ */
+export function compareSentences(series: { name: MetricName; label: string; unit: string; lines: { label: string; values: number[] }[] }[]): string[] {
+  const out: string[] = [];
+  const fmt = (v: number, unit: string) => (unit === 'fraction' ? `${(100 * v).toFixed(0)} %` : `${v.toFixed(2)} ${unit}`);
+  for (const m of series) {
+    if (m.lines.length !== 2) continue;
+    const [a, b] = m.lines;
+    const n = Math.min(a.values.length, b.values.length);
+    const pairs = Array.from({ length: n }, (_, l) => [a.values[l], b.values[l]]).filter(([x, y]) => Number.isFinite(x) && Number.isFinite(y));
+    if (!pairs.length) continue;
+    const mean = (v: number[]) => v.filter(Number.isFinite).reduce((s, x) => s + x, 0) / Math.max(1, v.filter(Number.isFinite).length);
+    const aHigher = pairs.filter(([x, y]) => x > y).length;
+    const bHigher = pairs.filter(([x, y]) => y > x).length;
+    const who = aHigher === pairs.length ? `${a.label} is higher in every layer` : bHigher === pairs.length ? `${b.label} is higher in every layer` : `${a.label} is higher in ${aHigher} of ${pairs.length} layers, ${b.label} in ${bHigher}`;
+    out.push(`${m.label}: ${who} (mean ${fmt(mean(a.values), m.unit)} vs ${fmt(mean(b.values), m.unit)}).`);
+  }
+  return out;
+}
