@@ -95,7 +95,7 @@ describe('explorer', { timeout: 600_000 }, () => {
     await page.fill('[data-testid=text-input]', long);
     await page.waitForSelector('[data-testid=error][data-code=too-long]', { timeout: RUN_TIMEOUT });
     expect(await page.textContent('[data-testid=error]')).toMatch(/reads at most \d+/);
-    await page.click('text=Run on the first part');
+    await page.click('button:has-text("Run on the first part")');
     await page.waitForSelector('[data-testid=error]', { state: 'detached', timeout: RUN_TIMEOUT });
     expect(await page.inputValue('[data-testid=text-input]')).toBe(long);
     // The text and the choice to truncate survive a reload.

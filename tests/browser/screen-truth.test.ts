@@ -88,3 +88,29 @@ describe('the compare page', { timeout: 600_000 }, () => {
     expect(Math.abs(tops[0] - tops[1])).toBeLessThan(1);
   });
 });
+
+describe('errors and truncation are said, not hidden', { timeout: 600_000 }, () => {
+  const browser = useBrowser();
+
+  it('an error marks the views as the previous text’s; truncation says how much of the text they show', async () => {
+    const page = await browser.open('/#m=tiny-gpt2&t=The%20cat%20sat%20on%20the%20mat');
+    await waitForTrace(page);
+    expect(await page.locator('[data-testid=stale]').count()).toBe(0);
+    await page.fill('[data-testid=text-input]', '   ');
+    await page.waitForSelector('[data-testid=error][data-code=bad-input]');
+    const stale = await page.textContent('[data-testid=stale]');
+    expect(stale).toContain('“The cat sat on the mat”');
+    expect(await page.locator('[data-stale]').count()).toBe(2); // the predictions and the views
+    const long = Array.from({ length: 300 }, (_, i) => `word${i}`).join(' ');
+    await page.fill('[data-testid=text-input]', long);
+    await page.waitForSelector('[data-testid=error][data-code=too-long]', { timeout: RUN_TIMEOUT });
+    const error = await page.textContent('[data-testid=error]');
+    expect(error).not.toMatch(/turn on truncation/);
+    expect(error).toMatch(/Run on the first part/);
+    await page.click('button:has-text("Run on the first part")');
+    await page.waitForSelector('[data-testid=truncated]', { timeout: RUN_TIMEOUT });
+    expect(await page.textContent('[data-testid=truncated]')).toMatch(/The views show the first 128 of the text’s [\d,]+ tokens/);
+    expect(await page.locator('[data-testid=stale]').count()).toBe(0);
+    expect(await page.locator('[data-stale]').count()).toBe(0);
+  });
+});

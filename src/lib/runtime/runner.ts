@@ -150,7 +150,7 @@ export class ModelRunner implements RunContext<ModelConfig> {
       throw new AtlasError(
         'too-long',
         `The ${what} is ${n} tokens long; ${this.info.id} reads at most ${max}${why}.`,
-        `Shorten the ${what}, or turn on truncation to keep the first ${max} tokens.`,
+        `Shorten the ${what}, or run on its first ${max} tokens (in the explorer: “Run on the first part”; in the CLI: --truncate).`,
       );
     }
     return n;
@@ -266,9 +266,13 @@ export class ModelRunner implements RunContext<ModelConfig> {
    */
   async runTokens(text: string, tokens: TraceToken[], options: RunOptions | GenerateOptions = {}, target?: { target?: string; tokens?: TraceToken[] }): Promise<Trace> {
     if (tokens.length === 0) throw new AtlasError('bad-input', 'There are no tokens to run.', 'Type a sentence into the text box.');
-    tokens = tokens.slice(0, this.checkLength(tokens.length, options));
+    const all = tokens.length;
+    tokens = tokens.slice(0, this.checkLength(all, options));
     const seq2seq = this.spec.task === 'seq2seq';
-    return withAblation(await this.runtime.forward(this, { text, tokens, target: seq2seq ? target?.target : undefined, targetTokens: seq2seq ? target?.tokens : undefined }, options), options);
+    const trace = withAblation(await this.runtime.forward(this, { text, tokens, target: seq2seq ? target?.target : undefined, targetTokens: seq2seq ? target?.tokens : undefined }, options), options);
+    // Cut to the model's length: the trace says so, so the page can say how much it shows.
+    if (tokens.length < all) trace.truncated = { tokens: all };
+    return trace;
   }
 
   /** Tokens for bare ids (no source text, so no spans). */

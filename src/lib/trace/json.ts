@@ -15,6 +15,7 @@
 //                  "logitLensPositions"?: [i] (the position of column i) },
 //   "ablation"?: { "heads": [[kind, layer, head]…], "mode" },  (version-1 files with {kind, layer, head} objects still read)
 //   "positionEmbedding"?: { "norms": [3][pos] (‖token‖, ‖position‖, ‖sum‖), "samples": [i], "similarity": [i][j] },
+//   "truncated"?: { "tokens" } (the text's whole length in tokens, when it was cut to the model's),
 //   "view"?: { "kind", "layer", "head", "heads", "query", "heatmap" } (the selection it was saved with),
 //   "hidden"?: [layer+1][pos][d], "predictions"?: [...], "logits"?: {"positions", "values": [p][vocab]}
 // }
@@ -139,6 +140,7 @@ export function traceJSONParts<T>(trace: Trace, tensor: (t: Tensor, maskSentinel
     ...(trace.ablation ? { ablation: { heads: trace.ablation.heads.map((h) => [h.kind, h.layer, h.head]), mode: trace.ablation.mode } } : {}),
     ...(trace.logits ? { logits: { positions: trace.logits.positions, values: tensor(trace.logits.values, false) } } : {}),
     ...(trace.view ? { view: trace.view } : {}),
+    ...(trace.truncated ? { truncated: trace.truncated } : {}),
   };
 }
 
@@ -192,6 +194,7 @@ export function traceFromJSON(json: unknown): Trace {
     ...(analysis.logitLens !== undefined ? { logitLens: lensFromJSON({ logitLens: analysis.logitLens, logitLensRank: analysis.logitLensRank, logitLensPositions: analysis.logitLensPositions }) } : {}),
     logits: logitsFromJSON(j.logits),
     ...positionEmbeddingFromJSON(j.positionEmbedding, (j.tokens as unknown[]).length),
+    ...(Number.isInteger((j.truncated as { tokens?: unknown } | undefined)?.tokens) ? { truncated: { tokens: (j.truncated as { tokens: number }).tokens } } : {}),
     ...(j.view && typeof j.view === 'object' && !Array.isArray(j.view) ? { view: j.view as Record<string, unknown> } : {}),
   };
 }

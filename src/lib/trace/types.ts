@@ -131,6 +131,8 @@ export interface Trace {
    * query, heatmap }. Opaque here; /view/ reopens the same picture from it (state/view-state.ts checks each field).
    */
   view?: Record<string, unknown>;
+  /** The text had more tokens than the model reads and was cut to the first `tokens.length` (of `tokens` here). */
+  truncated?: { tokens: number };
   /** Raw output logits [positions.length, vocab] at `positions` (T5: decoder positions), when asked for. */
   logits?: { positions: number[]; values: Tensor };
   timings: { runMs: number; buildMs?: number; tokenizeMs?: number };
