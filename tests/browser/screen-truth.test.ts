@@ -114,3 +114,29 @@ describe('errors and truncation are said, not hidden', { timeout: 600_000 }, () 
     expect(await page.locator('[data-stale]').count()).toBe(0);
   });
 });
+
+describe('pointer and keyboard', { timeout: 600_000 }, () => {
+  const browser = useBrowser();
+
+  it('a click in the model grid selects without the keyboard tooltip; Tab into it shows the keyboard cursor', async () => {
+    const page = await browser.open('/#m=tiny-gpt2&t=The%20cat%20sat%20on%20the%20mat&l=0&h=0');
+    await waitForTrace(page);
+    const grid = page.locator('[data-view=model] .atlas-model-grid-overlay');
+    const box = (await grid.boundingBox())!;
+    await page.mouse.click(box.x + box.width * 0.62, box.y + box.height * 0.62);
+    await expect.poll(() => page.textContent('[data-view=heatmap] header')).not.toContain('layer 0, head 0');
+    const tips = () => page.locator('[data-view=model] .atlas-tooltip:not([hidden])').allTextContents();
+    expect((await tips()).join(' ')).not.toMatch(/Enter: select/);
+    await page.mouse.move(0, 0);
+    await expect.poll(async () => (await tips()).join(' ')).toBe('');
+    // Keyboard: Tab from the control before the grid puts the keyboard cursor (and its tooltip) on the selected head.
+    const plot = page.locator('[data-view=model] .atlas-model-grid-plot');
+    await plot.evaluate((el) => {
+      const controls = [...el.closest('[data-view=model]')!.querySelectorAll('select')];
+      controls[controls.length - 1].focus();
+    });
+    await page.keyboard.press('Tab');
+    expect(await plot.evaluate((el) => document.activeElement === el)).toBe(true);
+    await expect.poll(async () => (await tips()).join(' ')).toMatch(/Enter: select/);
+  });
+});

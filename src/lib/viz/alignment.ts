@@ -10,7 +10,7 @@ import { tokenLabel, visibleToken } from './format';
 import { readTheme } from './theme';
 import { MIN_LINE_WEIGHT, lineStyle } from './head-view';
 import { fmt4 } from './format';
-import { isActivate, keyboardWidget, revealRect, type KeyboardWidget } from './keyboard';
+import { isActivate, keyboardWidget, revealRect, type KeyboardWidget, keyboardFocused } from './keyboard';
 
 export interface AlignmentData {
   source: string[];
@@ -109,7 +109,7 @@ export class Alignment {
     });
     this.root.addEventListener('keydown', (e) => this.onKey(e));
     this.root.addEventListener('focus', () => {
-      if (!this.cursor && this.data) this.moveCursor({ side: 'target', index: 0 });
+      if (keyboardFocused(this.root) && !this.cursor && this.data) this.moveCursor({ side: 'target', index: 0 });
     });
     this.root.addEventListener('blur', () => this.leave());
   }

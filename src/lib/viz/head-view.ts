@@ -10,7 +10,7 @@ import type { CellMatrix } from './raster';
 import { el, maxTextWidth, now, sizeCanvas } from './canvas';
 import { tokenLabel, visibleToken, fmt4 } from './format';
 import { readTheme } from './theme';
-import { isActivate, keyboardWidget, revealRect, type KeyboardWidget } from './keyboard';
+import { isActivate, keyboardWidget, revealRect, type KeyboardWidget, keyboardFocused } from './keyboard';
 
 export interface HeadLines {
   head: number;
@@ -114,7 +114,7 @@ export class HeadView {
     });
     this.root.addEventListener('keydown', (e) => this.onKey(e));
     this.root.addEventListener('focus', () => {
-      if (!this.cursor && this.data) this.moveCursor({ side: 'query', index: 0 });
+      if (keyboardFocused(this.root) && !this.cursor && this.data) this.moveCursor({ side: 'query', index: 0 });
     });
     this.root.addEventListener('blur', () => {
       this.cursor = null;

@@ -13,7 +13,7 @@ import { fmt4, tokenLabel, visibleToken } from './format';
 import { drawLegend } from './legend';
 import { maskStyle, readTheme, type Theme } from './theme';
 import { Tooltip } from './tooltip';
-import { gridStep, isActivate, keyboardWidget, revealRect, type KeyboardWidget } from './keyboard';
+import { gridStep, isActivate, keyboardWidget, revealRect, type KeyboardWidget, keyboardFocused } from './keyboard';
 import { canExportCellsAsVector, heatmapPlotPart, legendPart, textLinePart, type SvgPart, type SvgStyle } from './export-svg';
 import { canvasHref } from './export-dom';
 
@@ -140,7 +140,7 @@ export class Heatmap {
     });
     this.plot.addEventListener('keydown', (e) => this.onKey(e));
     this.plot.addEventListener('focus', () => {
-      if (!this.hovered && this.data) this.moveTo(this.startCell());
+      if (keyboardFocused(this.plot) && !this.hovered && this.data) this.moveTo(this.startCell());
     });
     this.plot.addEventListener('blur', () => this.setHover(null, true));
     this.overlay.addEventListener('mousemove', (e) => this.onMove(e));

@@ -70,3 +70,17 @@ export function revealRect(within: HTMLElement, x: number, y: number, w: number,
   probe.scrollIntoView({ block: 'nearest', inline: 'nearest' });
   probe.remove();
 }
+
+/**
+ * Whether `el` got focus from the keyboard (Tab, a script after a key press) rather than from a
+ * mouse click or a tap: the keyboard cursor and its tooltip belong to keyboard focus only, or
+ * the first click would draw a tooltip naming another head over the picture (issue 15, item 6).
+ */
+export function keyboardFocused(el: Element): boolean {
+  try {
+    return el.matches(':focus-visible');
+  } catch {
+    // A DOM without :focus-visible (older engines, jsdom): treat focus as keyboard focus.
+    return true;
+  }
+}

@@ -11,7 +11,7 @@ import { el, now, sizeCanvas, devicePixelRatioOf } from './canvas';
 import { maskStyle, readTheme, type Theme } from './theme';
 import { Tooltip } from './tooltip';
 import { drawLegend, type LegendSpec } from './legend';
-import { gridStep, isActivate, keyboardWidget, revealRect, type KeyboardWidget } from './keyboard';
+import { gridStep, isActivate, keyboardWidget, revealRect, type KeyboardWidget, keyboardFocused } from './keyboard';
 import { gridPlotPart, legendPart, textLinePart, type SvgPart, type SvgStyle } from './export-svg';
 import { canvasHref } from './export-dom';
 import type { ScaleMode } from './heatmap';
@@ -130,7 +130,7 @@ export class ModelGrid {
     });
     this.plot.addEventListener('keydown', (e) => this.onKey(e));
     this.plot.addEventListener('focus', () => {
-      if (!this.cursor && this.data) this.moveCursor(this.selected[0] ?? { layer: 0, head: 0 });
+      if (keyboardFocused(this.plot) && !this.cursor && this.data) this.moveCursor(this.selected[0] ?? { layer: 0, head: 0 });
     });
     this.plot.addEventListener('blur', () => {
       this.cursor = null;
