@@ -12,6 +12,14 @@ describe('the linked selection', () => {
     expect(s.kinds()).toEqual(['encoder', 'decoder', 'cross']);
   });
 
+  it('restore keeps the shown head whatever order the blended heads come in', () => {
+    const s = new ViewSelection(syntheticTrace({ family: 'bert', layers: 3, heads: 4 }));
+    s.restore({ layer: 2, head: 0, heads: [0, 2], query: 1 });
+    expect([s.layer, s.head, s.heads, s.query]).toEqual([2, 0, [0, 2], 1]);
+    s.restore({ layer: 9, head: 7, heads: [7, 1] });
+    expect([s.layer, s.head, s.heads]).toEqual([2, 1, [1]]);
+  });
+
   it('selects one head, or toggles heads into the blended set with additive', () => {
     const s = new ViewSelection(syntheticTrace({ family: 'bert', layers: 3, heads: 4 }));
     s.selectHead(2, 1);
@@ -22,6 +30,17 @@ describe('the linked selection', () => {
     expect([s.head, s.heads]).toEqual([3, [3]]);
     s.toggleHead(3); // never empty
     expect(s.heads).toEqual([3]);
+  });
+
+  it('a shift-click in another layer starts a new selection there and says so (heads never move between layers)', () => {
+    const s = new ViewSelection(syntheticTrace({ family: 'bert', layers: 3, heads: 4 }));
+    s.selectHead(0, 1);
+    s.selectHead(2, 2, true);
+    expect([s.layer, s.head, s.heads]).toEqual([2, 2, [2]]);
+    expect(s.selectionNote).toMatch(/blended within one layer, so layer 2, head 2 started a new selection/);
+    s.selectHead(2, 3, true);
+    expect([s.layer, s.heads]).toEqual([2, [2, 3]]);
+    expect(s.selectionNote).toBeNull();
   });
 
   it('clamps layer, heads and query to the stack, also when switching stacks', () => {

@@ -42,6 +42,8 @@ export class ViewSelection {
   /** The heatmap's options (kept here so that links and the Compare page can share them). */
   heatmap = $state<HeatmapViewOptions>({ ...DEFAULT_HEATMAP_OPTIONS });
   locked = $state(false);
+  /** Said once after a selection did something the click may not have meant (e.g. a shift-click in another layer). */
+  selectionNote = $state<string | null>(null);
   /** Raw: the trace's big typed arrays must not be wrapped in proxies. */
   private trace = $state.raw<Trace | null>(null);
 
@@ -111,9 +113,13 @@ export class ViewSelection {
 
   /** Selects one head, or with `additive` toggles it in the blended set. */
   selectHead(layer: number, head: number, additive = false): void {
-    this.layer = clamp(layer, 0, Math.max(0, this.layers - 1));
+    layer = clamp(layer, 0, Math.max(0, this.layers - 1));
     head = clamp(head, 0, Math.max(0, this.headCount - 1));
-    if (!additive) {
+    // Blended heads share one layer: adding a head of another layer starts a new selection, and says so.
+    const otherLayer = additive && layer !== this.layer;
+    this.selectionNote = otherLayer ? `Heads are blended within one layer, so layer ${layer}, head ${head} started a new selection (layer ${this.layer}’s heads were let go).` : null;
+    this.layer = layer;
+    if (!additive || otherLayer) {
       this.head = head;
       this.heads = [head];
       return;
