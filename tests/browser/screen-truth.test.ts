@@ -140,3 +140,17 @@ describe('pointer and keyboard', { timeout: 600_000 }, () => {
     await expect.poll(async () => (await tips()).join(' ')).toMatch(/Enter: select/);
   });
 });
+
+describe('screen readers', { timeout: 600_000 }, () => {
+  const browser = useBrowser();
+  it('the heatmap’s live region says “space cat”, not “Ġcat”', async () => {
+    const page = await browser.open('/#m=tiny-gpt2&t=The%20cat%20sat');
+    await waitForTrace(page);
+    await page.focus('[data-view=heatmap] .atlas-heatmap-plot');
+    await page.keyboard.press('ArrowDown');
+    await page.keyboard.press('ArrowRight');
+    const said = await page.locator('[data-view=heatmap] .atlas-live').textContent();
+    expect(said).toMatch(/space cat/);
+    expect(said).not.toMatch(/Ġ/);
+  });
+});

@@ -6,7 +6,7 @@
 import { rgb } from 'd3';
 import type { CellMatrix } from './raster';
 import { el, maxTextWidth, now, sizeCanvas } from './canvas';
-import { tokenLabel, visibleToken } from './format';
+import { tokenLabel, visibleToken, spokenToken } from './format';
 import { readTheme } from './theme';
 import { MIN_LINE_WEIGHT, lineStyle } from './head-view';
 import { fmt4 } from './format';
@@ -175,7 +175,7 @@ export class Alignment {
     }
     const otherSide = c.side === 'source' ? 'target' : 'source';
     const head = `${c.side} ${c.index} “${visibleToken(own[c.index] ?? '')}”`;
-    this.keys.announce(bestAt < 0 ? head : `${head}: strongest ${otherSide} “${visibleToken(other[bestAt])}” ${fmt4(best)}`, { side: c.side, index: String(c.index) });
+    this.keys.announce(bestAt < 0 ? head : `${head}: strongest ${otherSide} “${spokenToken(other[bestAt])}” ${fmt4(best)}`, { side: c.side, index: String(c.index) });
     this.root.dataset.cursor = `${c.side}:${c.index}`;
   }
 

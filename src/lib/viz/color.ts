@@ -114,11 +114,13 @@ export function symmetricDomain(...arrays: ArrayLike<number>[]): [number, number
 }
 
 /**
- * Head colours: Paul Tol's colour-blind-safe qualitative schemes, "muted" on light
- * backgrounds and "light" on dark ones (9 each; heads beyond 9 reuse colours, and every
- * head chip carries its number).
+ * Head colours, 9 each (heads beyond 9 reuse colours, and every head chip carries its number).
+ * On light backgrounds: darker hues from Paul Tol's colour-blind-safe schemes, each at least
+ * 3:1 against every light surface (muted's pale yellow and cyan were 1.4:1 and washed out on a
+ * projector); on dark ones Tol's "light" scheme, at least 5:1. tests/unit/head-palette.test.ts
+ * checks both against the surfaces app.css defines.
  */
-export const HEAD_COLOURS_LIGHT = ['#CC6677', '#332288', '#DDCC77', '#117733', '#88CCEE', '#882255', '#44AA99', '#999933', '#AA4499'];
+export const HEAD_COLOURS_LIGHT = ['#CC3311', '#332288', '#996600', '#117733', '#0077BB', '#882255', '#007777', '#555555', '#AA3377'];
 export const HEAD_COLOURS_DARK = ['#EE8866', '#77AADD', '#EEDD88', '#44BB99', '#FFAABB', '#99DDFF', '#BBCC33', '#AAAA00', '#DDDDDD'];
 
 export function headColour(head: number, dark: boolean): string {

@@ -26,3 +26,21 @@ export function truncateLabel(text: string, max: number): string {
 export function tokenLabel(text: string, max = 12): string {
   return truncateLabel(visibleToken(text), max);
 }
+
+/**
+ * A token as a screen reader should say it: the tokenizers' markers spelled out (`Ġman` and
+ * `▁man` → "space man", `##ing` → "…ing", `Ċ` → "newline", `<0xE6>` → "byte E6"), so `Ġ` is never read as a letter.
+ */
+export function spokenToken(text: string): string {
+  const byte = /^<0x([0-9A-Fa-f]{2})>$/.exec(text);
+  if (byte) return `byte ${byte[1].toUpperCase()}`;
+  const spoken = text
+    .replace(/^##/, '…')
+    .replace(/^[Ġ▁ ]/, 'space ')
+    .replace(/[Ġ▁]/g, ' ')
+    .replace(/[Ċ\n]/g, ' newline ')
+    .replace(/[ĉ\t]/g, ' tab ')
+    .replace(/\s+/g, ' ')
+    .trim();
+  return spoken || (text.length ? 'space' : 'empty');
+}

@@ -8,7 +8,7 @@
 import { rgb } from 'd3';
 import type { CellMatrix } from './raster';
 import { el, maxTextWidth, now, sizeCanvas } from './canvas';
-import { tokenLabel, visibleToken, fmt4 } from './format';
+import { tokenLabel, visibleToken, fmt4, spokenToken } from './format';
 import { readTheme } from './theme';
 import { isActivate, keyboardWidget, revealRect, type KeyboardWidget, keyboardFocused } from './keyboard';
 
@@ -194,10 +194,10 @@ export class HeadView {
         if (w > best) [best, bestAt, bestHead] = [w, k, h.head];
       }
     }
-    const head = `${c.side} ${c.index} “${visibleToken(own[c.index] ?? '')}”`;
+    const head = `${c.side} ${c.index} “${spokenToken(own[c.index] ?? '')}”`;
     if (bestAt < 0) return `${head}: no weights`;
     const what = c.side === 'query' ? 'strongest key' : 'strongest query';
-    return `${head}: ${what} “${visibleToken(other[bestAt])}” ${fmt4(best)}${d.heads.length > 1 ? ` (head ${bestHead})` : ''}`;
+    return `${head}: ${what} “${spokenToken(other[bestAt])}” ${fmt4(best)}${d.heads.length > 1 ? ` (head ${bestHead})` : ''}`;
   }
 
   /** What the export draws (export-lines.ts): the data and the column widths laid out on screen. */

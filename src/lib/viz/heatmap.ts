@@ -9,7 +9,7 @@ import { cellPositions, rasterize, type CellMatrix, type MaskStyle } from './ras
 import { addMaskedRuns, hatchPattern } from './upscale';
 import { addNonFiniteCells, NON_FINITE_CSS, rowsNotSummingToOne } from './non-finite-cells';
 import { el, maxTextWidth, now, sizeCanvas, devicePixelRatioOf } from './canvas';
-import { fmt4, tokenLabel, visibleToken } from './format';
+import { fmt4, tokenLabel, visibleToken, spokenToken } from './format';
 import { drawLegend } from './legend';
 import { maskStyle, readTheme, type Theme } from './theme';
 import { Tooltip } from './tooltip';
@@ -388,7 +388,7 @@ export class Heatmap {
     const at = c.row * d.matrix.cols + c.col;
     const masked = d.matrix.masked?.[at] === 1;
     const v = d.matrix.values[at];
-    this.keys.announce(`${d.description ? `${d.description}: ` : ''}${visibleToken(d.rowLabels[c.row])} → ${visibleToken(d.colLabels[c.col])} ${masked ? 'masked' : fmt4(v)}`, {
+    this.keys.announce(`${d.description ? `${d.description}: ` : ''}${spokenToken(d.rowLabels[c.row])} → ${spokenToken(d.colLabels[c.col])} ${masked ? 'masked' : fmt4(v)}`, {
       row: String(c.row),
       col: String(c.col),
       value: masked ? 'masked' : String(v),
@@ -404,7 +404,7 @@ export class Heatmap {
     let text = `Heatmap${d.description ? ` of ${d.description}` : ''}: ${m.rows} ${d.rowTitle} by ${m.cols} ${d.colTitle}, ${d.valueLabel}`;
     if (c) {
       const at = c.row * m.cols + c.col;
-      text += `. Focused: ${visibleToken(d.rowLabels[c.row])} → ${visibleToken(d.colLabels[c.col])}, ${m.masked?.[at] === 1 ? 'masked' : fmt4(m.values[at])}`;
+      text += `. Focused: ${spokenToken(d.rowLabels[c.row])} → ${spokenToken(d.colLabels[c.col])}, ${m.masked?.[at] === 1 ? 'masked' : fmt4(m.values[at])}`;
     }
     this.keys.label(text);
   }
