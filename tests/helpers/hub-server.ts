@@ -12,6 +12,8 @@ export interface HubFaults {
   cutAfter?: { file: RegExp; bytes: number };
   /** Milliseconds to wait between 64 kB chunks (to test progress and cancel). */
   chunkDelayMs?: number;
+  /** Send files whose name matches without Content-Length (chunked), as streaming servers do. */
+  noLength?: RegExp;
 }
 
 export interface MockHub {
@@ -55,7 +57,10 @@ export function mockHubHandler(repos: Record<string, string>, faults: HubFaults,
     }
     const headers = { ...cors, 'Content-Type': 'application/octet-stream', 'Content-Length': String(end - start), 'Accept-Ranges': 'bytes' };
     if (range) res.writeHead(206, { ...headers, 'Content-Range': `bytes ${start}-${end - 1}/${bytes.length}` });
-    else res.writeHead(200, headers);
+    else if (faults.noLength?.test(m[3])) {
+      const { 'Content-Length': _, ...chunked } = headers;
+      res.writeHead(200, chunked);
+    } else res.writeHead(200, headers);
     if (req.method === 'HEAD') return void res.end();
     const cut = faults.cutAfter && faults.cutAfter.file.test(m[3]) ? faults.cutAfter.bytes : Infinity;
     let at = start;

@@ -64,6 +64,20 @@ describe('Hub downloads', () => {
     expect(hub.requests.filter((r) => r.endsWith('/model.safetensors')).length).toBe(before);
   });
 
+  it('files sent without a Content-Length never show more loaded than the total', async () => {
+    hub.faults.noLength = /tokenizer\.json|config\.json/;
+    const events: Progress[] = [];
+    try {
+      await fetchModelFiles({ kind: 'hub', id: 'gpt2', revision: 'main' }, { modelsBase: 'file:///', hubEndpoint: hub.url, cache: memoryCache(), onProgress: (p) => events.push({ ...p }) });
+    } finally {
+      delete hub.faults.noLength;
+    }
+    expect(events.length).toBeGreaterThan(2);
+    for (const e of events) expect(e.loaded, e.file).toBeLessThanOrEqual(e.total);
+    const last = events[events.length - 1];
+    expect(last.loaded).toBe(last.total);
+  });
+
   it('cancel stops the download and caches nothing partial', async () => {
     hub.faults.chunkDelayMs = 30;
     const cache = memoryCache();

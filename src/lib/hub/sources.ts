@@ -165,6 +165,9 @@ async function fetchFile(url: string, file: string, o: FetchOptions, progress: {
       chunks.push(chunk.value);
       received += chunk.value.byteLength;
       progress.loaded += chunk.value.byteLength;
+      // No Content-Length (or a compressed one smaller than the body): the total grows with what
+      // arrives, so the page never shows more loaded than the total.
+      if (received > length) progress.total += Math.min(chunk.value.byteLength, received - length);
       o.onProgress?.({ file, ...progress });
     }
   } else {
