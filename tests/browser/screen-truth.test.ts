@@ -154,3 +154,23 @@ describe('screen readers', { timeout: 600_000 }, () => {
     expect(said).not.toMatch(/Ġ/);
   });
 });
+
+describe('predictions and timings', { timeout: 600_000 }, () => {
+  const browser = useBrowser();
+  it('BERT’s [MASK] is counted as a reader counts, the guess is filled in, bars compare to the top guess; T5’s timing is not 0 ms', async () => {
+    const text = 'The man went to the [MASK] .';
+    const page = await browser.open(`/#m=tiny-bert&t=${encodeURIComponent(text)}`);
+    await waitForTrace(page, text);
+    expect(await page.textContent('[data-testid=predictions] h3')).toBe('[MASK] at token 6 of the text');
+    const first = (await page.textContent('[data-testid=predictions] li .tok'))!;
+    expect((await page.textContent('[data-testid=filled]'))!.replace(/\s+/g, ' ')).toBe(`“The man went to the ${first.replace(/^##/, '')} .”`);
+    const widths = await page.locator('[data-testid=predictions] li .bar > span').evaluateAll((els) => els.map((e) => (e as HTMLElement).style.width));
+    expect(widths[0]).toBe('100%');
+    const t5 = await browser.open(`/#m=tiny-t5&t=${encodeURIComponent('reverse: red green blue')}`);
+    await waitForTrace(t5, 'reverse: red green blue');
+    await t5.waitForSelector('[data-testid=generated-target]', { timeout: RUN_TIMEOUT });
+    const timing = (await t5.textContent('[data-testid=timing]'))!;
+    expect(timing).not.toMatch(/running/);
+    expect(Number(timing.match(/(\d+) ms/)![1])).toBeGreaterThan(0);
+  });
+});
