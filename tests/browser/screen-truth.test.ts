@@ -122,6 +122,7 @@ describe('pointer and keyboard', { timeout: 600_000 }, () => {
     const page = await browser.open('/#m=tiny-gpt2&t=The%20cat%20sat%20on%20the%20mat&l=0&h=0');
     await waitForTrace(page);
     const grid = page.locator('[data-view=model] .atlas-model-grid-overlay');
+    await grid.scrollIntoViewIfNeeded();
     const box = (await grid.boundingBox())!;
     await page.mouse.click(box.x + box.width * 0.62, box.y + box.height * 0.62);
     await expect.poll(() => page.textContent('[data-view=heatmap] header')).not.toContain('layer 0, head 0');
@@ -172,5 +173,29 @@ describe('predictions and timings', { timeout: 600_000 }, () => {
     const timing = (await t5.textContent('[data-testid=timing]'))!;
     expect(timing).not.toMatch(/running/);
     expect(Number(timing.match(/(\d+) ms/)![1])).toBeGreaterThan(0);
+  });
+});
+
+describe('heatmap hover', { timeout: 600_000 }, () => {
+  const browser = useBrowser();
+  it('outlines the row and the column under the pointer (a crosshair), not the hovered token’s own column', async () => {
+    const page = await browser.open('/#m=tiny-gpt2&t=The%20cat%20sat%20on%20the%20mat');
+    await waitForTrace(page);
+    const overlay = page.locator('[data-view=heatmap] canvas.atlas-heatmap-overlay');
+    await overlay.scrollIntoViewIfNeeded();
+    const box = (await overlay.boundingBox())!;
+    const n = 6;
+    const cell = box.width / n;
+    await page.mouse.move(box.x + 1.5 * cell, box.y + 4.5 * cell); // row 4, column 1
+    await expect.poll(() => overlay.getAttribute('data-outlined')).toBe('4|1');
+    const alphaAt = (x: number, y: number) =>
+      overlay.evaluate((c, [x, y]) => {
+        const cv = c as HTMLCanvasElement;
+        const k = cv.width / cv.getBoundingClientRect().width;
+        return cv.getContext('2d')!.getImageData(Math.round(x * k), Math.round(y * k), 1, 1).data[3];
+      }, [x, y]);
+    // Column 1's outline runs through row 0; column 4 (the token "the", whose row is hovered) has none there.
+    expect(await alphaAt(1 * cell + 1, 0.5 * cell)).toBeGreaterThan(0);
+    expect(await alphaAt(4 * cell + 1, 0.5 * cell)).toBe(0);
   });
 });

@@ -499,9 +499,14 @@ export class Heatmap {
     ctx.clearRect(0, 0, L.width, L.height);
     ctx.strokeStyle = theme.highlight;
     ctx.lineWidth = 1.5;
-    for (const r of this.linkedRows) ctx.strokeRect(0.75, r * L.cell + 0.75, L.width - 1.5, L.cell - 1.5);
-    for (const c of this.linkedCols) ctx.strokeRect(c * L.cell + 0.75, 0.75, L.cell - 1.5, L.height - 1.5);
     const h = this.hovered;
+    // Hovered here: a crosshair on the row and the column under the pointer. The linked highlight
+    // would outline the hovered token's own column (its key), not the one the pointer is on.
+    const rows = h ? [h.row] : this.linkedRows;
+    const cols = h ? [h.col] : this.linkedCols;
+    for (const r of rows) ctx.strokeRect(0.75, r * L.cell + 0.75, L.width - 1.5, L.cell - 1.5);
+    for (const c of cols) ctx.strokeRect(c * L.cell + 0.75, 0.75, L.cell - 1.5, L.height - 1.5);
+    this.overlay.dataset.outlined = `${rows.join(',')}|${cols.join(',')}`;
     if (h) {
       ctx.strokeStyle = theme.fg;
       ctx.lineWidth = 2;
