@@ -199,3 +199,24 @@ describe('heatmap hover', { timeout: 600_000 }, () => {
     expect(await alphaAt(4 * cell + 1, 0.5 * cell)).toBe(0);
   });
 });
+
+describe('the tokenizers page', { timeout: 600_000 }, () => {
+  const browser = useBrowser();
+  it('defaults to the tokenizers of the models Explore runs and says which is which; the merge trace follows the text; the text card is not pinned at 768 px', async () => {
+    const page = await browser.open('/tokenize/');
+    for (const id of ['tiny-gpt2', 'tiny-bert', 'tiny-t5', 'tiny-llama', 'tiktoken-cl100k']) await page.waitForSelector(`[data-tokenizer="${id}"] .chip`, { timeout: RUN_TIMEOUT });
+    expect(await page.textContent('[data-tokenizer="tiny-gpt2"] [data-testid=tokenizer-role]')).toMatch(/which Explore runs/);
+    expect(await page.locator('[data-tokenizer="gpt2"]').count()).toBe(0);
+    expect(await page.evaluate(() => location.hash)).toBe('#tk=tiny-gpt2,tiny-bert,tiny-t5,tiny-llama,tiktoken-cl100k');
+    const box = page.getByRole('textbox', { name: 'Text to tokenize' });
+    await box.fill('unbelievably wonderful');
+    await expect.poll(() => page.inputValue('[data-testid=trace-word]'), { timeout: RUN_TIMEOUT }).toMatch(/unbelievably|wonderful/);
+    await box.fill('quiet morning');
+    // The word of the earlier text is let go: the trace picks a word of this one.
+    await expect.poll(() => page.inputValue('[data-testid=trace-word]'), { timeout: RUN_TIMEOUT }).toMatch(/quiet|morning/);
+    const options = await page.locator('[data-testid=trace-word] option').allTextContents();
+    expect(options.join(' ')).not.toMatch(/unbelievably|wonderful/);
+    await page.setViewportSize({ width: 1366, height: 768 });
+    expect(await page.locator('section.input, .input').first().evaluate((e) => getComputedStyle(e).position)).not.toBe('sticky');
+  });
+});

@@ -51,7 +51,7 @@ describe('tokenization view', () => {
   const browser = useBrowser();
 
   it('shows gpt2 and bert-base-uncased chips whose ids and spans match the tokenizer run in Node', async () => {
-    const page = await browser.open('/tokenize/');
+    const page = await browser.open('/tokenize/#tk=gpt2,bert-base-uncased,tiny-t5,tinyllama');
     await page.waitForSelector('[data-tokenizer="gpt2"] .chip');
     await page.waitForSelector('[data-tokenizer="bert-base-uncased"] .chip');
     await typeText(page, TEXT);
@@ -70,7 +70,7 @@ describe('tokenization view', () => {
   });
 
   it('hovering a chip lights its characters in the text and the chips of other tokenizers over them', async () => {
-    const page = await browser.open('/tokenize/');
+    const page = await browser.open('/tokenize/#tk=gpt2,bert-base-uncased,tiny-t5,tinyllama');
     await page.waitForSelector('[data-tokenizer="gpt2"] .chip');
     const text = 'Hello world, tokenizers!';
     await typeText(page, text);
@@ -89,7 +89,7 @@ describe('tokenization view', () => {
   });
 
   it('hovering the text lights the chips that hold the character under the pointer', async () => {
-    const page = await browser.open('/tokenize/');
+    const page = await browser.open('/tokenize/#tk=gpt2,bert-base-uncased,tiny-t5,tinyllama');
     await page.waitForSelector('[data-tokenizer="gpt2"] .chip');
     const text = 'Tokenizers split 👨‍👩‍👧 families';
     await typeText(page, text);
@@ -125,7 +125,7 @@ describe('tokenization view', () => {
   });
 
   it('shows markup in the text literally and runs no script from it', async () => {
-    const page = await browser.open('/tokenize/');
+    const page = await browser.open('/tokenize/#tk=gpt2,bert-base-uncased,tiny-t5,tinyllama');
     await page.waitForSelector('[data-tokenizer="gpt2"] .chip');
     const text = '<img src=x onerror="window.__pwned=1"><script>window.__pwned=2</script>';
     await typeText(page, text);
@@ -139,7 +139,7 @@ describe('tokenization view', () => {
   });
 
   it('chips can be reached and explored with the keyboard', async () => {
-    const page = await browser.open('/tokenize/');
+    const page = await browser.open('/tokenize/#tk=gpt2,bert-base-uncased,tiny-t5,tinyllama');
     await page.waitForSelector('[data-tokenizer="gpt2"] .chip');
     await typeText(page, 'one two three');
     await page.locator('[data-tokenizer="gpt2"] .chip[data-index="0"]').focus();
@@ -150,7 +150,7 @@ describe('tokenization view', () => {
   });
 
   it('the merge trace steps a word from bytes to the tokenizer’s own tokens', async () => {
-    const page = await browser.open('/tokenize/');
+    const page = await browser.open('/tokenize/#tk=gpt2,bert-base-uncased,tiny-t5,tinyllama');
     await page.waitForSelector('[data-tokenizer="gpt2"] .chip');
     await typeText(page, 'Attention is surprisingly tokenizable');
     // Clicking a chip picks its word.
@@ -177,7 +177,7 @@ describe('tokenization view', () => {
   });
 
   it('tokenizers can be added and removed', async () => {
-    const page = await browser.open('/tokenize/');
+    const page = await browser.open('/tokenize/#tk=gpt2,bert-base-uncased,tiny-t5,tinyllama');
     await page.waitForSelector('[data-tokenizer="bert-base-uncased"] .chip');
     await page.getByRole('checkbox', { name: 'bert-base-uncased' }).uncheck();
     await expect(page.locator('[data-tokenizer="bert-base-uncased"]').count()).resolves.toBe(0);

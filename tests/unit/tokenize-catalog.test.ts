@@ -12,7 +12,7 @@ describe('tokenizer catalog', () => {
 
   it('lists every model folder with a tokenizer.json, defaults first, with relative URLs', () => {
     const entries = tokenizerEntries(manifest, '..');
-    expect(entries.slice(0, 2).map((e) => e.id)).toEqual(['gpt2', 'bert-base-uncased']);
+    expect(entries.slice(0, 5).map((e) => e.id)).toEqual(['tiny-gpt2', 'tiny-bert', 'tiny-t5', 'tiny-llama', 'tiktoken-cl100k']);
     const gpt2 = entries.find((e) => e.id === 'gpt2')!;
     expect(gpt2.tokenizerUrl).toBe('../models/gpt2/tokenizer.json');
     expect(gpt2.configUrl).toBe('../models/gpt2/tokenizer_config.json');
@@ -20,15 +20,16 @@ describe('tokenizer catalog', () => {
     expect(entries.length).toBe(manifest.models.filter((m) => m.files['tokenizer.json']).length);
   });
 
-  it('picks gpt2, bert-base-uncased, tiny-t5 and tinyllama (those present) by default', () => {
+  it('picks the tokenizers of the models Explore runs, and tiktoken, by default; a link’s list (#tk=) wins', () => {
     const entries = tokenizerEntries(manifest, '/');
-    const expected = ['gpt2', 'bert-base-uncased', 'tiny-t5', 'tinyllama'].filter((id) => entries.some((e) => e.id === id));
-    expect(defaultSelection(entries)).toEqual(expected);
+    expect(defaultSelection(entries)).toEqual(['tiny-gpt2', 'tiny-bert', 'tiny-t5', 'tiny-llama', 'tiktoken-cl100k']);
+    expect(defaultSelection(entries, ['gpt2', 'nope', 'bert-base-uncased', 'gpt2'])).toEqual(['gpt2', 'bert-base-uncased']);
+    expect(defaultSelection(entries, ['nope'])).toEqual(defaultSelection(entries));
   });
 
-  it('a tokenizer that appears later (tiny-t5) is picked up', () => {
-    const withT5 = { ...manifest, models: [...manifest.models, { id: 'tiny-t5', kind: 'model' as const, files: { 'tokenizer.json': 1 }, description: '' }] };
-    expect(defaultSelection(tokenizerEntries(withT5, '/'))).toEqual(['gpt2', 'bert-base-uncased', 'tiny-t5', 'tinyllama']);
+  it('only the ones present are picked', () => {
+    const without = { ...manifest, models: manifest.models.filter((m) => m.id !== 'tiny-t5') };
+    expect(defaultSelection(tokenizerEntries(without, '/'))).toEqual(['tiny-gpt2', 'tiny-bert', 'tiny-llama', 'tiktoken-cl100k']);
   });
 });
 

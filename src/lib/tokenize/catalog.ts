@@ -13,7 +13,24 @@ export interface TokenizerEntry {
 }
 
 /** The tokenizers shown when the page opens (those present, in this order). */
-export const DEFAULT_TOKENIZERS = ['gpt2', 'bert-base-uncased', 'tiny-t5', 'tinyllama'];
+/**
+ * By default the page shows the tokenizers of the models Explore runs (so a word splits here as
+ * it does there), one per algorithm of the course, and tiktoken; the released models' own
+ * (gpt2, bert-base-uncased, tinyllama) are a click away.
+ */
+export const DEFAULT_TOKENIZERS = ['tiny-gpt2', 'tiny-bert', 'tiny-t5', 'tiny-llama', 'tiktoken-cl100k'];
+
+/** Which is which: the model each tokenizer belongs to, in a line for its panel. */
+export const TOKENIZER_ROLES: Record<string, string> = {
+  'tiny-gpt2': 'the tokenizer of tiny-gpt2, which Explore runs (trained here on the Brown corpus; GPT-2’s own is gpt2)',
+  'tiny-bert': 'the tokenizer of tiny-bert, which Explore runs (trained here; BERT’s own is bert-base-uncased)',
+  'tiny-t5': 'the tokenizer of tiny-t5, which Explore runs (trained here)',
+  'tiny-llama': 'the tokenizer of tiny-llama, which Explore runs (trained here; TinyLlama’s own is tinyllama)',
+  gpt2: 'GPT-2’s own tokenizer (the released model)',
+  'bert-base-uncased': 'BERT’s own tokenizer (the released model)',
+  tinyllama: 'TinyLlama’s own tokenizer (LLaMA 2’s SentencePiece)',
+  'tiktoken-cl100k': 'GPT-4’s cl100k_base, through tiktoken’s ranks (no model here runs it)',
+};
 
 /** Entries with a tokenizer.json, the default ones first (in DEFAULT_TOKENIZERS order). */
 export function tokenizerEntries(manifest: Manifest, base: string): TokenizerEntry[] {
@@ -33,8 +50,11 @@ export function tokenizerEntries(manifest: Manifest, base: string): TokenizerEnt
     }));
 }
 
-export function defaultSelection(entries: TokenizerEntry[]): string[] {
+/** `asked`: a link's list (#tk=a,b); unknown ids are dropped, and an empty result falls back to the defaults. */
+export function defaultSelection(entries: TokenizerEntry[], asked: string[] = []): string[] {
   const ids = new Set(entries.map((e) => e.id));
+  const fromLink = asked.filter((id) => ids.has(id));
+  if (fromLink.length) return [...new Set(fromLink)];
   const chosen = DEFAULT_TOKENIZERS.filter((id) => ids.has(id));
   return chosen.length > 0 ? chosen : entries.slice(0, 2).map((e) => e.id);
 }

@@ -58,7 +58,9 @@ export class TokenizerSession {
     fetchManifest(new URL(MANIFEST_PATH, root).href)
       .then((m) => {
         this.entries = tokenizerEntries(m, root);
-        this.selected = defaultSelection(this.entries);
+        // A link may name the tokenizers: /tokenize/#tk=gpt2,bert-base-uncased
+        const asked = new URLSearchParams(location.hash.slice(1)).get('tk');
+        this.selected = defaultSelection(this.entries, asked ? asked.split(',') : []);
       })
       .catch((e) => (this.error = toErrorInfo(e)));
     return () => {
