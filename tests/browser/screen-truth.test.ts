@@ -220,3 +220,15 @@ describe('the tokenizers page', { timeout: 600_000 }, () => {
     expect(await page.locator('section.input, .input').first().evaluate((e) => getComputedStyle(e).position)).not.toBe('sticky');
   });
 });
+
+describe('views use the room they have', { timeout: 600_000 }, () => {
+  const browser = useBrowser();
+  it('model-grid thumbnails grow past 72 px when the card has room; the head view spans its card', async () => {
+    const page = await browser.open('/#m=tiny-gpt2&t=The%20cat%20sat%20on%20the%20mat');
+    await waitForTrace(page);
+    expect(Number(await page.locator('.atlas-model-grid-cells').getAttribute('data-thumb'))).toBeGreaterThan(100);
+    await page.waitForSelector('[data-view=head] canvas');
+    const [inner, outer] = await page.locator('[data-view=head] .scroll').evaluate((e) => [e.firstElementChild!.firstElementChild!.getBoundingClientRect().width, e.getBoundingClientRect().width]);
+    expect(inner / outer).toBeGreaterThan(0.85);
+  });
+});

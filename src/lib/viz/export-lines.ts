@@ -47,12 +47,14 @@ export interface HeadViewSvgInput {
   /** Column widths as laid out on screen (measured there). */
   leftWidth: number;
   rightWidth: number;
+  /** The lines' width on screen (the head view widens them to fill its card). */
+  linesWidth?: number;
   style: SvgStyle;
 }
 
 export function headViewPart(d: HeadViewSvgInput): SvgPart {
   const x0 = d.leftWidth;
-  const x1 = d.leftWidth + LINES_WIDTH;
+  const x1 = d.leftWidth + (d.linesWidth ?? LINES_WIDTH);
   const width = x1 + d.rightWidth;
   const height = ROW_HEIGHT + Math.max(d.left.length, d.right.length) * ROW_HEIGHT;
   const y = (i: number): number => ROW_HEIGHT + (i + 0.5) * ROW_HEIGHT;

@@ -30,6 +30,8 @@ export interface HeadViewData {
    * attention weights, the largest value shown for value-weighted sizes, which are not in [0, 1].
    */
   strengthScale?: number;
+  /** The card's width in CSS px: the lines take what the token columns leave (at least LINES_WIDTH, at most MAX_LINES_WIDTH). */
+  availableWidth?: number;
 }
 
 export type Side = 'query' | 'key';
@@ -41,6 +43,8 @@ export interface HeadViewHandlers {
 
 export const ROW_HEIGHT = 18;
 export const LINES_WIDTH = 220;
+/** Wider lines stop helping: slopes flatten and the key labels drift far from their queries. */
+export const MAX_LINES_WIDTH = 560;
 const TOKEN_CHARS = 16;
 /** Lines below this weight are not drawn (they would be invisible, and cost time at 128 tokens). */
 export const MIN_LINE_WEIGHT = 0.005;
@@ -66,6 +70,7 @@ export class HeadView {
   /** The token the keyboard is on. */
   private cursor: { side: Side; index: number } | null = null;
   private widths: [number, number] = [0, 0];
+  private linesWidth = LINES_WIDTH;
   private readonly keys: KeyboardWidget;
   lastDrawMs = 0;
   lastHoverMs = 0;
@@ -201,8 +206,8 @@ export class HeadView {
   }
 
   /** What the export draws (export-lines.ts): the data and the column widths laid out on screen. */
-  exportData(): (HeadViewData & { leftWidth: number; rightWidth: number }) | null {
-    return this.data ? { ...this.data, leftWidth: this.widths[0], rightWidth: this.widths[1] } : null;
+  exportData(): (HeadViewData & { leftWidth: number; rightWidth: number; linesWidth: number }) | null {
+    return this.data ? { ...this.data, leftWidth: this.widths[0], rightWidth: this.widths[1], linesWidth: this.linesWidth } : null;
   }
 
   update(data: HeadViewData): number {
@@ -234,12 +239,15 @@ export class HeadView {
     fill(this.leftCol, data.left, data.leftTitle, 'query');
     fill(this.rightCol, data.right, data.rightTitle, 'key');
     const height = Math.max(data.left.length, data.right.length) * ROW_HEIGHT;
-    this.lines.style.width = `${LINES_WIDTH}px`;
+    // The lines fill the card (the head view used to take its left 60 %).
+    const spare = (data.availableWidth ?? 0) - this.widths[0] - this.widths[1] - 24;
+    this.linesWidth = Math.max(LINES_WIDTH, Math.min(MAX_LINES_WIDTH, Math.floor(spare)));
+    this.lines.style.width = `${this.linesWidth}px`;
     this.lines.style.marginTop = `${ROW_HEIGHT}px`; // below the column titles
-    const { ctx } = sizeCanvas(this.base, LINES_WIDTH, height);
-    ctx.clearRect(0, 0, LINES_WIDTH, height);
+    const { ctx } = sizeCanvas(this.base, this.linesWidth, height);
+    ctx.clearRect(0, 0, this.linesWidth, height);
     for (const h of data.heads) this.drawLines(ctx, h, null);
-    sizeCanvas(this.overlay, LINES_WIDTH, height);
+    sizeCanvas(this.overlay, this.linesWidth, height);
     this.root.dataset.heads = data.heads.map((h) => h.head).join(' ');
     const f = this.focused;
     this.focused = null;
@@ -265,7 +273,7 @@ export class HeadView {
       if (masked?.[at] || !(w >= MIN_LINE_WEIGHT)) return;
       const b = Math.min(BINS - 1, Math.floor(w * BINS));
       paths[b].moveTo(0, (i + 0.5) * ROW_HEIGHT);
-      paths[b].lineTo(LINES_WIDTH, (j + 0.5) * ROW_HEIGHT);
+      paths[b].lineTo(this.linesWidth, (j + 0.5) * ROW_HEIGHT);
       used[b] = 1;
     };
     if (!only) for (let i = 0; i < rows; i++) for (let j = 0; j < cols; j++) add(i, j);
@@ -289,9 +297,9 @@ export class HeadView {
     if (!d) return;
     this.focused = index === null ? null : { side, index };
     const ctx = this.overlay.getContext('2d')!;
-    const dpr = this.overlay.width / Math.max(1, parseFloat(this.overlay.style.width) || LINES_WIDTH);
+    const dpr = this.overlay.width / Math.max(1, parseFloat(this.overlay.style.width) || this.linesWidth);
     ctx.setTransform(dpr, 0, 0, dpr, 0, 0);
-    ctx.clearRect(0, 0, LINES_WIDTH, this.overlay.height / dpr);
+    ctx.clearRect(0, 0, this.linesWidth, this.overlay.height / dpr);
     this.base.style.opacity = index === null ? '1' : '0.06';
     const other = side === 'query' ? this.rightCol : this.leftCol;
     const mine = side === 'query' ? this.leftCol : this.rightCol;

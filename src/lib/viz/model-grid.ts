@@ -45,7 +45,8 @@ export interface ModelGridHandlers {
 
 /** Space between thumbs; half of it surrounds each thumb, room for its outline. */
 const GAP = 6;
-const MAX_THUMB = 72;
+// Up to 144 px: a small model (4 × 4) fills its card instead of stopping at half of it.
+const MAX_THUMB = 144;
 const MIN_THUMB = 16;
 const LEFT = 34;
 const TOP = 20;
