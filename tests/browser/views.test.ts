@@ -83,7 +83,8 @@ describe('the trace views', () => {
       for (let j = 0; j <= i; j++) {
         const px = await pixel(page, '.atlas-heatmap-cells', (j + 0.5) * cell, (i + 0.5) * cell);
         lum.push(luminance(px));
-        expect(near(px, viridis((rows[i][j] - lo) / (hi - lo))), `cell ${i},${j}: ${px}`).toBe(true);
+        // Attention weights are drawn on 0 → 1 by default (issue 15, item 8): the colour is the weight itself.
+        expect(near(px, viridis(rows[i][j])), `cell ${i},${j}: ${px}`).toBe(true);
       }
       const argmax = rows[i].indexOf(Math.max(...rows[i]));
       expect(lum.indexOf(Math.max(...lum)), `row ${i}`).toBe(argmax);
@@ -92,10 +93,21 @@ describe('the trace views', () => {
     const future = await pixel(page, '.atlas-heatmap-cells', 7.5 * cell, 0.5 * cell);
     expect(Math.max(...future) - Math.min(...future)).toBeLessThan(16);
     expect(near(future, viridis(0), 40)).toBe(false);
-    // The legend spans the true min..max of the drawn values.
+    // The legend spans 0 → 1 in plain decimals and marks the true min..max of the drawn values.
     const legend = page.locator('[data-view="heatmap"] .atlas-legend');
-    expect(Number(await legend.getAttribute('data-min'))).toBeCloseTo(lo, 6);
+    expect(Number(await legend.getAttribute('data-min'))).toBe(0);
+    expect(Number(await legend.getAttribute('data-max'))).toBe(1);
+    expect(Number(await legend.getAttribute('data-data-min'))).toBeCloseTo(lo, 6);
+    expect(Number(await legend.getAttribute('data-data-max'))).toBeCloseTo(hi, 6);
+    expect(await legend.locator('text').allTextContents()).toEqual(expect.arrayContaining(['0', '1', '0.2', '0.4', '0.6', '0.8']));
+    expect((await legend.locator('text').allTextContents()).join(' ')).not.toMatch(/e-/);
+    // "Fit to the data" stays an option: then the colours span the matrix's min..max.
+    await page.selectOption('[data-view="heatmap"] select[data-control="scale-mode"]', 'global');
+    await expect.poll(async () => Number(await legend.getAttribute('data-min')), POLL).toBeCloseTo(lo, 6);
     expect(Number(await legend.getAttribute('data-max'))).toBeCloseTo(hi, 6);
+    const fitted = await pixel(page, '.atlas-heatmap-cells', 0.5 * cell, 2.5 * cell);
+    expect(near(fitted, viridis((rows[2][0] - lo) / (hi - lo))), `fitted cell 2,0: ${fitted}`).toBe(true);
+    await page.selectOption('[data-view="heatmap"] select[data-control="scale-mode"]', 'probability');
 
     // Tooltip: the exact value of the hovered cell, to 4 significant digits.
     await page.locator('[data-view="heatmap"] .atlas-heatmap-overlay').scrollIntoViewIfNeeded();
@@ -119,10 +131,12 @@ describe('the trace views', () => {
     const gx = GRID_GAP / 2 + 2 * (thumb + GRID_GAP) + ((3 + 0.5) * thumb) / 8;
     const gy = GRID_GAP / 2 + 1 * (thumb + GRID_GAP) + ((5 + 0.5) * thumb) / 8;
     const gp = await pixel(page, '.atlas-model-grid-cells', gx, gy);
-    expect(near(gp, viridis((g.rows[5][3] - glo) / (ghi - glo))), `grid pixel ${gp}`).toBe(true);
+    expect(near(gp, viridis(g.rows[5][3])), `grid pixel ${gp}`).toBe(true);
     const gLegend = page.locator('[data-view="model"] .atlas-legend');
-    expect(Number(await gLegend.getAttribute('data-min'))).toBeCloseTo(glo, 6);
-    expect(Number(await gLegend.getAttribute('data-max'))).toBeCloseTo(ghi, 6);
+    expect(Number(await gLegend.getAttribute('data-min'))).toBe(0);
+    expect(Number(await gLegend.getAttribute('data-max'))).toBe(1);
+    expect(Number(await gLegend.getAttribute('data-data-min'))).toBeCloseTo(glo, 6);
+    expect(Number(await gLegend.getAttribute('data-data-max'))).toBeCloseTo(ghi, 6);
 
     // Q/K/V: q·k/√d + mask reproduces the tapped scores; the other checks hold too.
     for (const name of ['scores', 'probs', 'context']) {
@@ -189,8 +203,8 @@ describe('the trace views', () => {
       return inner.map((v) => v / s);
     });
     const legend = page.locator('[data-view="heatmap"] .atlas-legend');
-    expect(Number(await legend.getAttribute('data-min'))).toBeCloseTo(Math.min(...kept.flat()), 5);
-    expect(Number(await legend.getAttribute('data-max'))).toBeCloseTo(Math.max(...kept.flat()), 5);
+    expect(Number(await legend.getAttribute('data-data-min'))).toBeCloseTo(Math.min(...kept.flat()), 5);
+    expect(Number(await legend.getAttribute('data-data-max'))).toBeCloseTo(Math.max(...kept.flat()), 5);
 
     await page.selectOption('[data-view="heatmap"] select[data-control="scale-mode"]', 'row');
     // The legend follows the hovered row (display row 2 = token 3).
@@ -216,7 +230,7 @@ describe('the trace views', () => {
     const weighted = rows.map((r) => r.map((p, j) => p * norms[j]));
     const cell = Number(await page.locator('[data-view="heatmap"] .atlas-heatmap-cells').getAttribute('data-cell'));
     const before = await pixel(page, '.atlas-heatmap-cells', 0.5 * cell, 3.5 * cell);
-    expect(near(before, viridis((rows[3][0] - Math.min(...rows.flat())) / (Math.max(...rows.flat()) - Math.min(...rows.flat()))))).toBe(true);
+    expect(near(before, viridis(rows[3][0]))).toBe(true);
 
     await page.selectOption('[data-view="heatmap"] select[data-control="weighting"]', 'value-norm');
     await expect.poll(() => page.locator('[data-view="heatmap"] [data-notice="value-weighted"]').isVisible(), POLL).toBe(true);

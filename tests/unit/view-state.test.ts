@@ -29,6 +29,17 @@ describe('view state in the URL fragment', () => {
     expect(await decodeState('#' + fragment, defaultState('other'))).toEqual(s);
   });
 
+  it('colour scale: 0 → 1 by default (no flag), fit to the data as o=f, per row as o=r', async () => {
+    const base = defaultState('tiny-gpt2');
+    expect(base.heatmap.scaleMode).toBe('probability');
+    for (const scaleMode of ['probability', 'global', 'row'] as const) {
+      const s = { ...base, heatmap: { ...base.heatmap, scaleMode } };
+      const fragment = await encodeState(s);
+      expect(fragment.includes('o=f'), scaleMode).toBe(scaleMode === 'global');
+      expect((await decodeState('#' + fragment, defaultState('x'))).heatmap.scaleMode).toBe(scaleMode);
+    }
+  });
+
   it('deflates long texts so a 10,000-character text still makes a link', async () => {
     const words = ['attention', 'is', 'all', 'you', 'need', 'the', 'cat', 'sat'];
     const text = Array.from({ length: 2200 }, (_, i) => words[(i * 7 + (i >> 3)) % words.length]).join(' ');

@@ -120,7 +120,7 @@ export async function encodeState(s: ViewState): Promise<string> {
   p.set('q', String(s.query));
   p.set('v', s.view);
   const h = s.heatmap;
-  const flags = [h.hideSpecial ? 's' : '', h.scaleMode === 'row' ? 'r' : '', h.log ? 'g' : '', h.average === 'heads' ? 'H' : h.average === 'layers' ? 'L' : '', h.weighting === 'value-norm' ? 'n' : ''].join('');
+  const flags = [h.hideSpecial ? 's' : '', h.scaleMode === 'row' ? 'r' : h.scaleMode === 'global' ? 'f' : '', h.log ? 'g' : '', h.average === 'heads' ? 'H' : h.average === 'layers' ? 'L' : '', h.weighting === 'value-norm' ? 'n' : ''].join('');
   if (flags) p.set('o', flags);
   if (s.truncate) p.set('x', '1');
   return p.toString();
@@ -187,7 +187,7 @@ export async function decodeStateChecked(fragment: string, fallback: ViewState):
   if (p.get('x') !== null) s.truncate = p.get('x') === '1';
   const o = p.get('o');
   if (o !== null)
-    s.heatmap = { hideSpecial: o.includes('s'), scaleMode: o.includes('r') ? 'row' : 'global', log: o.includes('g'), average: o.includes('H') ? 'heads' : o.includes('L') ? 'layers' : 'none', weighting: o.includes('n') ? 'value-norm' : 'weights' };
+    s.heatmap = { hideSpecial: o.includes('s'), scaleMode: o.includes('r') ? 'row' : o.includes('f') ? 'global' : 'probability', log: o.includes('g'), average: o.includes('H') ? 'heads' : o.includes('L') ? 'layers' : 'none', weighting: o.includes('n') ? 'value-norm' : 'weights' };
   return { state: s, problems, drop };
 }
 
@@ -227,7 +227,7 @@ export function selectionFrom(value: unknown, heatmapFallback: ViewState['heatma
   const heatmap = { ...heatmapFallback };
   if (typeof h.hideSpecial === 'boolean') heatmap.hideSpecial = h.hideSpecial;
   if (typeof h.log === 'boolean') heatmap.log = h.log;
-  if (h.scaleMode === 'row' || h.scaleMode === 'global') heatmap.scaleMode = h.scaleMode;
+  if (h.scaleMode === 'row' || h.scaleMode === 'global' || h.scaleMode === 'probability') heatmap.scaleMode = h.scaleMode;
   if (h.average === 'none' || h.average === 'heads' || h.average === 'layers') heatmap.average = h.average;
   if (h.weighting === 'weights' || h.weighting === 'value-norm') heatmap.weighting = h.weighting;
   out.heatmap = heatmap;

@@ -31,10 +31,23 @@ export interface HeatmapData {
   description?: string;
 }
 
-export type ScaleMode = 'global' | 'row';
+/**
+ * `probability`: attention weights on 0 → 1, the same for every matrix (the data's own range is
+ * marked on the legend); `global`: fit to the matrix's min..max; `row`: each row its own min..max.
+ * Matrices that are not shares (value-weighted sizes) are fitted whatever the mode says.
+ */
+export type ScaleMode = 'probability' | 'global' | 'row';
+
+/** The colour domain of a matrix under `probability` (0 → 1; log: from its smallest positive value to 1), or its data domain. */
+export function colourDomain(mode: ScaleMode, probabilities: boolean, kind: ScaleKind, data: [number, number] | null): [number, number] | null {
+  if (mode !== 'probability' || !probabilities || !data) return data;
+  return kind === 'log' ? [Math.min(data[0], 1), 1] : [0, 1];
+}
 
 export interface HeatmapOptions {
   scaleMode: ScaleMode;
+  /** The values are shares in [0, 1] (attention weights, their means): `probability` applies. */
+  probabilities?: boolean;
   scaleKind: ScaleKind;
   /** CSS pixels available for the whole figure. */
   maxWidth: number;
@@ -187,7 +200,7 @@ export class Heatmap {
       this.rowScales = rowDomains(m.values, m.masked, m.rows, m.cols, kind).map((d) => (d ? valueScale(kind, d) : null));
       positions = cellPositions(m, (i) => this.rowScales[i]);
     } else {
-      const d = dataDomain(m.values, m.masked, kind);
+      const d = colourDomain(options.scaleMode, !!options.probabilities, kind, dataDomain(m.values, m.masked, kind));
       this.rowScales = [];
       positions = cellPositions(m, d ? valueScale(kind, d) : valueScale(kind, [0, 1]));
       if (!d) positions.fill(NaN);
@@ -299,7 +312,7 @@ export class Heatmap {
   }
 
   /** The legend for the drawn matrix (per-row mode: the range of `row`); null when nothing is drawn. */
-  private legendSpec(row: number): { scale: ValueScale; label: string } | null {
+  private legendSpec(row: number): { scale: ValueScale; label: string; dataRange?: [number, number] } | null {
     const o = this.options!;
     const d = this.data!;
     const m = d.matrix;
@@ -307,7 +320,8 @@ export class Heatmap {
       const s = this.rowScales[row] ?? null;
       return s ? { scale: s, label: `${d.valueLabel}, row “${tokenLabel(d.rowLabels[row] ?? '', 16)}” (each row scaled to its own range)` } : null;
     }
-    const domain = dataDomain(m.values, m.masked, o.scaleKind);
+    const data = dataDomain(m.values, m.masked, o.scaleKind);
+    const domain = colourDomain(o.scaleMode, !!o.probabilities, o.scaleKind, data);
     let note = '';
     if (o.scaleKind === 'log') {
       // Zeros have no place on a log axis: say where they went.
@@ -315,7 +329,7 @@ export class Heatmap {
       for (let i = 0; i < m.values.length && !zeros; i++) zeros = !(m.masked && m.masked[i]) && !(m.values[i] > 0);
       note = zeros ? ' (log scale; weights of exactly 0 get the lowest colour)' : ' (log scale)';
     }
-    return domain ? { scale: valueScale(o.scaleKind, domain), label: d.valueLabel + note } : null;
+    return domain ? { scale: valueScale(o.scaleKind, domain), label: d.valueLabel + note, ...(data && (data[0] !== domain[0] || data[1] !== domain[1]) ? { dataRange: data } : {}) } : null;
   }
 
   private drawLegendFor(hoverRow: number | null): void {

@@ -1,6 +1,6 @@
-// A colour legend: a gradient bar over the domain actually drawn, its exact ends printed,
-// and ticks in between. The domain is passed in (from dataDomain / rowDomains), so the
-// legend says what the colours mean for these data, never a default 0..1.
+// A colour legend: a gradient bar over the domain actually drawn, its ends printed, and
+// ticks in between. Attention weights are drawn on 0 → 1 by default; then the data's own
+// min..max is marked as a band under the bar (`dataRange`), so the true range stays visible.
 
 import { scaleLinear, scaleLog, select } from 'd3';
 import type { ScaleKind, ValueScale } from './color';
@@ -12,6 +12,8 @@ export interface LegendSpec {
   interpolate: (t: number) => string;
   /** What the colours are ("attention weight", "value"), and any qualifier. */
   label: string;
+  /** The data's own min..max when the bar spans more (0 → 1 for weights): marked as a band. */
+  dataRange?: [number, number];
 }
 
 const GRADIENT_STOPS = 32;
@@ -50,7 +52,8 @@ export function drawLegend(host: HTMLElement, spec: LegendSpec | null, width: nu
     .attr('data-max', String(hi))
     .attr('data-scale', spec.scale.kind)
     .attr('role', 'img')
-    .attr('aria-label', `${spec.label}: colours from ${fmt4(lo)} to ${fmt4(hi)}`);
+    .attr('aria-label', `${spec.label}: colours from ${fmt4(lo)} to ${fmt4(hi)}${spec.dataRange ? `; these data from ${fmt4(spec.dataRange[0])} to ${fmt4(spec.dataRange[1])}` : ''}`);
+  if (spec.dataRange) svg.attr('data-data-min', String(spec.dataRange[0])).attr('data-data-max', String(spec.dataRange[1]));
   const id = `atlas-legend-${++gradientIds}`;
   const grad = svg.append('defs').append('linearGradient').attr('id', id);
   for (let i = 0; i <= GRADIENT_STOPS; i++) {
@@ -65,8 +68,10 @@ export function drawLegend(host: HTMLElement, spec: LegendSpec | null, width: nu
     svg.append('text').attr('class', cls).attr('x', x).attr('y', 26).attr('text-anchor', anchor).attr('fill', theme.fg).attr('font-size', 11).text(text);
   };
   // The exact ends, anchored inwards so they never leave the legend.
-  const loText = fmt4(lo);
-  const hiText = fmt4(hi);
+  // Whole ends (0 → 1 for weights) print as "0" and "1", which leaves room for every tick label.
+  const endText = (v: number) => (Number.isInteger(v) ? String(v) : fmt4(v));
+  const loText = endText(lo);
+  const hiText = endText(hi);
   label(x0, loText, 'start', 'legend-min');
   label(x1, hiText, 'end', 'legend-max');
   const loEnd = x0 + loText.length * CHAR_PX + 10;
@@ -77,5 +82,11 @@ export function drawLegend(host: HTMLElement, spec: LegendSpec | null, width: nu
     const text = fmtTick(t);
     const half = (text.length * CHAR_PX) / 2;
     if (x - half > loEnd && x + half < hiStart) label(x, text, 'middle', 'legend-tick');
+  }
+  if (spec.dataRange) {
+    // The data's own range, under the bar: on 0 → 1 a matrix may use only part of the colours.
+    const [a, b] = spec.dataRange.map((v) => Math.max(x0, Math.min(x1, pos(Math.max(v, lo)))));
+    svg.append('rect').attr('class', 'legend-data').attr('x', a).attr('y', 2 + h + 1).attr('width', Math.max(2, b - a)).attr('height', 3).attr('fill', theme.fg);
+    root.append('div').attr('class', 'atlas-legend-range atlas-note').text(`these data: ${fmt4(spec.dataRange[0])} to ${fmt4(spec.dataRange[1])} (the band under the bar)`);
   }
 }

@@ -14,7 +14,7 @@ import { drawLegend, type LegendSpec } from './legend';
 import { gridStep, isActivate, keyboardWidget, revealRect, type KeyboardWidget, keyboardFocused } from './keyboard';
 import { gridPlotPart, legendPart, textLinePart, type SvgPart, type SvgStyle } from './export-svg';
 import { canvasHref } from './export-dom';
-import type { ScaleMode } from './heatmap';
+import { colourDomain, type ScaleMode } from './heatmap';
 
 export interface ModelGridData {
   layers: number;
@@ -28,7 +28,9 @@ export interface ModelGridData {
 
 export interface ModelGridOptions {
   maxWidth: number;
+  /** `probability`: one 0 → 1 scale for all heads (when `probabilities`); `global`: fitted to all heads' min..max. */
   scaleMode: ScaleMode;
+  probabilities?: boolean;
   scaleKind: ScaleKind;
 }
 
@@ -85,6 +87,8 @@ export class ModelGrid {
   private theme: Theme | null = null;
   private rowsPerThumb = 0;
   private globalScale: ValueScale | null = null;
+  /** All heads' own min..max, when the scale spans more (0 → 1). */
+  private dataRange: [number, number] | null = null;
   private scratch: HTMLCanvasElement | null = null;
   private selected: HeadRef[] = [];
   /** Heads ablated in the run shown: crossed out (their own weights still show). */
@@ -228,7 +232,7 @@ export class ModelGrid {
 
   private legendSpec(): LegendSpec | null {
     const kind = this.options!.scaleKind;
-    return this.globalScale ? { scale: this.globalScale, interpolate: interpolateSequential, label: `${this.data!.valueLabel}, all heads on one ${kind === 'log' ? 'log ' : ''}scale` } : null;
+    return this.globalScale ? { scale: this.globalScale, interpolate: interpolateSequential, label: `${this.data!.valueLabel}, all heads on one ${kind === 'log' ? 'log ' : ''}scale`, ...(this.dataRange ? { dataRange: this.dataRange } : {}) } : null;
   }
 
   private notes(rows: number, cols: number, dpr: number): string[] {
@@ -265,7 +269,7 @@ export class ModelGrid {
     const R = Math.min(rows, Math.min(...regions.map((r) => r.height)));
     const C = Math.min(cols, Math.min(...regions.map((r) => r.width)));
     let positions: Float32Array[];
-    if (options.scaleMode === 'global') {
+    if (options.scaleMode === 'global' || options.scaleMode === 'probability') {
       // One pass per head for the block maxima and the true min..max; max commutes with
       // the increasing scale, so colouring the maxima equals reducing the colours.
       let lo = Infinity;
@@ -276,8 +280,10 @@ export class ModelGrid {
         hi = Math.max(hi, r.hi);
         return r.out;
       });
-      const scale = valueScale(kind, lo <= hi ? [lo, hi] : [0, 1]);
-      this.globalScale = lo <= hi ? scale : null;
+      const domain = colourDomain(options.scaleMode, !!options.probabilities, kind, lo <= hi ? [lo, hi] : null);
+      const scale = valueScale(kind, domain ?? [0, 1]);
+      this.globalScale = domain ? scale : null;
+      this.dataRange = lo <= hi && domain && (domain[0] !== lo || domain[1] !== hi) ? [lo, hi] : null;
       positions = reduced.map((out) => cellPositions({ rows: R, cols: C, values: out, masked: null }, scale));
     } else {
       this.globalScale = null;

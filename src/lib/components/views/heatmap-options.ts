@@ -11,7 +11,7 @@ export interface HeatmapViewOptions {
   weighting: Weighting;
 }
 
-export const DEFAULT_HEATMAP_OPTIONS: HeatmapViewOptions = { average: 'none', hideSpecial: false, scaleMode: 'global', log: false, weighting: 'weights' };
+export const DEFAULT_HEATMAP_OPTIONS: HeatmapViewOptions = { average: 'none', hideSpecial: false, scaleMode: 'probability', log: false, weighting: 'weights' };
 
 /** performance.mark set when a page first draws a heatmap (the explorer's "first picture"). */
 export const FIRST_HEATMAP_MARK = 'atlas:first-heatmap';
