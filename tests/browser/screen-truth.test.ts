@@ -232,3 +232,82 @@ describe('views use the room they have', { timeout: 600_000 }, () => {
     expect(inner / outer).toBeGreaterThan(0.85);
   });
 });
+
+async function exportBytes(page: Page, view: string, format: string): Promise<Buffer> {
+  await page.click(`[data-view="${view}"] [data-export-menu]`);
+  const item = page.locator(`[data-view="${view}"] [data-export="${format}"]`);
+  const [download] = await Promise.all([page.waitForEvent('download', { timeout: 30_000 }), item.click()]);
+  return readFileSync(await download.path());
+}
+
+/** Every text of an exported SVG, laid out by the browser: the boxes that leave the picture, and all texts. */
+async function svgTextBoxes(page: Page, svg: string): Promise<{ outside: string[]; texts: string[]; width: number }> {
+  return page.evaluate((src) => {
+    const host = document.createElement('div');
+    host.style.cssText = 'position:absolute;left:0;top:0;visibility:hidden';
+    host.innerHTML = src;
+    document.body.append(host);
+    const root = host.querySelector('svg')!;
+    const width = Number(root.getAttribute('width'));
+    const height = Number(root.getAttribute('height'));
+    const outside: string[] = [];
+    const texts: string[] = [];
+    for (const t of root.querySelectorAll('text')) {
+      const r = t.getBoundingClientRect();
+      const o = root.getBoundingClientRect();
+      texts.push(t.textContent ?? '');
+      if (r.left < o.left - 1 || r.right > o.left + width + 1 || r.top < o.top - 1 || r.bottom > o.top + height + 1) outside.push(t.textContent ?? '');
+    }
+    host.remove();
+    return { outside, texts, width };
+  }, svg);
+}
+
+/** The share of a PNG's width that holds anything other than its background (its corner pixel). */
+async function pngExtent(page: Page, png: Buffer): Promise<number> {
+  return page.evaluate(async (b64) => {
+    // The page's CSP forbids fetching data: URLs; decode by hand.
+    const blob = new Blob([Uint8Array.from(atob(b64), (ch) => ch.charCodeAt(0))], { type: 'image/png' });
+    const img = await createImageBitmap(blob);
+    const c = new OffscreenCanvas(img.width, img.height);
+    const ctx = c.getContext('2d')!;
+    ctx.drawImage(img, 0, 0);
+    const d = ctx.getImageData(0, 0, img.width, img.height).data;
+    const bg = [d[0], d[1], d[2]];
+    let lo = img.width;
+    let hi = 0;
+    for (let y = 0; y < img.height; y += 2)
+      for (let x = 0; x < img.width; x++) {
+        const i = (y * img.width + x) * 4;
+        if (Math.abs(d[i] - bg[0]) + Math.abs(d[i + 1] - bg[1]) + Math.abs(d[i + 2] - bg[2]) > 30) {
+          lo = Math.min(lo, x);
+          hi = Math.max(hi, x);
+        }
+      }
+    return (hi - lo) / img.width;
+  }, png.toString('base64'));
+}
+
+describe('exports', { timeout: 600_000 }, () => {
+  const browser = useBrowser();
+  it('head view and alignment: no text outside the picture, the caption whole, a legend, the picture filled', async () => {
+    const page = await browser.open('/#m=tiny-gpt2&t=The%20cat%20sat%20on%20the%20mat&hs=0,2');
+    await waitForTrace(page);
+    await page.waitForSelector('[data-view=head] canvas');
+    const head = await svgTextBoxes(page, (await exportBytes(page, 'head', 'svg')).toString('utf8'));
+    expect(head.outside).toEqual([]);
+    expect(head.texts).toEqual(expect.arrayContaining(['queries (tokens)', 'keys (tokens)', 'head 0', 'head 2']));
+    expect(head.texts.some((t) => /wider and more opaque = more attention weight/.test(t))).toBe(true);
+    expect(await pngExtent(page, await exportBytes(page, 'head', 'png'))).toBeGreaterThan(0.8);
+
+    const t5 = await browser.open(`/#m=tiny-t5&t=${encodeURIComponent('reverse: the quick brown fox jumps over the lazy dog today')}`);
+    await t5.waitForSelector('[data-testid=generated-target]', { timeout: RUN_TIMEOUT });
+    await t5.waitForSelector('[data-view=alignment] svg, [data-view=alignment] canvas');
+    const align = await svgTextBoxes(t5, (await exportBytes(t5, 'alignment', 'svg')).toString('utf8'));
+    expect(align.outside).toEqual([]);
+    const caption = align.texts.filter((t) => t.includes('·'));
+    // A long text is quoted as an excerpt, cut between words (it was cut mid-word: “…the laz…”).
+    expect(caption.join(' ')).not.toMatch(/\S…/);
+    expect(await pngExtent(t5, await exportBytes(t5, 'alignment', 'png'))).toBeGreaterThan(0.8);
+  });
+});

@@ -142,15 +142,18 @@ describe('captions', () => {
     expect(Array.from(captionText({ model: 'm', view: 'x', title: 't', text: 'w '.repeat(500) })).length).toBeLessThanOrEqual(160);
   });
 
-  it('wrap between their pieces into at most two lines that fit', () => {
+  it('wrap whole: between pieces where they can, between words otherwise, never cut', () => {
     const c = 'tiny-gpt2 · self-attention · layer 2 · head 1 · heatmap · “The cat sat on the mat”';
     expect(captionLines(c, 200)).toEqual([c]);
     const lines = captionLines(c, 40);
-    expect(lines.length).toBe(CAPTION_MAX_LINES);
     expect(lines[0]).toBe('tiny-gpt2 · self-attention · layer 2');
     for (const l of lines) expect(Array.from(l).length).toBeLessThanOrEqual(40);
     expect(lines[1].startsWith('head 1 · heatmap')).toBe(true);
-    expect(lines[1].endsWith('…')).toBe(true);
+    // Every word is there, in order, none cut or replaced by an ellipsis.
+    expect(lines.join(' ').replace(/ · /g, ' ').split(/\s+/)).toEqual(c.replace(/ · /g, ' ').split(/\s+/));
+    expect(lines.join('')).not.toContain('…');
+    expect(captionLines('a · ' + 'x'.repeat(25), 10)).toEqual(['a', 'xxxxxxxxxx', 'xxxxxxxxxx', 'xxxxx']);
+    expect(CAPTION_MAX_LINES).toBeGreaterThanOrEqual(6);
   });
 });
 

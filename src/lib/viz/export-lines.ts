@@ -52,10 +52,15 @@ export interface HeadViewSvgInput {
   style: SvgStyle;
 }
 
+/** Rough width of 11 px title text per character (the column titles are wider than short tokens). */
+const TITLE_CHAR_PX = 6.2;
+
 export function headViewPart(d: HeadViewSvgInput): SvgPart {
-  const x0 = d.leftWidth;
-  const x1 = d.leftWidth + (d.linesWidth ?? LINES_WIDTH);
-  const width = x1 + d.rightWidth;
+  // Room for the column titles, which may be wider than the token columns ("queries (tokens)").
+  const titleWidth = (t: string) => Array.from(t).length * TITLE_CHAR_PX + 4;
+  const x0 = Math.max(d.leftWidth, titleWidth(d.leftTitle));
+  const x1 = x0 + (d.linesWidth ?? LINES_WIDTH);
+  const width = x1 + Math.max(d.rightWidth, titleWidth(d.rightTitle));
   const height = ROW_HEIGHT + Math.max(d.left.length, d.right.length) * ROW_HEIGHT;
   const y = (i: number): number => ROW_HEIGHT + (i + 0.5) * ROW_HEIGHT;
   let body = `<g${attrs({ class: 'titles', 'font-size': 11, fill: d.style.muted })}>`;
@@ -102,4 +107,18 @@ export function alignmentPart(d: AlignmentSvgInput): SvgPart {
   });
   body += `<g${attrs({ class: 'tokens target', 'font-size': 12, fill: d.style.fg })}>${d.target.map((t, i) => label(t, i, L.targetSlot, 'target')).join('')}</g>`;
   return { width: L.width, height, body };
+}
+
+/** The head view's legend: one swatch per head, and what a line's width and opacity mean. */
+export function headLegendPart(heads: readonly { head: number; colour: string }[], valueLabel: string, style: SvgStyle): SvgPart {
+  let x = 0;
+  let body = `<g${attrs({ class: 'head-legend', 'font-size': 12, fill: style.fg })}>`;
+  for (const h of heads) {
+    body += `<rect${attrs({ x, y: 4, width: 12, height: 12, fill: h.colour })}/>` + svgText(x + 16, 14, `head ${h.head}`);
+    x += 16 + `head ${h.head}`.length * 7 + 14;
+  }
+  body += '</g>';
+  const note = `Each line: one query → one key; wider and more opaque = more ${valueLabel}.`;
+  body += svgText(0, 34, note, { size: 11, fill: style.muted });
+  return { width: Math.max(x, Array.from(note).length * TITLE_CHAR_PX), height: 40, body };
 }

@@ -27,9 +27,10 @@ export interface SvgStyle {
   font: string;
 }
 
-/** The caption at the top of every exported picture: up to CAPTION_MAX_LINES lines this tall. */
+/** The caption at the top of every exported picture, wrapped whole, in lines this tall. */
 export const CAPTION_LINE = 17;
-export const CAPTION_MAX_LINES = 2;
+/** A safety bound only: captions are at most ~160 characters (captionText), a few lines at any width. */
+export const CAPTION_MAX_LINES = 12;
 const CAPTION_FONT_PX = 12;
 /** Margin around the picture, so that labels at the figure's edge do not touch the image's. */
 export const DOC_PADDING = 8;
@@ -103,25 +104,35 @@ export interface SvgDocument {
 }
 
 /**
- * The caption in lines of at most `maxChars`, broken between its ` · ` pieces (a piece
- * longer than a line is cut); at most CAPTION_MAX_LINES lines, the last cut with `…`.
+ * The caption in lines of at most `maxChars`, whole: broken between its ` · ` pieces where it
+ * can, between words inside a piece that is longer than a line, and only inside a word longer
+ * than a line. Nothing is cut (the caption says what the picture is; a cut one said less).
  */
 export function captionLines(caption: string, maxChars: number): string[] {
-  const pieces = caption.split(' · ');
+  const len = (t: string) => Array.from(t).length;
   const lines: string[] = [];
   let line = '';
-  for (const piece of pieces) {
-    const next = line ? `${line} · ${piece}` : piece;
-    if (Array.from(next).length <= maxChars || !line) line = next;
+  const put = (word: string, sep: string) => {
+    const next = line ? `${line}${sep}${word}` : word;
+    if (len(next) <= maxChars) line = next;
     else {
-      lines.push(line);
-      line = piece;
+      if (line) lines.push(line);
+      line = word;
+      // A word longer than a line: split it, as the only way to keep all of it.
+      while (len(line) > maxChars) {
+        const chars = Array.from(line);
+        lines.push(chars.slice(0, maxChars).join(''));
+        line = chars.slice(maxChars).join('');
+      }
     }
-  }
+  };
+  caption.split(' · ').forEach((piece, i) => {
+    const words = piece.split(' ');
+    if (len(piece) <= maxChars) put(piece, ' · ');
+    else words.forEach((w, k) => put(w, k === 0 ? ' · ' : ' '));
+  });
   if (line) lines.push(line);
-  const kept = lines.slice(0, CAPTION_MAX_LINES);
-  if (lines.length > CAPTION_MAX_LINES) kept[kept.length - 1] += ' · ' + lines.slice(CAPTION_MAX_LINES).join(' · ');
-  return kept.map((l) => truncate(l, maxChars));
+  return lines.slice(0, CAPTION_MAX_LINES);
 }
 
 /**

@@ -91,8 +91,17 @@ export function captionText(s: ExportSubject & { title: string; detail?: string;
   if (s.query !== undefined) bits.push(`query ${s.query}`);
   bits.push(s.title);
   if (s.detail) bits.push(s.detail);
-  if (s.text) bits.push(`“${truncate(s.text.replace(/\s+/g, ' ').trim(), 48)}”`);
-  return truncate(bits.join(' · '), CAPTION_MAX_CHARS);
+  if (s.text) bits.push(`“${truncateWords(s.text.replace(/\s+/g, ' ').trim(), 48)}”`);
+  return truncateWords(bits.join(' · '), CAPTION_MAX_CHARS);
+}
+
+/** Cut to at most `max` characters at a word boundary, marked ` …` (a caption never ends mid-word). */
+export function truncateWords(text: string, max: number): string {
+  const chars = Array.from(text);
+  if (chars.length <= max) return text;
+  const head = chars.slice(0, Math.max(1, max - 2)).join('');
+  const cut = head.lastIndexOf(' ');
+  return `${(cut > 0 ? head.slice(0, cut) : head).trimEnd()} …`;
 }
 
 /** Cut to `max` characters with an ellipsis; never splits a surrogate pair. */
