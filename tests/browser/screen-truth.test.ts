@@ -311,3 +311,24 @@ describe('exports', { timeout: 600_000 }, () => {
     expect(await pngExtent(t5, await exportBytes(t5, 'alignment', 'png'))).toBeGreaterThan(0.8);
   });
 });
+
+describe('phone (390 × 844)', { timeout: 600_000 }, () => {
+  const browser = useBrowser();
+  it('head-view key labels stay on the card, Q/K/V steps are not split between columns, the wide table says it scrolls', async () => {
+    const page = await browser.open('/#m=tiny-gpt2&t=The%20cat%20sat%20on%20the%20mat%20and%20looked%20at%20the%20dog%20by%20the%20door');
+    await page.setViewportSize({ width: 390, height: 844 });
+    await waitForTrace(page);
+    await page.waitForSelector('[data-view=head] canvas');
+    const [keysRight, cardRight] = await page.evaluate(() => [
+      document.querySelector('[data-view=head] .atlas-tokens-right')!.getBoundingClientRect().right,
+      document.querySelector('[data-view=head] .scroll')!.getBoundingClientRect().right,
+    ]);
+    expect(keysRight).toBeLessThanOrEqual(cardRight + 1);
+    const split = await page.locator('[data-view=qkv] .atlas-neuron-steps li').evaluateAll((els) => els.filter((e) => {
+      const rects = [...e.getClientRects()];
+      return new Set(rects.map((r) => Math.round(r.left))).size > 1;
+    }).length);
+    expect(split).toBe(0);
+    await expect.poll(() => page.locator('[data-view=qkv] [data-testid=scroll-cue]').isVisible()).toBe(true);
+  });
+});

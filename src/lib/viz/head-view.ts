@@ -45,6 +45,7 @@ export const ROW_HEIGHT = 18;
 export const LINES_WIDTH = 220;
 /** Wider lines stop helping: slopes flatten and the key labels drift far from their queries. */
 export const MAX_LINES_WIDTH = 560;
+export const MIN_LINES_WIDTH = 90;
 const TOKEN_CHARS = 16;
 /** Lines below this weight are not drawn (they would be invisible, and cost time at 128 tokens). */
 export const MIN_LINE_WEIGHT = 0.005;
@@ -241,7 +242,8 @@ export class HeadView {
     const height = Math.max(data.left.length, data.right.length) * ROW_HEIGHT;
     // The lines fill the card (the head view used to take its left 60 %).
     const spare = (data.availableWidth ?? 0) - this.widths[0] - this.widths[1] - 24;
-    this.linesWidth = Math.max(LINES_WIDTH, Math.min(MAX_LINES_WIDTH, Math.floor(spare)));
+    // On a phone the lines narrow (down to MIN_LINES_WIDTH) rather than push the key labels off the card.
+    this.linesWidth = data.availableWidth ? Math.max(MIN_LINES_WIDTH, Math.min(MAX_LINES_WIDTH, Math.floor(spare))) : LINES_WIDTH;
     this.lines.style.width = `${this.linesWidth}px`;
     this.lines.style.marginTop = `${ROW_HEIGHT}px`; // below the column titles
     const { ctx } = sizeCanvas(this.base, this.linesWidth, height);
