@@ -332,3 +332,21 @@ describe('phone (390 × 844)', { timeout: 600_000 }, () => {
     await expect.poll(() => page.locator('[data-view=qkv] [data-testid=scroll-cue]').isVisible()).toBe(true);
   });
 });
+
+describe('phone heatmap labels', { timeout: 600_000 }, () => {
+  const browser = useBrowser();
+  it('column labels do not overlap their neighbours', async () => {
+    const text = Array(3).fill('The cat sat on the mat and looked at the dog, who was asleep.').join(' ');
+    const page = await browser.open(`/#m=tiny-gpt2&t=${encodeURIComponent(text)}`);
+    await page.setViewportSize({ width: 390, height: 844 });
+    await waitForTrace(page);
+    await page.waitForSelector('[data-view=heatmap] .col-labels text');
+    const overlaps = await page.locator('[data-view=heatmap] .col-labels text').evaluateAll((els) => {
+      const boxes = els.map((e) => e.getBoundingClientRect()).sort((a, b) => a.left - b.left);
+      let n = 0;
+      for (let i = 1; i < boxes.length; i++) if (boxes[i].left < boxes[i - 1].right - 0.5) n++;
+      return n;
+    });
+    expect(overlaps).toBe(0);
+  });
+});

@@ -78,6 +78,8 @@ const UPSCALE_MIN_PX = 2;
 export const LABEL_CELL = 10;
 const MAX_CELL = 28;
 const LABEL_FONT_PX = 11;
+/** The axis labels' size for cells (or label steps) `pitch` px apart: at most 11 px, at least 9. */
+export const labelFontPx = (pitch: number): number => Math.max(9, Math.min(LABEL_FONT_PX, Math.floor(pitch) - 1));
 const LABEL_CHARS = 12;
 const MAX_MARGIN = 120;
 
@@ -295,7 +297,8 @@ export class Heatmap {
     svg.selectAll('*').remove();
     svg.attr('width', L.left + L.width + 8).attr('height', L.top + L.height + 8);
     const labels = (texts: string[], full: string[], cls: string, place: (i: number) => string, anchor: string): void => {
-      const g = svg.append('g').attr('class', cls).attr('font-size', LABEL_FONT_PX).attr('fill', theme.fg);
+      // Labels a pixel smaller than their cells (9–11 px), so neighbours never touch (10 px cells had 11 px labels).
+      const g = svg.append('g').attr('class', cls).attr('font-size', labelFontPx(L.cell * L.labelStep)).attr('fill', theme.fg);
       texts.forEach((t, i) => {
         if (i % L.labelStep !== 0) return;
         const node = g.append('text').attr('data-index', i).attr('transform', place(i)).attr('text-anchor', anchor).attr('dominant-baseline', 'central').text(t);
