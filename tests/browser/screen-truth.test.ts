@@ -309,6 +309,13 @@ describe('exports', { timeout: 600_000 }, () => {
     // A long text is quoted as an excerpt, cut between words (it was cut mid-word: “…the laz…”).
     expect(caption.join(' ')).not.toMatch(/\S…/);
     expect(await pngExtent(t5, await exportBytes(t5, 'alignment', 'png'))).toBeGreaterThan(0.8);
+    // Siblings: no text of any vector export leaves its picture (T5 has every stack), and every PNG is filled.
+    for (const view of ['head', 'heatmap', 'qkv', 'metrics']) {
+      await t5.waitForSelector(`[data-view=${view}] [data-export-menu]`);
+      const svg = await svgTextBoxes(t5, (await exportBytes(t5, view, 'svg')).toString('utf8'));
+      expect(svg.outside, view).toEqual([]);
+      expect(await pngExtent(t5, await exportBytes(t5, view, 'png')), view).toBeGreaterThan(0.6);
+    }
   });
 });
 
