@@ -173,6 +173,14 @@ describe('predictions and timings', { timeout: 600_000 }, () => {
     const timing = (await t5.textContent('[data-testid=timing]'))!;
     expect(timing).not.toMatch(/running/);
     expect(Number(timing.match(/(\d+) ms/)![1])).toBeGreaterThan(0);
+    // Again after "Generate the target", and after a new source.
+    await t5.click('[data-testid=t5-generate]');
+    await expect.poll(async () => (await t5.textContent('[data-testid=timing]'))!.includes('running'), { timeout: RUN_TIMEOUT }).toBe(false);
+    expect(Number((await t5.textContent('[data-testid=timing]'))!.match(/(\d+) ms/)![1])).toBeGreaterThan(0);
+    await t5.fill('[data-testid=text-input]', 'reverse: one two three four');
+    await waitForTrace(t5, 'reverse: one two three four');
+    await expect.poll(async () => (await t5.textContent('[data-testid=timing]'))!.includes('running'), { timeout: RUN_TIMEOUT }).toBe(false);
+    expect(Number((await t5.textContent('[data-testid=timing]'))!.match(/(\d+) ms/)![1])).toBeGreaterThan(0);
   });
 });
 
