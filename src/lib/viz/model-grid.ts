@@ -24,6 +24,8 @@ export interface ModelGridData {
   valueLabel: string;
   /** One line about a head for screen readers (e.g. its strongest weight). */
   describe?(layer: number, head: number): string;
+  /** A short role name drawn on the thumb ("prev", "ind"), or null (trace/head-roles.ts). */
+  badge?(layer: number, head: number): string | null;
 }
 
 export interface ModelGridOptions {
@@ -456,6 +458,27 @@ export class ModelGrid {
       ctx.strokeStyle = theme.fg;
       ctx.lineWidth = 2;
       ctx.stroke(cross);
+    }
+    // Role badges, bottom left of each thumb, on a background-coloured tag so they read on any cells.
+    if (d.badge && L.thumb >= 28) {
+      ctx.font = `600 10px ${theme.font}`;
+      ctx.textBaseline = 'bottom';
+      const marks: string[] = [];
+      for (let l = 0; l < d.layers; l++)
+        for (let h = 0; h < d.heads; h++) {
+          const b = d.badge(l, h);
+          if (!b) continue;
+          const [x, y] = thumbOrigin(L, l, h);
+          const w = ctx.measureText(b).width + 6;
+          ctx.fillStyle = theme.bg;
+          ctx.globalAlpha = 0.85;
+          ctx.fillRect(x + 1, y + L.thumb - 14, w, 13);
+          ctx.globalAlpha = 1;
+          ctx.fillStyle = theme.fg;
+          ctx.fillText(b, x + 4, y + L.thumb - 2);
+          marks.push(`${l}:${h}:${b}`);
+        }
+      this.root.dataset.badges = marks.join(' ');
     }
     if (this.hovered) outline(this.hovered, theme.fg, 1);
     if (this.cursor) outline(this.cursor, theme.fg, 2);
