@@ -72,16 +72,24 @@ export function causalLmRuntime<C extends CausalLmConfig>(
       // Only the logits, but the same ablation: an ablated model writes its own continuation.
       const logitsOnly: TapRequest = { ...ctx.request(options), taps: new Set(), hidden: false, logitLens: false, positionEmbedding: false };
       const newIds: number[] = [];
+      const steps: NonNullable<Trace['generated']>['steps'] = [];
       for (let step = 0; step < options.steps && ids.length < max; step++) {
         ctx.checkCancelled(options);
         const out = await ctx.exec(MAIN, logitsOnly, feeds(ids, [ids.length - 1], family, ctx.config));
-        const next = ctx.pick(out[OUTPUT.logits].data as Float32Array, options, random);
+        const logits = out[OUTPUT.logits].data as Float32Array;
+        const next = ctx.pick(logits, options, random);
+        steps.push(ctx.stepChoice(logits, next));
         ids.push(next);
         newIds.push(next);
         if (next === ctx.config.eosTokenId) break;
       }
       const added = generatedTokens(ctx.codec, newIds, text.length, ctx.codec.specialIds);
-      return forward(ctx, family, text + added.text, [...prompt.slice(0, ids.length - newIds.length), ...added.tokens], options);
+      const from = ids.length - newIds.length;
+      const trace = await forward(ctx, family, text + added.text, [...prompt.slice(0, from), ...added.tokens], options);
+      // The steps line up with the generated tokens when decoding gave one token per id (it always
+      // does here: generatedTokens makes one token per id).
+      if (added.tokens.length === steps.length) trace.generated = { from, steps };
+      return trace;
     },
   };
 }

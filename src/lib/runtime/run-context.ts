@@ -68,6 +68,8 @@ export interface RunContext<C> {
   collect(out: Outputs, kinds: readonly AttentionKind[]): Trace['attention'];
   /** Adds the top-k predictions at `positions` from a [positions, vocab] logits output. */
   addPredictions(trace: Trace, positions: number[], logits: ortTypes.Tensor, options: RunOptions, k?: number): void;
+  /** What one generation step chose: the id, the model's probability of it and its top 5, from `logits`. */
+  stepChoice(logits: Float32Array, id: number): NonNullable<Trace['generated']>['steps'][number];
   /** Picks the next token from one position's logits: greedy, or sampled from the top k. */
   pick(logits: Float32Array, options: GenerateOptions, random: () => number): number;
   /** Throws when a newer run has replaced this one. */

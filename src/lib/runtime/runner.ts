@@ -234,6 +234,14 @@ export class ModelRunner implements RunContext<ModelConfig> {
     if (options.keepLogits) trace.logits = { positions, values: tensorOf(logits) };
   }
 
+  stepChoice(logits: Float32Array, id: number): NonNullable<Trace['generated']>['steps'][number] {
+    let max = -Infinity;
+    for (const v of logits) if (v > max) max = v;
+    let sum = 0;
+    for (const v of logits) sum += Math.exp(v - max);
+    return { id, text: this.codec.piece(id), prob: Math.exp(logits[id] - max) / sum, alternatives: softmaxTopK(logits, 5, this.codec.piece) };
+  }
+
   pick(logits: Float32Array, options: GenerateOptions, random: () => number): number {
     const k = options.sampleTopK ?? 1;
     if (k <= 1) {

@@ -141,6 +141,7 @@ export function traceJSONParts<T>(trace: Trace, tensor: (t: Tensor, maskSentinel
     ...(trace.logits ? { logits: { positions: trace.logits.positions, values: tensor(trace.logits.values, false) } } : {}),
     ...(trace.view ? { view: trace.view } : {}),
     ...(trace.truncated ? { truncated: trace.truncated } : {}),
+    ...(trace.generated ? { generated: trace.generated } : {}),
   };
 }
 
@@ -194,6 +195,7 @@ export function traceFromJSON(json: unknown): Trace {
     ...(analysis.logitLens !== undefined ? { logitLens: lensFromJSON({ logitLens: analysis.logitLens, logitLensRank: analysis.logitLensRank, logitLensPositions: analysis.logitLensPositions }) } : {}),
     logits: logitsFromJSON(j.logits),
     ...positionEmbeddingFromJSON(j.positionEmbedding, (j.tokens as unknown[]).length),
+    ...(isGenerated(j.generated, (j.tokens as unknown[]).length) ? { generated: j.generated } : {}),
     ...(Number.isInteger((j.truncated as { tokens?: unknown } | undefined)?.tokens) ? { truncated: { tokens: (j.truncated as { tokens: number }).tokens } } : {}),
     ...(j.view && typeof j.view === 'object' && !Array.isArray(j.view) ? { view: j.view as Record<string, unknown> } : {}),
   };
@@ -267,6 +269,11 @@ function ablationFromJSON(v: unknown): { ablation?: NonNullable<Trace['ablation'
   });
   if (heads.some((h) => !h)) return {};
   return { ablation: { heads: heads as NonNullable<Trace['ablation']>['heads'], mode: a.mode as NonNullable<Trace['ablation']>['mode'] } };
+}
+
+function isGenerated(v: unknown, tokens: number): v is NonNullable<Trace['generated']> {
+  const g = v as Trace['generated'];
+  return !!g && Number.isInteger(g.from) && Array.isArray(g.steps) && g.from + g.steps.length === tokens && g.steps.every((s) => Number.isInteger(s?.id) && typeof s.prob === 'number' && Array.isArray(s.alternatives));
 }
 
 function isGeneration(v: unknown): v is NonNullable<Trace['generation']> {

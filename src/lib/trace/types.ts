@@ -96,6 +96,12 @@ export interface Trace {
   /** Greedy decoding (T5): why it stopped, at </s> or at its length limit (twice the source). */
   generation?: { stopped: 'end-of-sequence' | 'length-limit' | 'steps'; limit: number };
   /**
+   * A continuation (GPT-2, OPT, LLaMA): the tokens from position `from` on were written by the model,
+   * one per step; each step records the chosen id and the model's own probability of it and its
+   * top alternatives, from that step's forward pass (at temperature 1, whatever sampling chose).
+   */
+  generated?: { from: number; steps: { id: number; text: string; prob: number; alternatives: Prediction['candidates'] }[] };
+  /**
    * Analyses computed from the taps when asked for (CLI `--analysis`, trace/analysis.ts): value-weighted
    * attention α_ij·‖v_j·W_O^h‖ [layer, head, query, key] and attention rollout [layer, query, key].
    */

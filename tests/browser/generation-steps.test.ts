@@ -1,0 +1,47 @@
+// Issue 14, point 4 in the page: after "Continue the text", the step control shows each written
+// token with the probability the app's runtime gives it in Node (greedy, so the same tokens), and
+// puts the views on the query row that chose it; T5's written target steps through cross-attention.
+import { beforeAll, describe, expect, it } from 'vitest';
+import { useBrowser } from './page';
+import { configureOrt } from '../../src/lib/runtime/backend';
+import { loadModelDir } from '../../src/lib/runtime/node';
+import { GENERATE_STEPS } from '../../src/lib/components/explorer/explorer-session.svelte';
+
+const RUN_TIMEOUT = 180_000;
+beforeAll(() => configureOrt({ threads: 1 }));
+
+describe('generation, step by step', { timeout: 600_000 }, () => {
+  const browser = useBrowser();
+  it('GPT-2: each step’s token and probability are the runtime’s; the views follow the step', async () => {
+    const text = 'The cat sat on the mat. The dog';
+    const runner = await loadModelDir('static/models/tiny-gpt2', { id: 'tiny-gpt2', source: 'embedded' });
+    const expected = await runner.generate(text, { steps: GENERATE_STEPS, sampleTopK: 1, taps: ['probs'] });
+    await runner.release();
+    const g = expected.generated!;
+    const page = await browser.open(`/#m=tiny-gpt2&t=${encodeURIComponent(text)}`);
+    await page.waitForFunction((t) => document.querySelector('main')?.getAttribute('data-trace-text') === t, text, { timeout: RUN_TIMEOUT });
+    await page.click('[data-testid=generate]');
+    await page.waitForSelector('[data-testid=generation-steps]', { timeout: RUN_TIMEOUT });
+    expect(await page.getAttribute('[data-testid=generation-steps]', 'data-step')).toBe(String(g.steps.length));
+    await page.fill('[data-control=generation-step]', '3');
+    const step = g.steps[2];
+    await expect.poll(() => page.textContent('[data-testid=step-prob]')).toBe(`${(100 * step.prob).toFixed(1)} %`);
+    expect(await page.inputValue('[data-view=qkv] [data-control=query]')).toBe(String(g.from + 2 - 1));
+    await page.click('[aria-label="Next step"]');
+    await expect.poll(() => page.textContent('[data-testid=step-prob]')).toBe(`${(100 * g.steps[3].prob).toFixed(1)} %`);
+    // Play runs to the end on its own.
+    await page.selectOption('[data-testid=generation-steps] select', '400');
+    await page.click('[data-testid=play]');
+    await expect.poll(() => page.getAttribute('[data-testid=generation-steps]', 'data-step'), { timeout: 20_000 }).toBe(String(g.steps.length));
+  });
+
+  it('T5: the target it wrote steps through cross-attention, one decoder position at a time', async () => {
+    const page = await browser.open(`/#m=tiny-t5&t=${encodeURIComponent('reverse: red green blue')}`);
+    await page.waitForSelector('[data-testid=generated-target]', { timeout: RUN_TIMEOUT });
+    await page.waitForSelector('[data-testid=generation-steps]');
+    await page.fill('[data-control=generation-step]', '1');
+    await expect.poll(() => page.textContent('[data-testid=generation-step]')).toContain('in cross-attention');
+    await expect.poll(() => page.textContent('[data-view=heatmap] header')).toBeTruthy();
+    expect(await page.inputValue('[data-view=qkv] [data-control=query]')).toBe('0');
+  });
+});
