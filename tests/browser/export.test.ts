@@ -3,6 +3,7 @@
 // when static/models/tiny-gpt2 is there. Each file is caught from the download event and
 // read back: PNG size from its IHDR header and pixels decoded in the page, SVG through
 // the page's DOMParser, CSV through d3's parser, JSON through traceFromJSON.
+import { readableTokens } from '../../src/lib/viz/format';
 import { describe, expect, it } from 'vitest';
 import { existsSync, readFileSync } from 'node:fs';
 import { csvParseRows, interpolateViridis, rgb } from 'd3';
@@ -110,7 +111,8 @@ describe('exports from /view/', () => {
     const trace = syntheticTrace({ family: 'gpt2', layers: 2, heads: 3, headDim: 8, tokens: 8, seed: 5, hostileToken: true });
     const page = await browser.open('/view/');
     await openTrace(page, save('gpt2', trace));
-    const tokens = trace.tokens.map((t) => t.text);
+    // The views write tokens as read (Ġ decoded to a space, shown ␣): readableTokens, unit-tested against the tokenizers.
+    const tokens = readableTokens(trace.tokens.map((t) => t.text), trace.tokens.map((t) => t.special));
     const probs = probsOf(trace, 'self', 0, 0);
 
     // SVG: parses, one rect per cell, every token label as text (the HTML-looking one literally).
@@ -121,6 +123,7 @@ describe('exports from /view/', () => {
     expect(svg.counts.cells).toBe(8 * 8);
     expect(svg.texts.rows).toEqual(tokens.map((t) => tokenLabel(t)));
     expect(svg.texts.cols).toEqual(tokens.map((t) => tokenLabel(t)));
+    // The hostile token holds a raw space, which GPT-2's byte alphabet never writes: it is shown as it is.
     expect(svg.texts.rows.some((t) => t.startsWith('Ġ<img'))).toBe(true);
     expect(svg.counts.img).toBe(0);
     expect(svg.texts.caption.join(' · ')).toContain('synthetic-gpt2 · self-attention · layer 0 · head 0 · heatmap');
@@ -157,12 +160,13 @@ describe('exports from /view/', () => {
     const background = (await pngPixels(page, png.data, [[1, 1]]))[0];
     expect(captionRow.filter((p) => !near(p, background, 40)).length).toBeGreaterThan(10);
 
-    // CSV: tokens as header row and first column, cells exactly the float32 weights.
+    // CSV: the tokenizer's exact strings (not the screen's readable form) as header row and first column, cells exactly the float32 weights.
     const csv = await exportFile(page, 'heatmap', 'csv');
     expect(csv.name).toBe('synthetic-gpt2_self_L0_H0_heatmap.csv');
     const rows = csvParseRows(csv.data.toString('utf8').replace(/\r\n$/, ''));
-    expect(rows[0]).toEqual(['query \\ key', ...tokens.map(csvShown)]);
-    expect(rows.slice(1).map((r) => r[0])).toEqual(tokens.map(csvShown));
+    const exact = trace.tokens.map((t) => t.text);
+    expect(rows[0]).toEqual(['query \\ key', ...exact.map(csvShown)]);
+    expect(rows.slice(1).map((r) => r[0])).toEqual(exact.map(csvShown));
     rows.slice(1).forEach((r, i) => r.slice(1).forEach((v, j) => expect(Math.fround(Number(v)), `${i},${j}`).toBe(probs[i][j])));
 
     // After averaging and hiding: the CSV is the matrix shown (mean over heads of layer 1).
@@ -191,8 +195,8 @@ describe('exports from /view/', () => {
     const trace = syntheticTrace({ family: 't5', layers: 2, heads: 2, headDim: 4, tokens: 6, decoderTokens: 5, seed: 3 });
     const page = await browser.open('/view/');
     await openTrace(page, save('t5', trace));
-    const source = trace.tokens.map((t) => t.text);
-    const target = trace.decoderTokens!.map((t) => t.text);
+    const source = readableTokens(trace.tokens.map((t) => t.text), trace.tokens.map((t) => t.special));
+    const target = readableTokens(trace.decoderTokens!.map((t) => t.text), trace.decoderTokens!.map((t) => t.special));
     const cases: { view: string; stem: string; texts: Record<string, string>; expect: Record<string, string[]> }[] = [
       { view: 'head', stem: 'synthetic-t5_encoder_L0_H0_head-view', texts: { q: '.tokens.query text', k: '.tokens.key text' }, expect: { q: source.map((t) => tokenLabel(t, 16)), k: source.map((t) => tokenLabel(t, 16)) } },
       { view: 'heatmap', stem: 'synthetic-t5_encoder_L0_H0_heatmap', texts: { rows: '.row-labels text' }, expect: { rows: source.map((t) => tokenLabel(t)) } },

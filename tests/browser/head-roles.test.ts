@@ -41,4 +41,16 @@ describe('heads that name their role', { timeout: 600_000 }, () => {
     expect(await page.textContent('[data-testid=find-a-head] .defs')).toContain(ROLE_DEFINITIONS.previous.definition);
     expect(browser.errors).toEqual([]);
   });
+
+  it('tokens read as text (␣cat), and “raw tokens” shows the tokenizer’s own strings (Ġcat) in every view', async () => {
+    const page = await browser.open('/#m=tiny-gpt2&t=The%20cat%20sat');
+    await page.waitForSelector('[data-view=heatmap] .col-labels text', { timeout: RUN_TIMEOUT });
+    // The label's own text node (its <title> child holds the full token for hover).
+    const labels = () => page.locator('[data-view=heatmap] .col-labels text').evaluateAll((els) => els.map((e) => e.firstChild?.textContent ?? ''));
+    await expect.poll(labels).toEqual(['The', '␣cat', '␣sat']);
+    expect(await page.locator('[data-view=head] .atlas-tokens-right .atlas-token').allTextContents()).toEqual(['The', '␣cat', '␣sat']);
+    await page.check('[data-control=raw-tokens]');
+    await expect.poll(labels).toEqual(['The', 'Ġcat', 'Ġsat']);
+    await expect.poll(() => page.locator('[data-view=head] .atlas-tokens-right .atlas-token').allTextContents()).toEqual(['The', 'Ġcat', 'Ġsat']);
+  });
 });

@@ -1,6 +1,7 @@
 // The /view/ page against SYNTHETIC traces (tests/fixtures/synthetic-trace.ts): every
 // view renders, canvas pixels encode the trace's values, linked hover works, tokens are
 // text, and the T5 alignment shows (and grows with) the decoder tokens.
+import { readableTokens, visibleToken } from '../../src/lib/viz/format';
 import { describe, expect, it } from 'vitest';
 import { writeFileSync } from 'node:fs';
 import { interpolateViridis, rgb } from 'd3';
@@ -304,13 +305,14 @@ describe('the trace views', () => {
     expect(await page.locator('[data-view="qkv"] [data-check="scores"]').getAttribute('class')).toBe('ok');
 
     const targets = () => page.locator('.atlas-align-target .atlas-token').allTextContents();
-    expect(await targets()).toEqual(short.decoderTokens!.map((t) => t.text));
+    // Labels are tokens as read (▁ shown as a space): readableTokens, unit-tested against the tokenizers.
+    expect(await targets()).toEqual(readableTokens(short.decoderTokens!.map((t) => t.text), short.decoderTokens!.map((t) => t.special)).map(visibleToken));
     expect(await page.locator('.atlas-align-source .atlas-token').count()).toBe(6);
     expect(await page.locator('.atlas-alignment').getAttribute('data-updates')).toBe('1');
 
     // Generation went on: the same view takes the longer trace and adds the new tokens.
     await openTrace(page, save('t5-full', full));
-    await expect.poll(targets, POLL).toEqual(full.decoderTokens!.map((t) => t.text));
+    await expect.poll(targets, POLL).toEqual(readableTokens(full.decoderTokens!.map((t) => t.text), full.decoderTokens!.map((t) => t.special)).map(visibleToken));
     expect(await page.locator('.atlas-alignment').getAttribute('data-updates')).toBe('2');
     expect(await page.locator('.atlas-align-target .atlas-token.new').count()).toBe(3);
 

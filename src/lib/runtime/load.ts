@@ -36,7 +36,10 @@ export async function loadModel(files: ModelFiles, origin: ModelOrigin, preferen
   const codec = createCodec(origin.id, files.tokenizer, files.tokenizerConfig, { watch, embeddingRows: config.vocabSize });
   const backend = await chooseBackend(preference);
   const runtime = await familySpec(config.family).runtime();
-  const runner = new ModelRunner(config, modelInfo(config, origin, parameters), codec, checkpoint, backend, runtime);
+  const info = modelInfo(config, origin, parameters);
+  // Whether its tokens are written in GPT-2's byte alphabet: the views decode them for reading.
+  if (codec.tokenizer.byteLevel) info.byteLevelTokens = true;
+  const runner = new ModelRunner(config, info, codec, checkpoint, backend, runtime);
   runner.validate();
   return runner;
 }

@@ -35,6 +35,8 @@ export interface TraceToken {
 }
 
 export interface ModelInfo {
+  /** Its tokenizer writes tokens in GPT-2's byte alphabet (Ġ = space): the views decode them to text. */
+  byteLevelTokens?: boolean;
   /** Where it came from: an embedded id (`tiny-gpt2`), a Hub id (`gpt2`), or a local name. */
   id: string;
   source: 'embedded' | 'hub' | 'local';

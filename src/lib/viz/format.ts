@@ -44,3 +44,47 @@ export function spokenToken(text: string): string {
     .trim();
   return spoken || (text.length ? 'space' : 'empty');
 }
+
+/** GPT-2's byte alphabet (bytes_to_unicode): the character each byte is written as in byte-level BPE. */
+const BYTE_OF_CHAR: Map<string, number> = (() => {
+  const direct = [...Array.from({ length: 94 }, (_, i) => 33 + i), ...Array.from({ length: 12 }, (_, i) => 161 + i), ...Array.from({ length: 82 }, (_, i) => 174 + i)];
+  const map = new Map<string, number>();
+  let n = 0;
+  for (let b = 0; b < 256; b++) map.set(String.fromCodePoint(direct.includes(b) ? b : 256 + n++), b);
+  return map;
+})();
+const utf8 = typeof TextDecoder !== 'undefined' ? new TextDecoder('utf-8', { fatal: true }) : null;
+
+/** One byte-level BPE token as text: its bytes decoded as UTF-8, or as <0xNN> where they are part of a character. */
+function byteLevelText(token: string): string {
+  const bytes: number[] = [];
+  for (const ch of token) {
+    const b = BYTE_OF_CHAR.get(ch);
+    if (b === undefined) return token; // not written in the byte alphabet (a special token)
+    bytes.push(b);
+  }
+  try {
+    return utf8 ? utf8.decode(Uint8Array.from(bytes)) : token;
+  } catch {
+    // A character split across tokens: the bytes that are not ASCII are shown as bytes.
+    return bytes.map((b) => (b < 128 ? String.fromCharCode(b) : `<0x${b.toString(16).toUpperCase().padStart(2, '0')}>`)).join('');
+  }
+}
+
+/**
+ * Tokens as a student reads them (issue 14, point 5): byte-level BPE (GPT-2's `Ġquick`) decoded
+ * to its text (` quick`, which the views show as `␣quick`), SentencePiece's `▁` the same space,
+ * WordPiece's `##ing` and byte tokens (`<0xE6>`) as they are. Byte-level decoding is applied when
+ * the tokens are written in GPT-2's byte alphabet (some contain `Ġ` or `Ċ`), never to other
+ * vocabularies whose letters happen to share those code points (Polish ł is one of them).
+ */
+export function readableTokens(texts: readonly string[], specials: readonly boolean[] = [], byteLevel = isByteLevel(texts)): string[] {
+  return texts.map((t, i) => (specials[i] ? t : readableToken(t, byteLevel)));
+}
+
+/** Whether tokens are written in GPT-2's byte alphabet (some hold its space or newline mark). */
+export const isByteLevel = (texts: readonly string[]): boolean => texts.some((t) => /[ĠĊ]/.test(t));
+
+export function readableToken(text: string, byteLevel: boolean): string {
+  return byteLevel ? byteLevelText(text) : text.replace(/▁/g, ' ');
+}

@@ -6,7 +6,7 @@ import type { Trace } from '$lib/trace/types';
 import { traceToJSONChunks } from '$lib/trace/json-stream';
 import type { AttentionMatrix } from '$lib/trace/attention-matrix';
 import { captionText, EXPORT_SCALE, exportFileName, matrixCSV, type ExportSubject } from '$lib/viz/export';
-import { tokenTexts } from './view-data';
+import { rawTokenTexts } from './view-data';
 import { svgDocument, type SvgPart, type SvgStyle } from '$lib/viz/export-svg';
 import { svgToPng } from '$lib/viz/export-dom';
 
@@ -91,7 +91,7 @@ export function traceItem(trace: () => Trace, selection?: { snapshot(): object }
 
 /** An attention matrix as CSV: its key tokens as the header row, its query tokens as the first column. */
 export function attentionCSV(trace: Trace, m: AttentionMatrix): string {
-  const rows = tokenTexts(trace, m.rowStream);
-  const cols = tokenTexts(trace, m.colStream);
+  const rows = rawTokenTexts(trace, m.rowStream);
+  const cols = rawTokenTexts(trace, m.colStream);
   return matrixCSV({ ...m, rowLabels: m.rowIds.map((i) => rows[i]), colLabels: m.colIds.map((i) => cols[i]), corner: m.weighting === 'value-norm' ? 'query \\ key (α·‖f(x)‖)' : 'query \\ key' });
 }

@@ -4,6 +4,8 @@
 import type { AttentionKind, Family, Trace } from '$lib/trace/types';
 import { streamsOf, tokensOf, type AttentionMatrix, type Stream } from '$lib/trace/attention-matrix';
 import { familySpec } from '$lib/families';
+import { isByteLevel, readableTokens } from '$lib/viz/format';
+import { tokenDisplay } from './token-display.svelte';
 
 export interface TokenRef {
   stream: Stream;
@@ -21,7 +23,15 @@ export const KIND_LABELS: Record<AttentionKind, string> = {
 
 export const stackLabel = (family: Family, kind: AttentionKind): string => `${familySpec(family).label} ${KIND_LABELS[kind]}`;
 
+/** Token labels for the views: readable (readableTokens) unless the raw-tokens switch is on. */
 export function tokenTexts(trace: Trace, stream: Stream): string[] {
+  const tokens = tokensOf(trace, stream);
+  const raw = tokens.map((t) => t.text);
+  return tokenDisplay.raw ? raw : readableTokens(raw, tokens.map((t) => t.special), trace.model.byteLevelTokens ?? isByteLevel(raw));
+}
+
+/** The tokenizer's exact strings (CSV and JSON exports keep them, whatever the screen shows). */
+export function rawTokenTexts(trace: Trace, stream: Stream): string[] {
   return tokensOf(trace, stream).map((t) => t.text);
 }
 
