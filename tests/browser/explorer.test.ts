@@ -2,22 +2,10 @@
 // restore a shared link, survive errors and reloads, and work offline.
 import { describe, expect, it } from 'vitest';
 import type { Page } from 'playwright-core';
-import { useBrowser } from './page';
+import { useBrowser, waitForTrace } from './page';
 
 /** Model runs on SwiftShader (WebGPU on the CPU) are slow; allow for it. */
 const RUN_TIMEOUT = 180_000;
-
-/** Waits until the page shows a trace of `text` (or of anything, if omitted) with its views drawn. */
-async function waitForTrace(page: Page, text?: string): Promise<void> {
-  await page.waitForFunction(
-    (t) => {
-      const shown = document.querySelector('main')?.getAttribute('data-trace-text');
-      return shown !== null && shown !== undefined && (t === null || shown === t) && !!document.querySelector('[data-view=model] canvas');
-    },
-    text ?? null,
-    { timeout: RUN_TIMEOUT },
-  );
-}
 
 describe('explorer', { timeout: 600_000 }, () => {
   const browser = useBrowser();

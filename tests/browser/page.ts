@@ -34,3 +34,15 @@ export function useBrowser(): { open(path: string): Promise<Page>; errors: strin
     },
   };
 }
+
+/** Waits until the explorer shows a trace of `text` (or of anything, if omitted) with its views drawn. */
+export async function waitForTrace(page: Page, text?: string, timeout = 180_000): Promise<void> {
+  await page.waitForFunction(
+    (t) => {
+      const shown = document.querySelector('main')?.getAttribute('data-trace-text');
+      return shown !== null && shown !== undefined && (t === null || shown === t) && !!document.querySelector('[data-view=model] canvas');
+    },
+    text ?? null,
+    { timeout },
+  );
+}

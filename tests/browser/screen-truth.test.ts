@@ -2,21 +2,10 @@
 import { describe, expect, it } from 'vitest';
 import type { Page } from 'playwright-core';
 import { readFileSync, writeFileSync } from 'node:fs';
-import { useBrowser } from './page';
+import { useBrowser, waitForTrace } from './page';
 import { useTraceFiles } from './trace-files';
 
 const RUN_TIMEOUT = 180_000;
-
-async function waitForTrace(page: Page, text?: string): Promise<void> {
-  await page.waitForFunction(
-    (t) => {
-      const shown = document.querySelector('main')?.getAttribute('data-trace-text');
-      return shown !== null && shown !== undefined && (t === null || shown === t) && !!document.querySelector('[data-view=model] canvas');
-    },
-    text ?? null,
-    { timeout: RUN_TIMEOUT },
-  );
-}
 
 async function exportJSON(page: Page, view: string): Promise<Record<string, unknown>> {
   await page.click(`[data-view="${view}"] [data-export-menu]`);
