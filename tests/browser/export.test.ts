@@ -197,11 +197,15 @@ describe('exports from /view/', () => {
     await openTrace(page, save('t5', trace));
     const source = readableTokens(trace.tokens.map((t) => t.text), trace.tokens.map((t) => t.special));
     const target = readableTokens(trace.decoderTokens!.map((t) => t.text), trace.decoderTokens!.map((t) => t.special));
+    // The alignment labels each row by the token it writes: the next decoder token (the last row: its top prediction or "…").
+    const dec = trace.decoderTokens!;
+    const lastWritten = trace.predictions?.find((p) => p.position === dec.length - 1)?.candidates[0]?.text ?? '…';
+    const written = readableTokens([...dec.slice(1).map((t) => t.text), lastWritten], [...dec.slice(1).map((t) => t.special), false]);
     const cases: { view: string; stem: string; texts: Record<string, string>; expect: Record<string, string[]> }[] = [
       { view: 'head', stem: 'synthetic-t5_encoder_L0_H0_head-view', texts: { q: '.tokens.query text', k: '.tokens.key text' }, expect: { q: source.map((t) => tokenLabel(t, 16)), k: source.map((t) => tokenLabel(t, 16)) } },
       { view: 'heatmap', stem: 'synthetic-t5_encoder_L0_H0_heatmap', texts: { rows: '.row-labels text' }, expect: { rows: source.map((t) => tokenLabel(t)) } },
       { view: 'qkv', stem: 'synthetic-t5_encoder_L0_H0_Q4_qkv', texts: { keys: 'text.key' }, expect: { keys: source.map((t) => tokenLabel(t, 13)) } },
-      { view: 'alignment', stem: 'synthetic-t5_cross_L1_Hmean_alignment', texts: { s: '.tokens.source text', t: '.tokens.target text' }, expect: { s: source.map((t) => tokenLabel(t, 14)), t: target.map((t) => tokenLabel(t, 14)) } },
+      { view: 'alignment', stem: 'synthetic-t5_cross_L1_Hmean_alignment', texts: { s: '.tokens.source text', t: '.tokens.target text' }, expect: { s: source.map((t) => tokenLabel(t, 14)), t: written.map((t) => tokenLabel(t, 14)) } },
       { view: 'metrics', stem: 'synthetic-t5_layer-summary', texts: { titles: 'svg.atlas-metric-chart > text[font-weight="600"]' }, expect: { titles: ['Mean attention distance', 'Attention entropy', 'Share on special tokens', 'Share on previous token'] } },
     ];
     for (const c of cases) {

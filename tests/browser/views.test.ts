@@ -305,14 +305,20 @@ describe('the trace views', () => {
     expect(await page.locator('[data-view="qkv"] [data-check="scores"]').getAttribute('class')).toBe('ok');
 
     const targets = () => page.locator('.atlas-align-target .atlas-token').allTextContents();
-    // Labels are tokens as read (▁ shown as a space): readableTokens, unit-tested against the tokenizers.
-    expect(await targets()).toEqual(readableTokens(short.decoderTokens!.map((t) => t.text), short.decoderTokens!.map((t) => t.special)).map(visibleToken));
+    // Each row is labelled by the token it writes (decoder position k writes token k + 1; the last row
+    // its top prediction, "…" when the trace has none), as read (▁ shown as a space).
+    const written = (t: typeof full) => {
+      const d = t.decoderTokens!;
+      const last = t.predictions?.find((p) => p.position === d.length - 1)?.candidates[0]?.text ?? '…';
+      return readableTokens([...d.slice(1).map((x) => x.text), last], [...d.slice(1).map((x) => x.special), false]).map(visibleToken);
+    };
+    expect(await targets()).toEqual(written(short));
     expect(await page.locator('.atlas-align-source .atlas-token').count()).toBe(6);
     expect(await page.locator('.atlas-alignment').getAttribute('data-updates')).toBe('1');
 
     // Generation went on: the same view takes the longer trace and adds the new tokens.
     await openTrace(page, save('t5-full', full));
-    await expect.poll(targets, POLL).toEqual(readableTokens(full.decoderTokens!.map((t) => t.text), full.decoderTokens!.map((t) => t.special)).map(visibleToken));
+    await expect.poll(targets, POLL).toEqual(written(full));
     expect(await page.locator('.atlas-alignment').getAttribute('data-updates')).toBe('2');
     expect(await page.locator('.atlas-align-target .atlas-token.new').count()).toBe(3);
 

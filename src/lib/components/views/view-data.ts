@@ -30,6 +30,19 @@ export function tokenTexts(trace: Trace, stream: Stream): string[] {
   return tokenDisplay.raw ? raw : readableTokens(raw, tokens.map((t) => t.special), trace.model.byteLevelTokens ?? isByteLevel(raw));
 }
 
+/**
+ * T5's cross-attention rows by the token each one writes: decoder position k reads token k and
+ * its output picks token k + 1 (the last row: its top prediction, or </s> when it stopped there).
+ * Labels follow the views' readable/raw switch.
+ */
+export function writtenTokenTexts(trace: Trace): string[] {
+  const dec = trace.decoderTokens ?? [];
+  const last = dec.length - 1;
+  const raw = dec.map((_, k) => (k < last ? dec[k + 1].text : (trace.predictions?.find((p) => p.position === k)?.candidates[0]?.text ?? '…')));
+  const specials = dec.map((_, k) => (k < last ? dec[k + 1].special : false));
+  return tokenDisplay.raw ? raw : readableTokens(raw, specials, trace.model.byteLevelTokens ?? isByteLevel(raw));
+}
+
 /** The tokenizer's exact strings (CSV and JSON exports keep them, whatever the screen shows). */
 export function rawTokenTexts(trace: Trace, stream: Stream): string[] {
   return tokensOf(trace, stream).map((t) => t.text);
