@@ -7,6 +7,7 @@ import { useBrowser } from './page';
 import { configureOrt } from '../../src/lib/runtime/backend';
 import { loadModelDir } from '../../src/lib/runtime/node';
 import { learnedPositions } from '../../src/lib/trace/positions';
+import { interpolateSinebow, rgb } from 'd3';
 
 const RUN_TIMEOUT = 180_000;
 const TEXT = 'The cat sat on the mat, and then the cat sat on the mat again.';
@@ -49,6 +50,19 @@ describe('position information in the page', { timeout: 600_000 }, () => {
     await expect.poll(async () => (await step.textContent())?.includes('At position 6'), { timeout: RUN_TIMEOUT }).toBe(true);
     expect(await step.locator('[data-check]').getAttribute('data-check')).toBe('ok');
     expect((await step.textContent())!.replace(/\s+/g, ' ')).toContain(`the first pair by ${(6 * freqs[0]).toFixed(3)} rad`);
+    // The angle chart: pixel (pair i, position p) is the cyclic colour of θ_i·p, from the model's own frequencies.
+    const angles = page.locator('[data-view=position] [data-figure=rope-angles]');
+    await angles.waitFor();
+    const n = Number(await angles.getAttribute('data-positions'));
+    for (const [i, p] of [[0, 1], [0, n - 1], [freqs.length - 1, n - 1], [3, 5]]) {
+      const px = await angles.evaluate((c, [i, p, n]) => {
+        const cv = c as HTMLCanvasElement;
+        const k = cv.width / 300;
+        return Array.from(cv.getContext('2d')!.getImageData(Math.floor(((p + 0.5) * 300 * k) / n), Math.floor((i + 0.5) * 6 * k), 1, 1).data.slice(0, 3));
+      }, [i, p, n]);
+      const want = rgb(interpolateSinebow((((freqs[i] * p) / (2 * Math.PI)) % 1 + 1) % 1));
+      expect(Math.max(Math.abs(px[0] - want.r), Math.abs(px[1] - want.g), Math.abs(px[2] - want.b)), `pair ${i}, position ${p}`).toBeLessThan(6);
+    }
     // Models without RoPE have no such step.
     const gpt2 = await browser.open('/#m=tiny-gpt2&t=' + encodeURIComponent(TEXT));
     await gpt2.waitForSelector('[data-view=qkv] canvas', { timeout: RUN_TIMEOUT });
