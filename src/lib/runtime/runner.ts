@@ -24,6 +24,15 @@ import type { Feeds, GenerateOptions, Outputs, RunContext, RunOptions } from './
 
 export type { RunOptions, GenerateOptions } from './run-context';
 
+/** softmax(logits)[id], computed stably. */
+function softmaxAt(logits: Float32Array, id: number): number {
+  let max = -Infinity;
+  for (const v of logits) if (v > max) max = v;
+  let sum = 0;
+  for (const v of logits) sum += Math.exp(v - max);
+  return Math.exp(logits[id] - max) / sum;
+}
+
 function softmaxTopK(logits: Float32Array, k: number, piece: (id: number) => string): Prediction['candidates'] {
   let max = -Infinity;
   for (const v of logits) if (v > max) max = v;
@@ -235,11 +244,7 @@ export class ModelRunner implements RunContext<ModelConfig> {
   }
 
   stepChoice(logits: Float32Array, id: number): NonNullable<Trace['generated']>['steps'][number] {
-    let max = -Infinity;
-    for (const v of logits) if (v > max) max = v;
-    let sum = 0;
-    for (const v of logits) sum += Math.exp(v - max);
-    return { id, text: this.codec.piece(id), prob: Math.exp(logits[id] - max) / sum, alternatives: softmaxTopK(logits, 5, this.codec.piece) };
+    return { id, text: this.codec.piece(id), prob: softmaxAt(logits, id), alternatives: softmaxTopK(logits, 5, this.codec.piece) };
   }
 
   pick(logits: Float32Array, options: GenerateOptions, random: () => number): number {

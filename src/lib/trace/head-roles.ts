@@ -55,6 +55,7 @@ export function headRoles(trace: Trace, kind: AttentionKind): HeadRoleTable | nu
   const ids = s.q.map((t) => t.id);
   // For each query: earlier positions of its token (duplicates) and the positions right after them (induction).
   const earlier = ids.map((id, i) => ids.slice(0, i).flatMap((x, j) => (x === id ? [j] : [])));
+  const followers = earlier.map((js, i) => js.map((j) => j + 1).filter((j) => j < K && j !== i && (!causal || j <= i)));
   const special = s.k.map((t) => t.special);
   const scores: RoleScores[][] = [];
   for (let l = 0; l < L; l++) {
@@ -64,16 +65,10 @@ export function headRoles(trace: Trace, kind: AttentionKind): HeadRoleTable | nu
       const mean = (xs: number[]) => (xs.length ? xs.reduce((a, b) => a + b, 0) / xs.length : null);
       const previous = mean(Array.from({ length: Q - 1 }, (_, i) => at(i + 1, i)));
       const next = causal ? null : mean(Array.from({ length: Q - 1 }, (_, i) => at(i, i + 1)));
-      const dupQueries = earlier.map((js, i) => [i, js] as const).filter(([, js]) => js.length);
-      const duplicate = mean(dupQueries.map(([i, js]) => js.reduce((a, j) => a + at(i, j), 0)));
-      // Prefix matching: keys j + 1 after an earlier copy j, that the query may see (j + 1 ≤ i in a causal stack).
-      const induction = mean(
-        dupQueries
-          .map(([i, js]) => js.map((j) => j + 1).filter((j) => j < K && j !== i && (!causal || j <= i)))
-          .map((js, n) => [dupQueries[n][0], js] as const)
-          .filter(([, js]) => js.length)
-          .map(([i, js]) => js.reduce((a, j) => a + at(i, j), 0)),
-      );
+      const weightOn = (i: number, keys: number[]) => keys.reduce((a, j) => a + at(i, j), 0);
+      const duplicate = mean(earlier.flatMap((js, i) => (js.length ? [weightOn(i, js)] : [])));
+      // Prefix matching: the key right after each earlier copy, if the query may see it.
+      const induction = mean(followers.flatMap((js, i) => (js.length ? [weightOn(i, js)] : [])));
       const first = mean(Array.from({ length: Q - (causal ? 1 : 0) }, (_, n) => at(n + (causal ? 1 : 0), 0)));
       const anySpecial = special.some(Boolean);
       const specialShare = anySpecial ? mean(Array.from({ length: Q }, (_, i) => special.reduce((a, sp, j) => a + (sp ? at(i, j) : 0), 0))) : null;

@@ -85,6 +85,6 @@ export function readableTokens(texts: readonly string[], specials: readonly bool
 /** Whether tokens are written in GPT-2's byte alphabet (some hold its space or newline mark). */
 export const isByteLevel = (texts: readonly string[]): boolean => texts.some((t) => /[ĠĊ]/.test(t));
 
-export function readableToken(text: string, byteLevel: boolean): string {
+function readableToken(text: string, byteLevel: boolean): string {
   return byteLevel ? byteLevelText(text) : text.replace(/▁/g, ' ');
 }

@@ -26,8 +26,12 @@ export const stackLabel = (family: Family, kind: AttentionKind): string => `${fa
 /** Token labels for the views: readable (readableTokens) unless the raw-tokens switch is on. */
 export function tokenTexts(trace: Trace, stream: Stream): string[] {
   const tokens = tokensOf(trace, stream);
-  const raw = tokens.map((t) => t.text);
-  return tokenDisplay.raw ? raw : readableTokens(raw, tokens.map((t) => t.special), trace.model.byteLevelTokens ?? isByteLevel(raw));
+  return shownTokens(trace, tokens.map((t) => t.text), tokens.map((t) => t.special));
+}
+
+/** Token strings of this trace's vocabulary as the views write them (the raw-tokens switch decides). */
+export function shownTokens(trace: Trace, raw: string[], specials: boolean[] = []): string[] {
+  return tokenDisplay.raw ? raw : readableTokens(raw, specials, trace.model.byteLevelTokens ?? isByteLevel(trace.tokens.map((t) => t.text)));
 }
 
 /**
@@ -39,8 +43,7 @@ export function writtenTokenTexts(trace: Trace): string[] {
   const dec = trace.decoderTokens ?? [];
   const last = dec.length - 1;
   const raw = dec.map((_, k) => (k < last ? dec[k + 1].text : (trace.predictions?.find((p) => p.position === k)?.candidates[0]?.text ?? '…')));
-  const specials = dec.map((_, k) => (k < last ? dec[k + 1].special : false));
-  return tokenDisplay.raw ? raw : readableTokens(raw, specials, trace.model.byteLevelTokens ?? isByteLevel(raw));
+  return shownTokens(trace, raw, dec.map((_, k) => (k < last ? dec[k + 1].special : false)));
 }
 
 /** The tokenizer's exact strings (CSV and JSON exports keep them, whatever the screen shows). */
