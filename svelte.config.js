@@ -10,6 +10,12 @@ const config = {
     adapter: adapter({ pages: 'build', assets: 'build', fallback: undefined, strict: true }),
     // Relative asset paths let the site run from a sub-folder of any host.
     paths: { relative: true },
+    // Fragments like #b=qkv are page state (a lesson, a view), not element ids; a real missing id still fails the build.
+    prerender: {
+      handleMissingId: ({ id, message }) => {
+        if (!id.includes('=')) throw new Error(message);
+      },
+    },
     // No inline or third-party scripts: SvelteKit hashes its own inline bootstrap into a
     // <meta> CSP. WASM compilation needs 'wasm-unsafe-eval'. The only other origin the
     // page may contact is the Hugging Face Hub (and its file CDNs), when a user asks for

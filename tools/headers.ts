@@ -5,7 +5,8 @@
 // - COOP + COEP: cross-origin isolation, so WASM can use several threads.
 // - A Content-Security-Policy as a header: unlike the page's <meta> policy it also covers
 //   the inference worker (which does all the fetching) and can forbid framing
-//   (frame-ancestors cannot be set by a meta tag). It repeats the meta policy's
+//   (frame-ancestors cannot be set by a meta tag; 'self', since lesson steps on /learn/ show
+//   the app's own tokenizer and position pages in a frame, and no other site may). It repeats the meta policy's
 //   connect-src from svelte.config.js; script-src stays with the meta policy, whose hashes
 //   of SvelteKit's inline bootstrap differ per page.
 
@@ -18,7 +19,7 @@ const connect = ((config.kit?.csp?.directives as Record<string, string[]> | unde
 export const SITE_HEADERS: Record<string, string> = {
   'Cross-Origin-Opener-Policy': 'same-origin',
   'Cross-Origin-Embedder-Policy': 'require-corp',
-  'Content-Security-Policy': `connect-src ${connect}; frame-ancestors 'none'; object-src 'none'; base-uri 'self'; form-action 'self'`,
+  'Content-Security-Policy': `connect-src ${connect}; frame-ancestors 'self'; object-src 'none'; base-uri 'self'; form-action 'self'`,
   'X-Content-Type-Options': 'nosniff',
   'Referrer-Policy': 'no-referrer',
 };

@@ -5,9 +5,10 @@ import config from '../../svelte.config.js';
 import { headersFile, siteHeaders, SITE_HEADERS } from '../../tools/headers';
 
 describe('site headers', () => {
-  it('the header CSP forbids framing and repeats the page policy’s connect-src', () => {
+  it('the header CSP forbids framing by other sites and repeats the page policy’s connect-src', () => {
     const csp = SITE_HEADERS['Content-Security-Policy'];
-    expect(csp).toContain("frame-ancestors 'none'");
+    // Only the app's own pages may frame it (a lesson step shows /tokenize/ or /positions/).
+    expect(csp).toContain("frame-ancestors 'self'");
     const connect = (config.kit!.csp!.directives as Record<string, string[]>)['connect-src'];
     expect(csp).toContain(`connect-src ${connect.map((s) => (s === 'self' ? "'self'" : s)).join(' ')};`);
     expect(SITE_HEADERS['Cross-Origin-Embedder-Policy']).toBe('require-corp');

@@ -7,8 +7,13 @@
 import type { AttentionKind } from '../trace/types';
 import { DEFAULT_HEATMAP_OPTIONS, type HeatmapViewOptions } from '../components/views/heatmap-options';
 
-export type ViewName = 'model' | 'head' | 'heatmap' | 'neuron' | 'alignment';
-export const VIEW_NAMES: readonly ViewName[] = ['model', 'head', 'heatmap', 'neuron', 'alignment'];
+/** The views a link or a lesson step can show large: the `id`s of the view registry (components/views/registry.ts). */
+export const VIEW_NAMES = ['model', 'head', 'heatmap', 'qkv', 'alignment', 'position', 'rollout', 'lens', 'metrics'] as const;
+export type ViewName = (typeof VIEW_NAMES)[number];
+/** Names older links used for a view. */
+const VIEW_ALIASES: Record<string, ViewName> = { neuron: 'qkv' };
+export const viewNameOf = (v: unknown): ViewName | null =>
+  typeof v !== 'string' ? null : (VIEW_NAMES as readonly string[]).includes(v) ? (v as ViewName) : (VIEW_ALIASES[v] ?? null);
 
 export type HeatmapSettings = HeatmapViewOptions;
 
@@ -74,7 +79,8 @@ async function pipe(bytes: Uint8Array, stream: CompressionStream | Decompression
  */
 export const LINK_TEXT_LIMIT_BYTES = 2 ** 20;
 
-class TooLarge extends Error {}
+export class LinkTooLarge extends Error {}
+const TooLarge = LinkTooLarge;
 
 /** Inflates as a stream and gives up as soon as the output passes `limit` bytes. */
 async function inflateCapped(bytes: Uint8Array, limit: number): Promise<Uint8Array> {
@@ -107,10 +113,20 @@ const intList = (s: string | null): number[] | null => {
 };
 const intOf = (s: string | null): number | null => (s !== null && /^\d+$/.test(s) ? Number(s) : null);
 
+/** A text deflated into base64url (links that carry long texts or whole lessons). */
+export async function packText(text: string): Promise<string> {
+  return toBase64Url(await pipe(new TextEncoder().encode(text), new CompressionStream('deflate-raw')));
+}
+
+/** packText's inverse; throws LinkTooLarge past `limit` bytes unpacked, or an Error when damaged. */
+export async function unpackText(packed: string, limit = LINK_TEXT_LIMIT_BYTES): Promise<string> {
+  return new TextDecoder('utf-8', { fatal: true }).decode(await inflateCapped(fromBase64Url(packed), limit));
+}
+
 export async function encodeState(s: ViewState): Promise<string> {
   const p = new URLSearchParams();
   p.set('m', s.model);
-  if (encodeURIComponent(s.text).length > PLAIN_TEXT_LIMIT) p.set('tz', toBase64Url(await pipe(new TextEncoder().encode(s.text), new CompressionStream('deflate-raw'))));
+  if (encodeURIComponent(s.text).length > PLAIN_TEXT_LIMIT) p.set('tz', await packText(s.text));
   else p.set('t', s.text);
   if (s.target) p.set('y', s.target);
   if (s.kind) p.set('k', s.kind);
@@ -156,7 +172,7 @@ export async function decodeStateChecked(fragment: string, fallback: ViewState):
   const tz = p.get('tz');
   if (tz !== null) {
     try {
-      s.text = new TextDecoder('utf-8', { fatal: true }).decode(await inflateCapped(fromBase64Url(tz), LINK_TEXT_LIMIT_BYTES));
+      s.text = await unpackText(tz);
     } catch (e) {
       // The previous text stays rather than being lost.
       if (e instanceof TooLarge)
@@ -182,7 +198,7 @@ export async function decodeStateChecked(fragment: string, fallback: ViewState):
   s.heads = heads ?? [s.head];
   s.query = int('q', s.query);
   const view = p.get('v');
-  if (view && (VIEW_NAMES as readonly string[]).includes(view)) s.view = view as ViewName;
+  if (view && viewNameOf(view)) s.view = viewNameOf(view)!;
   else if (view) refuse('v', `The link's view "${view.slice(0, 40)}" is not one this app has; it was ignored.`);
   if (p.get('x') !== null) s.truncate = p.get('x') === '1';
   const o = p.get('o');
@@ -245,7 +261,7 @@ export function loadLocal(fallback: ViewState, storage: Storage | undefined = gl
     const sel = selectionFrom(v, fallback.heatmap);
     Object.assign(out, sel);
     if (typeof v.truncate === 'boolean') out.truncate = v.truncate;
-    if (typeof v.view === 'string' && (VIEW_NAMES as readonly string[]).includes(v.view)) out.view = v.view as ViewName;
+    if (viewNameOf(v.view)) out.view = viewNameOf(v.view)!;
     return out;
   } catch {
     return fallback;

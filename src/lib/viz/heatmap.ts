@@ -51,6 +51,12 @@ export interface HeatmapOptions {
   scaleKind: ScaleKind;
   /** CSS pixels available for the whole figure. */
   maxWidth: number;
+  /**
+   * Scale the cells to fit (no smallest cell: labels thin out instead) within maxWidth and this
+   * height, times `zoom` (above 1 the figure overflows its box and is panned). Without it, cells
+   * stay at least LABEL_CELL for up to 128 tokens and the figure scrolls.
+   */
+  fit?: { maxHeight: number; zoom: number };
   /** Per-row mode: the row whose range the legend shows (else the hovered row, else 0). */
   legendRow?: number | null;
 }
@@ -77,10 +83,14 @@ const UPSCALE_MIN_PX = 2;
 /** Cells at least this big get every label, at a readable size. */
 export const LABEL_CELL = 10;
 const MAX_CELL = 28;
+/** A fitted figure (presenter, lessons) may draw cells this big: read from the back of a room. */
+const MAX_FITTED_CELL = 56;
 const LABEL_FONT_PX = 11;
 /** The axis labels' size for cells (or label steps) `pitch` px apart: at most 11 px, at least 9. */
 export const labelFontPx = (pitch: number): number => Math.max(9, Math.min(LABEL_FONT_PX, Math.floor(pitch) - 1));
 const LABEL_CHARS = 12;
+/** Height under the cells for the colour legend and its lines (heatmapLayout's fit). */
+export const LEGEND_ROOM = 104;
 const MAX_MARGIN = 120;
 
 export interface HeatmapLayout {
@@ -97,10 +107,13 @@ export interface HeatmapLayout {
  * Square cells that fit `maxWidth`, but never smaller than LABEL_CELL while there are
  * at most 128 columns (the figure then scrolls), so every token stays labelled.
  */
-export function heatmapLayout(rows: number, cols: number, maxWidth: number, left: number, top: number): HeatmapLayout {
-  const fit = (maxWidth - left - 12) / Math.max(1, cols);
-  let cell = Math.min(MAX_CELL, fit >= 1 ? Math.floor(fit) : fit);
-  if (cols <= 128 && rows <= 128) cell = Math.max(cell, LABEL_CELL);
+export function heatmapLayout(rows: number, cols: number, maxWidth: number, left: number, top: number, fitTo?: HeatmapOptions['fit']): HeatmapLayout {
+  let fit = (maxWidth - left - 12) / Math.max(1, cols);
+  // The legend and its caption sit under the cells: keep room for them.
+  if (fitTo) fit = Math.min(fit, (fitTo.maxHeight - top - LEGEND_ROOM) / Math.max(1, rows)) * fitTo.zoom;
+  // Whole pixels where that costs little; a fitted figure keeps fractional small cells (flooring 1.8 to 1 would halve it).
+  let cell = Math.min(fitTo ? MAX_FITTED_CELL * fitTo.zoom : MAX_CELL, fit >= (fitTo ? 4 : 1) ? Math.floor(fit) : fit);
+  if (!fitTo && cols <= 128 && rows <= 128) cell = Math.max(cell, LABEL_CELL);
   cell = Math.max(cell, 0.25);
   const labelStep = cell >= LABEL_CELL ? 1 : Math.ceil(LABEL_CELL / cell);
   return { cell, left, top, width: cell * cols, height: cell * rows, labelStep };
@@ -186,11 +199,12 @@ export class Heatmap {
     const left = Math.min(MAX_MARGIN, Math.ceil(maxTextWidth(rowText, font)) + 10);
     const top = Math.min(MAX_MARGIN, Math.ceil(maxTextWidth(colText, font)) + 10);
     const dpr = devicePixelRatioOf();
-    let L = heatmapLayout(m.rows, m.cols, options.maxWidth, left, top);
+    let L = heatmapLayout(m.rows, m.cols, options.maxWidth, left, top, options.fit);
     const upscale = L.cell * dpr >= UPSCALE_MIN_PX;
     if (upscale) {
       // Whole device pixels per cell, so every cell is the same size on screen.
-      const cell = Math.round(L.cell * dpr) / dpr;
+      // (Down, when fitted: a fitted figure must not outgrow its box.)
+      const cell = (options.fit ? Math.floor(L.cell * dpr) : Math.round(L.cell * dpr)) / dpr;
       L = { ...L, cell, width: cell * m.cols, height: cell * m.rows };
     }
     this.layout = L;

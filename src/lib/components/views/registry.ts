@@ -15,6 +15,7 @@ import PositionView from './PositionView.svelte';
 import RolloutView from './RolloutView.svelte';
 import LogitLensView from './LogitLensView.svelte';
 import { rolloutApplies } from '$lib/trace/analysis';
+import type { ViewName } from '$lib/state/view-state';
 import { ATTENTION_KINDS } from '$lib/vocabulary/attention-kinds';
 
 export interface ViewProps {
@@ -24,7 +25,9 @@ export interface ViewProps {
 
 export interface ViewEntry {
   /** The `data-view` name of its section (tests and exports find views by it). */
-  id: string;
+  id: ViewName;
+  /** Its name in a menu of views (the presenter layout, lesson steps). */
+  label: string;
   component: Component<ViewProps>;
   wide: boolean;
   shows(trace: Trace): boolean;
@@ -33,14 +36,17 @@ export interface ViewEntry {
 const always = () => true;
 
 export const VIEWS: readonly ViewEntry[] = [
-  { id: 'model', component: ModelView, wide: false, shows: always },
-  { id: 'head', component: HeadView, wide: false, shows: always },
-  { id: 'heatmap', component: HeatmapView, wide: false, shows: always },
-  { id: 'qkv', component: NeuronView, wide: true, shows: always },
-  { id: 'alignment', component: AlignmentView, wide: true, shows: (t) => !!t.attention.cross?.probs },
+  { id: 'model', label: 'Model grid', component: ModelView, wide: false, shows: always },
+  { id: 'head', label: 'Head view', component: HeadView, wide: false, shows: always },
+  { id: 'heatmap', label: 'Heatmap', component: HeatmapView, wide: false, shows: always },
+  { id: 'qkv', label: 'Q, K and V', component: NeuronView, wide: true, shows: always },
+  { id: 'alignment', label: 'Alignment', component: AlignmentView, wide: true, shows: (t) => !!t.attention.cross?.probs },
   // RoPE and T5's relative bias are read from taps; learned absolute positions from the graph's embedding outputs (asked for with positionEmbedding).
-  { id: 'position', component: PositionView, wide: false, shows: (t) => t.model.positionEncoding !== 'learned-absolute' || !!t.positionEmbedding },
-  { id: 'rollout', component: RolloutView, wide: false, shows: (t) => ATTENTION_KINDS.some((k) => rolloutApplies(k) && !!t.attention[k]?.probs) },
-  { id: 'lens', component: LogitLensView, wide: true, shows: (t) => !!t.logitLens },
-  { id: 'metrics', component: MetricsView, wide: true, shows: always },
+  { id: 'position', label: 'Positions', component: PositionView, wide: false, shows: (t) => t.model.positionEncoding !== 'learned-absolute' || !!t.positionEmbedding },
+  { id: 'rollout', label: 'Rollout', component: RolloutView, wide: false, shows: (t) => ATTENTION_KINDS.some((k) => rolloutApplies(k) && !!t.attention[k]?.probs) },
+  { id: 'lens', label: 'Logit lens', component: LogitLensView, wide: true, shows: (t) => !!t.logitLens },
+  { id: 'metrics', label: 'Summary', component: MetricsView, wide: true, shows: always },
 ];
+
+/** A view by its id (lesson steps and the presenter layout show one view large). */
+export const viewEntry = (id: ViewName): ViewEntry | undefined => VIEWS.find((v) => v.id === id);

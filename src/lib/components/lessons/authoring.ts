@@ -1,0 +1,13 @@
+// "Add to lesson": the explorer offers every view's current picture as a lesson step. The page
+// provides what adding means (its state, written as its link); each view's frame shows the button.
+
+import { getContext, setContext } from 'svelte';
+import type { ViewName } from '$lib/state/view-state';
+
+export interface LessonAuthoring {
+  add(view: ViewName): void;
+}
+
+const KEY = Symbol('atlas-lesson-authoring');
+export const setLessonAuthoring = (a: LessonAuthoring): LessonAuthoring => setContext(KEY, a);
+export const getLessonAuthoring = (): LessonAuthoring | undefined => getContext<LessonAuthoring | undefined>(KEY);

@@ -1,0 +1,5 @@
+// Messages of the views part of the app (see ../catalogue.ts).
+
+export const en = {} as const;
+
+export const zh: Record<keyof typeof en, string> = {};

@@ -1,0 +1,76 @@
+// The cost of length, measured: run the model at lengths 8, 16, 32, … and fit the time per
+// forward pass as a + b·T + c·T² (least squares). The attention weights' bytes are read from
+// each trace's own tensors, so their T² growth is a measurement too, not a formula.
+
+import type { Trace } from '$lib/trace/types';
+import { ATTENTION_KINDS } from '$lib/vocabulary/attention-kinds';
+
+export interface LengthPoint {
+  tokens: number;
+  /** Median wall time of the runs at this length (page → worker → page). */
+  ms: number;
+  /** Bytes of every attention-weight tensor in the trace. */
+  attentionBytes: number;
+}
+
+/** Lengths to try: doubling from 8 up to the model's limit (or `cap` for models without one). */
+export function sweepLengths(maxPositions: number | null, cap = 1024): number[] {
+  const limit = Math.min(maxPositions ?? cap, cap);
+  const out: number[] = [];
+  for (let n = 8; n < limit; n *= 2) out.push(n);
+  out.push(limit);
+  return out;
+}
+
+export function attentionBytes(trace: Trace): number {
+  let bytes = 0;
+  for (const k of ATTENTION_KINDS) bytes += trace.attention[k]?.probs?.data.byteLength ?? 0;
+  return bytes;
+}
+
+export const median = (xs: number[]): number => {
+  const s = [...xs].sort((a, b) => a - b);
+  const m = s.length >> 1;
+  return s.length % 2 ? s[m] : (s[m - 1] + s[m]) / 2;
+};
+
+export interface QuadraticFit {
+  a: number;
+  b: number;
+  c: number;
+}
+
+/** Least-squares a + b·x + c·x² through the points (normal equations, solved by Cramer's rule). */
+export function fitQuadratic(xs: number[], ys: number[]): QuadraticFit | null {
+  if (xs.length < 3) return null;
+  const S = [0, 0, 0, 0, 0];
+  const T = [0, 0, 0];
+  xs.forEach((x, i) => {
+    for (let p = 0; p < 5; p++) S[p] += x ** p;
+    for (let p = 0; p < 3; p++) T[p] += ys[i] * x ** p;
+  });
+  const det3 = (m: number[][]) => m[0][0] * (m[1][1] * m[2][2] - m[1][2] * m[2][1]) - m[0][1] * (m[1][0] * m[2][2] - m[1][2] * m[2][0]) + m[0][2] * (m[1][0] * m[2][1] - m[1][1] * m[2][0]);
+  const M = [
+    [S[0], S[1], S[2]],
+    [S[1], S[2], S[3]],
+    [S[2], S[3], S[4]],
+  ];
+  const d = det3(M);
+  if (!Number.isFinite(d) || Math.abs(d) < 1e-12 * Math.abs(S[4] * S[2] * S[0] || 1)) return null;
+  const col = (j: number) => M.map((row, i) => row.map((v, k) => (k === j ? T[i] : v)));
+  return { a: det3(col(0)) / d, b: det3(col(1)) / d, c: det3(col(2)) / d };
+}
+
+/** The share of the fitted time at `tokens` that is the quadratic part (0 when the fit has none). */
+export function quadraticShare(f: QuadraticFit, tokens: number): number {
+  const quad = Math.max(0, f.c) * tokens ** 2;
+  const total = f.a + f.b * tokens + f.c * tokens ** 2;
+  return total > 0 ? Math.min(1, quad / total) : 0;
+}
+
+/** A text of about `tokens` tokens: the source cut after its `tokens`-th token (from a trace of the whole). */
+export function prefixText(whole: Trace, tokens: number): string {
+  const ordinary = whole.tokens.filter((t) => t.end > t.start);
+  const last = ordinary[Math.min(tokens, ordinary.length) - 1];
+  return last ? whole.text.slice(0, last.end) : whole.text;
+}
