@@ -88,7 +88,7 @@ export async function parseLesson(json: string): Promise<Lesson> {
       step.page = raw.page as StepPage;
     }
     const { state, problems } = await stepState(step);
-    if (problems.length) throw new LessonError(`This lesson file is damaged: in ${where}, ${problems[0].replace(/^The link's/, 'the')}`);
+    if (problems.length) throw new LessonError(`This lesson file is damaged: in ${where}, ${problems[0].replace(/^The link's/, 'the').replace(/; (it was|they were) ignored\.$/, '.')}`);
     if (!state.model) throw new LessonError(`This lesson file is damaged: ${where} names no model (m=…).`);
     steps.push(step);
   }
