@@ -39,6 +39,8 @@ describe('lessons, presenter layout and languages', { timeout: 900_000 }, () => 
       expect(await page.textContent('[data-testid=step-counter]')).toBe(`Step ${i + 1} of ${lesson.steps.length}`);
       // The link follows, so a reload (or a shared link) comes back to this step.
       expect(await page.evaluate(() => location.hash)).toBe(i ? `#b=heads&s=${i + 1}` : '#b=heads');
+      // The lesson text is elements, never HTML: the first step's **twice** is a <strong>.
+      if (i === 0) expect(await page.locator('.lesson-text strong').allTextContents()).toContain('twice');
       if (i < keys.length) await page.keyboard.press(keys[i]);
     }
     // Past the last step nothing moves; Home goes back to the first, Page Up from there does nothing.
@@ -53,8 +55,23 @@ describe('lessons, presenter layout and languages', { timeout: 900_000 }, () => 
     await stepShown(page, lesson.steps.length - 1);
     await page.reload();
     await stepShown(page, lesson.steps.length - 1);
-    // The lesson text is elements, never HTML: bold is <strong>.
-    expect(await page.locator('.lesson-text strong').count()).toBeGreaterThan(0);
+    expect(browser.errors).toEqual([]);
+  });
+
+  it('moves between lessons on different models: each step’s view is bound to its own trace', async () => {
+    // T5 (cross-attention), then a page step, then GPT-2: the stage must not show GPT-2's step on T5's trace.
+    const page = await browser.open('/learn/#b=seq2seq&s=3');
+    let presented = await stepShown(page, 2);
+    await expect.poll(() => presented.getAttribute('data-kind'), POLL).toBe('decoder');
+    await page.evaluate(() => (location.hash = '#b=tokens'));
+    await page.waitForSelector('[data-testid=step-frame]', { timeout: RUN_TIMEOUT });
+    await page.keyboard.press('ArrowRight');
+    presented = await stepShown(page, 1);
+    await expect.poll(async () => [await page.getAttribute('[data-testid=stage]', 'data-model'), await presented.getAttribute('data-kind'), await presented.getAttribute('data-query')], POLL).toEqual(['tiny-gpt2', 'self', '23']);
+    // Back to T5 by link: its encoder step.
+    await page.evaluate(() => (location.hash = '#b=seq2seq&s=2'));
+    presented = await stepShown(page, 1);
+    await expect.poll(() => presented.getAttribute('data-kind'), POLL).toBe('encoder');
     expect(browser.errors).toEqual([]);
   });
 
@@ -91,6 +108,7 @@ describe('lessons, presenter layout and languages', { timeout: 900_000 }, () => 
 
     // Open the saved file in a fresh page: the first step is the Q/K/V view, and the script is shown as text.
     const other = await browser.open('/learn/');
+    await other.waitForSelector('[data-testid=lessons-index][data-ready]', { timeout: RUN_TIMEOUT });
     await other.setInputFiles('[data-testid=lesson-file]', (await file.path())!);
     const presented = await stepShown(other, 0);
     await expect.poll(() => presented.getAttribute('data-view-shown'), POLL).toBe('qkv');
@@ -110,6 +128,7 @@ describe('lessons, presenter layout and languages', { timeout: 900_000 }, () => 
     const bad = join(dir, 'bad.lesson.json');
     writeFileSync(bad, JSON.stringify({ format: 'attention-atlas-lesson', version: 1, title: 'X', steps: [{ title: 'A', text: 'a', state: 'm=tiny-gpt2&t=x&l=-1' }] }));
     const page = await browser.open('/learn/');
+    await page.waitForSelector('[data-testid=lessons-index][data-ready]', { timeout: RUN_TIMEOUT });
     await page.setInputFiles('[data-testid=lesson-file]', bad);
     const error = await page.textContent('[data-testid=lesson-error]');
     expect(error).toContain('bad.lesson.json');

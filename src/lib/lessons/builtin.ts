@@ -261,8 +261,8 @@ export const BUILTIN_LESSONS: readonly BuiltinLesson[] = [
       {
         title: { en: 'Measured on this machine', zh: '在这台机器上实测' },
         text: {
-          en: 'Press **Measure**: the model runs on texts of 8, 16, 32, … tokens, and the chart plots the time of each forward pass and the bytes of its attention weights. The weights grow exactly with T²; the time has a linear part (the matrix products of each token) and a quadratic part (attention), fitted from the points.',
-          zh: '按下**测量**：模型依次处理 8、16、32……个词元的文字，图中画出每次前向计算的时间和注意力权重占用的字节数。权重严格按 T² 增长；时间有线性部分（每个词元的矩阵乘法）和二次部分（注意力），由这些点拟合得出。',
+          en: 'Press **Measure**: the model runs on texts of 8, 16, 32, … tokens, and the charts plot the time of each forward pass and the bytes of its attention weights.\n\nThe weights grow exactly with T²: every point lies on the curve. The time is fitted as a + b·T + c·T²; on a model this small, fixed costs and per-token work can hide the quadratic part, and the caption says what this machine measured. The bigger the model’s context, the more the T² term takes over.',
+          zh: '按下**测量**：模型依次处理 8、16、32……个词元的文字，图中画出每次前向计算的时间和注意力权重占用的字节数。\n\n权重严格按 T² 增长：每个点都落在曲线上。时间按 a + b·T + c·T² 拟合；对这么小的模型，固定开销和每个词元的计算可能掩盖二次部分，图下的说明给出这台机器的实测结果。模型的上下文越长，T² 项就越占主导。',
         },
         state: state({ m: 'tiny-gpt2', t: LONG, v: 'heatmap' }),
         page: 'cost',

@@ -79,6 +79,8 @@ export interface HeatmapHandlers {
  * count, not the pixel count (512 tokens on a HiDPI screen is 4 M pixels but 262 k cells).
  */
 const UPSCALE_MIN_PX = 2;
+/** A fitted figure's cells are rounded to whole device pixels from this size up (losing at most 1/8). */
+const FITTED_WHOLE_PX = 8;
 
 /** Cells at least this big get every label, at a readable size. */
 export const LABEL_CELL = 10;
@@ -87,7 +89,10 @@ const MAX_CELL = 28;
 const MAX_FITTED_CELL = 56;
 const LABEL_FONT_PX = 11;
 /** The axis labels' size for cells (or label steps) `pitch` px apart: at most 11 px, at least 9. */
-export const labelFontPx = (pitch: number): number => Math.max(9, Math.min(LABEL_FONT_PX, Math.floor(pitch) - 1));
+// A label's box is about 1.2 × its font size: a font of pitch / 1.25 leaves its neighbours a gap.
+export const labelFontPx = (pitch: number): number => Math.max(9, Math.min(LABEL_FONT_PX, Math.floor(pitch / 1.25)));
+/** Thinned labels (cells under LABEL_CELL) are at least this far apart, so 9–10 px labels never touch. */
+const THINNED_LABEL_PITCH = 13;
 const LABEL_CHARS = 12;
 /** Height under the cells for the colour legend and its lines (heatmapLayout's fit). */
 export const LEGEND_ROOM = 104;
@@ -115,7 +120,7 @@ export function heatmapLayout(rows: number, cols: number, maxWidth: number, left
   let cell = Math.min(fitTo ? MAX_FITTED_CELL * fitTo.zoom : MAX_CELL, fit >= (fitTo ? 4 : 1) ? Math.floor(fit) : fit);
   if (!fitTo && cols <= 128 && rows <= 128) cell = Math.max(cell, LABEL_CELL);
   cell = Math.max(cell, 0.25);
-  const labelStep = cell >= LABEL_CELL ? 1 : Math.ceil(LABEL_CELL / cell);
+  const labelStep = cell >= LABEL_CELL ? 1 : Math.ceil(THINNED_LABEL_PITCH / cell);
   return { cell, left, top, width: cell * cols, height: cell * rows, labelStep };
 }
 
@@ -200,7 +205,9 @@ export class Heatmap {
     const top = Math.min(MAX_MARGIN, Math.ceil(maxTextWidth(colText, font)) + 10);
     const dpr = devicePixelRatioOf();
     let L = heatmapLayout(m.rows, m.cols, options.maxWidth, left, top, options.fit);
-    const upscale = L.cell * dpr >= UPSCALE_MIN_PX;
+    // A fitted figure keeps small fractional cells (2.7 px floored to 2 would undo a zoom step);
+    // cells drawn unevenly by a pixel cost less than a figure that does not fill its box.
+    const upscale = L.cell * dpr >= (options.fit ? FITTED_WHOLE_PX : UPSCALE_MIN_PX);
     if (upscale) {
       // Whole device pixels per cell, so every cell is the same size on screen.
       // (Down, when fitted: a fitted figure must not outgrow its box.)

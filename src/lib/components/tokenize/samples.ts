@@ -1,4 +1,7 @@
-// Example texts for the tokenization view: each shows something a tokenizer does.
+// Example texts for the tokenization view: each shows something a tokenizer does. A sample's
+// button label is a message of the catalogue (with its params), looked up when drawn.
+
+import type { MessageKey } from '$lib/i18n/catalogue';
 
 const MIXED =
   "Tokenizers don't see words: they see pieces. GPT-2 learned 50,000 merges; BERT has 30,522 WordPieces. " +
@@ -16,13 +19,13 @@ function repeatTo(text: string, length: number): string {
 /** Length of the long sample: the size the page is measured at. */
 export const LONG_SAMPLE_CHARS = 10_000;
 
-export const SAMPLES: ReadonlyArray<{ label: string; text: string }> = [
-  { label: 'A sentence', text: 'The quick brown fox jumps over the lazy dog. Tokenization is fun!' },
-  { label: 'Emoji & flags', text: 'I ❤️ tokens 👍🏽 🇫🇷 🇯🇵 👨‍👩‍👧 🤖✨' },
-  { label: 'Accents & scripts', text: 'naïve café, Größe, Dvořák — 日本語の文章, 中文分词, Москва, Ελληνικά, العربية' },
-  { label: 'Code & numbers', text: 'for (let i = 0; i < 10; i++) {\n\tsum += i * 3.14159;\n}\n// 1,234,567 vs 1234567' },
-  { label: 'Spaces & special tokens', text: 'Two  spaces,   three,\ttab,\nnewline. <|endoftext|> [CLS] </s> <img src=x onerror=alert(1)>' },
-  { label: `${LONG_SAMPLE_CHARS.toLocaleString('en')} characters`, text: repeatTo(MIXED, LONG_SAMPLE_CHARS) },
+export const SAMPLES: ReadonlyArray<{ label: MessageKey; params?: Record<string, string | number>; text: string }> = [
+  { label: 'tokenize.sample.sentence', text: 'The quick brown fox jumps over the lazy dog. Tokenization is fun!' },
+  { label: 'tokenize.sample.emoji', text: 'I ❤️ tokens 👍🏽 🇫🇷 🇯🇵 👨‍👩‍👧 🤖✨' },
+  { label: 'tokenize.sample.scripts', text: 'naïve café, Größe, Dvořák — 日本語の文章, 中文分词, Москва, Ελληνικά, العربية' },
+  { label: 'tokenize.sample.code', text: 'for (let i = 0; i < 10; i++) {\n\tsum += i * 3.14159;\n}\n// 1,234,567 vs 1234567' },
+  { label: 'tokenize.sample.spaces', text: 'Two  spaces,   three,\ttab,\nnewline. <|endoftext|> [CLS] </s> <img src=x onerror=alert(1)>' },
+  { label: 'tokenize.sample.long', params: { n: LONG_SAMPLE_CHARS.toLocaleString('en') }, text: repeatTo(MIXED, LONG_SAMPLE_CHARS) },
 ];
 
 export const DEFAULT_TEXT = "Hello world! Tokenizers don't read words — they read pieces: naïve 👍🏽 東京.";

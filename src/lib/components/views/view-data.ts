@@ -6,6 +6,8 @@ import { streamsOf, tokensOf, type AttentionMatrix, type Stream } from '$lib/tra
 import { familySpec } from '$lib/families';
 import { isByteLevel, readableTokens } from '$lib/viz/format';
 import { tokenDisplay } from './token-display.svelte';
+import { locale, t } from '$lib/i18n/i18n.svelte';
+import type { MessageKey } from '$lib/i18n/catalogue';
 
 export interface TokenRef {
   stream: Stream;
@@ -14,11 +16,20 @@ export interface TokenRef {
   role?: 'query' | 'key';
 }
 
+/** Each stack's name in the current language (getters, so a read in markup follows the language). */
 export const KIND_LABELS: Record<AttentionKind, string> = {
-  self: 'self-attention',
-  encoder: 'encoder self-attention',
-  decoder: 'decoder self-attention',
-  cross: 'cross-attention',
+  get self() {
+    return t('kind.self');
+  },
+  get encoder() {
+    return t('kind.encoder');
+  },
+  get decoder() {
+    return t('kind.decoder');
+  },
+  get cross() {
+    return t('kind.cross');
+  },
 };
 
 export const stackLabel = (family: Family, kind: AttentionKind): string => `${familySpec(family).label} ${KIND_LABELS[kind]}`;
@@ -54,8 +65,8 @@ export function rawTokenTexts(trace: Trace, stream: Stream): string[] {
 /** Axis titles: which tokens are queries and which are keys. */
 export function axisTitles(kind: AttentionKind): { rows: string; cols: string } {
   const s = streamsOf(kind);
-  const name = (x: Stream): string => (kind === 'self' ? 'tokens' : x === 'input' ? 'source tokens' : 'target tokens');
-  return { rows: `queries (${name(s.rows)})`, cols: `keys (${name(s.cols)})` };
+  const name = (x: Stream): string => t(kind === 'self' ? 'axis.tokens' : x === 'input' ? 'axis.source' : 'axis.target');
+  return { rows: t('axis.queries', { tokens: name(s.rows) }), cols: t('axis.keys', { tokens: name(s.cols) }) };
 }
 
 /** Display rows and columns of `m` that show the hovered token. */
@@ -68,16 +79,30 @@ export function hoveredCells(m: Pick<AttentionMatrix, 'rowIds' | 'colIds' | 'row
 export function noBiasReason(trace: Trace, kind: AttentionKind): string {
   const label = familySpec(trace.model.family).label;
   const encoding = trace.model.positionEncoding;
-  if (encoding === 't5-relative-bias') return kind === 'cross' ? `${label} cross-attention has no position bias` : 'this trace has no positionBias tap';
-  return encoding === 'rope' ? 'rotary positions are applied to q and k themselves' : `${label} adds learned position embeddings to the input X instead`;
+  if (encoding === 't5-relative-bias') return kind === 'cross' ? t('bias.crossNone', { model: label }) : t('bias.noTap');
+  return encoding === 'rope' ? t('bias.rope') : t('bias.learned', { model: label });
 }
 
 /** The two sentences every value-weighted picture carries: what it measures, and what it does not. */
-export const VALUE_WEIGHTING_NOTE =
-  'Each cell is α_ij·‖v_j·W_O^h‖: the weight times the length of the vector key j sends through this head’s slice of the output projection (Kobayashi et al. 2020), so a key with a tiny value vector moves little however much weight it gets. It does not say which direction that vector points, whether later layers use it, or what the MLPs do; rows no longer sum to 1.';
+export const valueWeightingNote = (): string => t('weighting.note');
 
 export const valueLabel = (weighting: 'weights' | 'value-norm', mean = false): string =>
-  weighting === 'value-norm' ? `${mean ? 'mean ' : ''}α·‖f(x)‖ (weight × value norm)` : `${mean ? 'mean ' : ''}attention weight`;
+  weighting === 'value-norm' ? t(mean ? 'value.normMean' : 'value.norm') : t(mean ? 'value.weightMean' : 'value.weight');
+
+/** Sentences of a note, one after another (English puts a space between them, Chinese does not). */
+export const sentences = (...parts: string[]): string => parts.filter(Boolean).join(locale.lang === 'zh' ? '' : ' ');
+
+/**
+ * A message cut at its {placeholders} that `params` has no value for (the slots), so markup
+ * (<strong>, <sub>) can stand between its words in either language's word order. The template is
+ * cut before values are filled in, so a token that looks like {this} stays text.
+ */
+export function slots(key: MessageKey, params: Record<string, string | number> = {}): { text: string; slot?: string }[] {
+  return t(key)
+    .split(/\{(\w+)\}/)
+    .map((s, i) => (i % 2 === 0 ? { text: s } : s in params ? { text: String(params[s]) } : { text: '', slot: s }))
+    .filter((p) => p.slot || p.text);
+}
 
 /** The weighting a view can show: value norms only where the trace has them (an old saved trace may not). */
 export function shownWeighting(trace: Trace, kind: AttentionKind, wanted: 'weights' | 'value-norm'): 'weights' | 'value-norm' {
