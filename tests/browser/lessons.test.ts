@@ -191,6 +191,15 @@ describe('lessons, presenter layout and languages', { timeout: 900_000 }, () => 
     await page.goto(new URL('../?x', page.url()).href.replace('?x', ''));
     await expect.poll(() => page.textContent('nav a[aria-current=page]'), POLL).toBe('探索');
     expect(await page.evaluate(() => location.search)).toBe('');
+    // The explorer in Chinese: the family's note, the backend's reason, the views' own words and an error's kind.
+    await waitForTrace(page);
+    expect(await page.textContent('.explorer .note')).toContain('仅解码器');
+    expect(await page.textContent('[data-testid=status] .reason')).toMatch(/[\u4e00-\u9fff]/);
+    expect(await page.textContent('[data-view=heatmap] .atlas-heatmap-caption')).toContain('行：');
+    await page.fill('[data-testid=text-input]', '');
+    await expect.poll(() => page.textContent('[data-testid=error]'), POLL).toContain('无法使用这个输入');
+    // The runtime's English detail stays, under its kind.
+    expect(await page.textContent('[data-testid=error]')).toContain('There is no text to run.');
   });
 
   it('measures the cost of length: attention bytes are L·H·T²·4 for each length, and a measurement cancels', async () => {

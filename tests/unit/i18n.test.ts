@@ -4,6 +4,8 @@
 import { describe, expect, it } from 'vitest';
 import { CATALOGUES, LANGUAGES, PARTS, en } from '../../src/lib/i18n/catalogue';
 import { preferredLanguage } from '../../src/lib/i18n/i18n.svelte';
+import { FAMILY_IDS } from '../../src/lib/vocabulary/families';
+import { familySpec } from '../../src/lib/families';
 
 const placeholders = (s: string) => [...s.matchAll(/\{(\w+)\}/g)].map((m) => m[1]).sort();
 
@@ -30,6 +32,11 @@ describe('message catalogue', () => {
         expect(seen.get(key), `${key} in ${part}`).toBeUndefined();
         seen.set(key, part);
       }
+  });
+
+  it('says what the family registry says about each family, in English word for word', () => {
+    for (const f of FAMILY_IDS)
+      for (const field of ['note', 'compareNote', 'inputLabel'] as const) expect(en[`family.${f}.${field}`], `${f} ${field}`).toBe(familySpec(f)[field]);
   });
 
   it('picks the browser’s first language it has', () => {

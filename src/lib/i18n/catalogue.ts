@@ -8,14 +8,16 @@ import * as shell from './messages/shell';
 import * as views from './messages/views';
 import * as panels from './messages/panels';
 import * as tokenize from './messages/tokenize';
+import * as viz from './messages/viz';
+import * as families from './messages/families';
 
 export const LANGUAGES = ['en', 'zh'] as const;
 export type Language = (typeof LANGUAGES)[number];
 
 /** Every part, by name (tests check that no two parts define the same key). */
-export const PARTS = { shell, views, panels, tokenize } as const;
+export const PARTS = { shell, views, panels, tokenize, viz, families } as const;
 
-type English = typeof shell.en & typeof views.en & typeof panels.en & typeof tokenize.en;
+type English = typeof shell.en & typeof views.en & typeof panels.en & typeof tokenize.en & typeof viz.en & typeof families.en;
 export type MessageKey = keyof English;
 
 export const en = Object.assign({}, ...Object.values(PARTS).map((p) => p.en)) as English;

@@ -3,6 +3,8 @@
 // switch in the header writes both. t() reads the reactive language, so text re-renders.
 
 import { CATALOGUES, LANGUAGES, type Language, type MessageKey } from './catalogue';
+import { setVizWords, VIZ_EN, type VizWord } from '$lib/viz/words';
+import type { Family } from '$lib/vocabulary/families';
 
 const STORAGE_KEY = 'attention-atlas:lang';
 
@@ -34,6 +36,8 @@ export function initLanguage(): void {
 /** Switches the language; `remember` writes it into the link (keeping its #fragment) and storage. */
 export function setLanguage(lang: Language, remember = true): void {
   locale.lang = lang;
+  // The renderers draw some words themselves; they read them from viz/words.
+  setVizWords(Object.fromEntries(Object.keys(VIZ_EN).map((k) => [k, CATALOGUES[lang][k as VizWord]])));
   document.documentElement.lang = lang === 'zh' ? 'zh-Hans' : 'en';
   if (!remember) return;
   try {
@@ -54,3 +58,6 @@ export function t(key: MessageKey, params: Record<string, string | number> = {})
 
 /** The query a link within the app carries so the next page opens in the same language. */
 export const langQuery = (): string => (locale.lang === 'en' ? '' : `?lang=${locale.lang}`);
+
+/** A family's words (its note, Compare note, input label) in the current language. */
+export const familyText = (family: Family, field: 'note' | 'compareNote' | 'inputLabel'): string => t(`family.${family}.${field}`);

@@ -2,7 +2,7 @@
 // otherwise, and says why in words the app shows next to the picture.
 
 import * as ort from 'onnxruntime-web';
-import type { Backend } from '../trace/types';
+import type { Backend, BackendWhy } from '../trace/types';
 import { DataType, encodeModel } from '../graph/onnx-proto';
 
 export type BackendPreference = 'auto' | 'webgpu' | 'wasm';
@@ -38,23 +38,23 @@ interface GpuLike {
 
 /** Resolves which backend to try first and the reason, before any session exists. */
 export async function chooseBackend(preference: BackendPreference): Promise<Backend> {
-  const wasm = (reason: string): Backend => ({ name: 'wasm', threads: ort.env.wasm.numThreads as number, reason });
-  if (preference === 'wasm') return wasm('WASM chosen in the settings.');
+  const wasm = (reason: string, why: BackendWhy): Backend => ({ name: 'wasm', threads: ort.env.wasm.numThreads as number, reason, why });
+  if (preference === 'wasm') return wasm('WASM chosen in the settings.', 'settings');
   const isNode = typeof process !== 'undefined' && !!process.versions?.node && typeof window === 'undefined' && typeof self === 'undefined';
-  if (isNode) return wasm('Running in Node.js, where onnxruntime-web has only WASM.');
+  if (isNode) return wasm('Running in Node.js, where onnxruntime-web has only WASM.', 'node');
   const gpu = (globalThis.navigator as Navigator & { gpu?: GpuLike } | undefined)?.gpu;
-  if (!gpu) return wasm('This browser has no WebGPU, so the model runs on the CPU with WASM.');
+  if (!gpu) return wasm('This browser has no WebGPU, so the model runs on the CPU with WASM.', 'no-webgpu');
   try {
     const adapter = await gpu.requestAdapter();
-    if (!adapter) return wasm('WebGPU is present but offered no GPU adapter, so the model runs on the CPU with WASM.');
+    if (!adapter) return wasm('WebGPU is present but offered no GPU adapter, so the model runs on the CPU with WASM.', 'no-adapter');
     // A fallback adapter is WebGPU emulated on the CPU (e.g. SwiftShader): measured 5–15×
     // slower than WASM here (docs/BENCHMARKS.md), so "auto" takes WASM; ?backend=webgpu still forces it.
     if (preference === 'auto' && (adapter.isFallbackAdapter || adapter.info?.isFallbackAdapter))
-      return wasm('WebGPU here is only a software fallback (no GPU), which is slower than WASM, so the model runs on the CPU with WASM.');
+      return wasm('WebGPU here is only a software fallback (no GPU), which is slower than WASM, so the model runs on the CPU with WASM.', 'fallback-adapter');
   } catch (e) {
-    return wasm(`WebGPU failed to start (${e instanceof Error ? e.message : e}); running on the CPU with WASM.`);
+    return wasm(`WebGPU failed to start (${e instanceof Error ? e.message : e}); running on the CPU with WASM.`, 'webgpu-failed');
   }
-  return { name: 'webgpu', reason: 'WebGPU is available, so the model runs on the GPU.' };
+  return { name: 'webgpu', reason: 'WebGPU is available, so the model runs on the GPU.', why: 'webgpu' };
 }
 
 export function sessionOptions(backend: Backend, externalData: { path: string; data: Uint8Array }[]): ort.InferenceSession.SessionOptions {

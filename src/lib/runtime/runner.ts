@@ -145,7 +145,7 @@ export class ModelRunner implements RunContext<ModelConfig> {
       if (this.backend.name !== 'webgpu')
         throw new AtlasError('runtime-failed', `The model failed to run: ${message}`, 'Try a shorter text or reload the page; your text and settings are kept.');
       await this.release();
-      this.backend = { name: 'wasm', threads: ort.env.wasm.numThreads as number, reason: `WebGPU failed (${message.slice(0, 160)}), so the model now runs on the CPU with WASM.` };
+      this.backend = { name: 'wasm', threads: ort.env.wasm.numThreads as number, reason: `WebGPU failed (${message.slice(0, 160)}), so the model now runs on the CPU with WASM.`, why: 'webgpu-failed' };
       return this.exec(part, request, feeds);
     }
   }

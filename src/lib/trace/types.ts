@@ -72,7 +72,12 @@ export interface Backend {
   threads?: number;
   /** Why this backend was chosen, in words a user can read (e.g. why WebGPU was not used). */
   reason: string;
+  /** The same as a code, so the page can say it in the user's language (reason keeps the details). */
+  why?: BackendWhy;
 }
+
+export const BACKEND_WHYS = ['settings', 'node', 'no-webgpu', 'no-adapter', 'fallback-adapter', 'webgpu-failed', 'webgpu'] as const;
+export type BackendWhy = (typeof BACKEND_WHYS)[number];
 
 /** Next-token (GPT) or masked-token (BERT) predictions at one position. */
 export interface Prediction {

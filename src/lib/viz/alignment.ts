@@ -3,6 +3,7 @@
 // with opacity by weight. `update` with a trace that has more target tokens (during
 // generation) adds the new tokens and fades their lines in, keeping the old ones.
 
+import { vw } from './words';
 import { rgb } from 'd3';
 import type { CellMatrix } from './raster';
 import { el, maxTextWidth, now, sizeCanvas } from './canvas';
@@ -104,7 +105,7 @@ export class Alignment {
     }
     this.keys = keyboardWidget(this.root, {
       roledescription: 'alignment',
-      help: 'Left and Right move along the tokens and show their lines; Up goes to the source tokens, Down to the target tokens; Escape leaves.',
+      help: vw('viz.alignmentHelp'),
       parent: this.root,
     });
     this.root.addEventListener('keydown', (e) => this.onKey(e));

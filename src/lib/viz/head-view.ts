@@ -5,6 +5,7 @@
 // Tokens are HTML elements with textContent; lines are on canvases (all lines on the
 // base, the focused token's lines on an overlay, so hover never redraws the base).
 
+import { vw } from './words';
 import { rgb } from 'd3';
 import type { CellMatrix } from './raster';
 import { el, maxTextWidth, now, sizeCanvas } from './canvas';
@@ -115,7 +116,7 @@ export class HeadView {
     }
     this.keys = keyboardWidget(this.root, {
       roledescription: 'head view',
-      help: 'Up and Down move through the tokens and show their lines; Left goes to the queries, Right to the keys; Enter pins the token (and selects a query for the Q/K/V view); Escape leaves.',
+      help: vw('viz.headViewHelp'),
       parent: this.root,
     });
     this.root.addEventListener('keydown', (e) => this.onKey(e));

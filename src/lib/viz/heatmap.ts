@@ -13,6 +13,7 @@ import { fmt4, tokenLabel, visibleToken, spokenToken } from './format';
 import { drawLegend } from './legend';
 import { maskStyle, readTheme, type Theme } from './theme';
 import { Tooltip } from './tooltip';
+import { vw } from './words';
 import { gridStep, isActivate, keyboardWidget, revealRect, type KeyboardWidget, keyboardFocused } from './keyboard';
 import { canExportCellsAsVector, heatmapPlotPart, legendPart, textLinePart, type SvgPart, type SvgStyle } from './export-svg';
 import { canvasHref } from './export-dom';
@@ -168,7 +169,7 @@ export class Heatmap {
     this.legendHost = el('div', 'atlas-heatmap-legend', this.root);
     this.keys = keyboardWidget(this.plot, {
       roledescription: 'heatmap',
-      help: 'Arrow keys move between cells and read out the weight; Home and End go to the first and last key, Page Up and Page Down ten rows; Enter selects the query row; Escape leaves the cell.',
+      help: vw('viz.heatmapHelp'),
       parent: this.root,
     });
     this.plot.addEventListener('keydown', (e) => this.onKey(e));
@@ -328,7 +329,7 @@ export class Heatmap {
     };
     labels(rowText, d.rowLabels, 'row-labels', (i) => `translate(${L.left - 4},${L.top + (i + 0.5) * L.cell})`, 'end');
     labels(colText, d.colLabels, 'col-labels', (j) => `translate(${L.left + (j + 0.5) * L.cell},${L.top - 4}) rotate(-90)`, 'start');
-    this.caption.textContent = `Rows: ${d.rowTitle}. Columns: ${d.colTitle}.`;
+    this.caption.textContent = vw('viz.rowsCols', { rows: d.rowTitle, cols: d.colTitle });
   }
 
   private legendWidth(): number {
@@ -484,7 +485,7 @@ export class Heatmap {
       cells,
       style,
     });
-    const parts = [textLinePart(`Rows: ${d.rowTitle}. Columns: ${d.colTitle}.`, style, { maxWidth: plot.width }), plot];
+    const parts = [textLinePart(vw('viz.rowsCols', { rows: d.rowTitle, cols: d.colTitle }), style, { maxWidth: plot.width }), plot];
     const spec = this.legendSpec(this.options!.legendRow ?? 0);
     if (spec) parts.push(legendPart({ domain: spec.scale.domain, kind: spec.scale.kind, label: spec.label }, this.legendWidth(), style));
     return parts;

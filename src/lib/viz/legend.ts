@@ -6,6 +6,7 @@ import { scaleLinear, scaleLog, select } from 'd3';
 import type { ScaleKind, ValueScale } from './color';
 import { fmt4, fmtTick } from './format';
 import type { Theme } from './theme';
+import { vw } from './words';
 
 export interface LegendSpec {
   scale: ValueScale;
@@ -87,6 +88,6 @@ export function drawLegend(host: HTMLElement, spec: LegendSpec | null, width: nu
     // The data's own range, under the bar: on 0 → 1 a matrix may use only part of the colours.
     const [a, b] = spec.dataRange.map((v) => Math.max(x0, Math.min(x1, pos(Math.max(v, lo)))));
     svg.append('rect').attr('class', 'legend-data').attr('x', a).attr('y', 2 + h + 1).attr('width', Math.max(2, b - a)).attr('height', 3).attr('fill', theme.fg);
-    root.append('div').attr('class', 'atlas-legend-range atlas-note').text(`these data: ${fmt4(spec.dataRange[0])} to ${fmt4(spec.dataRange[1])} (the band under the bar)`);
+    root.append('div').attr('class', 'atlas-legend-range atlas-note').text(vw('viz.dataRange', { lo: fmt4(spec.dataRange[0]), hi: fmt4(spec.dataRange[1]) }));
   }
 }

@@ -1,6 +1,7 @@
 // A small line chart of one per-layer metric: x = layer, y = value, one line per series
 // (attention stacks of one trace, or several models on the Compare page).
 
+import { vw } from './words';
 import { axisBottom, axisLeft, extent, line, scaleLinear, select } from 'd3';
 import { fmt4, fmtTick } from './format';
 import { readTheme } from './theme';
@@ -58,7 +59,7 @@ export function drawMetricChart(target: HTMLElement, data: MetricChartData, opti
     g.selectAll('text').attr('fill', theme.muted);
     g.selectAll('line,path').attr('stroke', theme.border);
   }
-  svg.append('text').attr('x', (M.left + width - M.right) / 2).attr('y', height - 2).attr('text-anchor', 'middle').attr('font-size', 11).attr('fill', theme.muted).text('layer');
+  svg.append('text').attr('x', (M.left + width - M.right) / 2).attr('y', height - 2).attr('text-anchor', 'middle').attr('font-size', 11).attr('fill', theme.muted).text(vw('viz.layerAxis'));
   data.series.forEach((s, k) => {
     const colour = s.colour ?? headColour(k, theme.dark);
     const pts = s.values.map((v, l) => [l, v] as [number, number]);

@@ -2,6 +2,7 @@
 // one putImageData, not 144 canvases). Layer and head labels in SVG; selection, hover
 // and linked token highlights on an overlay canvas, so they never redraw the cells.
 
+import { vw } from './words';
 import { select } from 'd3';
 import { interpolateSequential, rowDomains, sequentialLut, valueScale, type ScaleKind, type ValueScale } from './color';
 import { boxReduce, cellPositions, rasterize, reduceMax, type CellMatrix } from './raster';
@@ -123,7 +124,7 @@ export class ModelGrid {
       const r = this.refAt(e);
       if (r?.layer === this.hovered?.layer && r?.head === this.hovered?.head) return;
       this.setHover(r);
-      if (r) this.showTip(r, 'click: select · shift-click: add');
+      if (r) this.showTip(r, vw('viz.gridTipPointer'));
     });
     this.overlay.addEventListener('mouseleave', () => this.setHover(null));
     this.overlay.addEventListener('click', (e) => {
@@ -132,7 +133,7 @@ export class ModelGrid {
     });
     this.keys = keyboardWidget(this.plot, {
       roledescription: 'grid of attention heads',
-      help: 'Arrow keys move between heads (rows are layers); Enter or Space selects the head; Shift+Enter adds it to the head view or removes it; Escape leaves.',
+      help: vw('viz.gridHelp'),
       parent: this.root,
     });
     this.plot.addEventListener('keydown', (e) => this.onKey(e));
@@ -184,7 +185,7 @@ export class ModelGrid {
     const L = this.layout!;
     this.cursor = r;
     this.drawOverlay();
-    this.showTip(r, 'Enter: select · Shift+Enter: add');
+    this.showTip(r, vw('viz.gridTipKeys'));
     const [x, y] = thumbOrigin(L, r.layer, r.head);
     revealRect(this.plot, LEFT + x, TOP + y, L.thumb, L.thumb);
     this.announceCursor();
@@ -240,8 +241,8 @@ export class ModelGrid {
   private notes(rows: number, cols: number, dpr: number): string[] {
     const out: string[] = [];
     const L = this.layout!;
-    if (this.options!.scaleMode === 'row') out.push(`Each row of each head is scaled to its own min..max${this.options!.scaleKind === 'log' ? ' (log)' : ''}.`);
-    if (rows > L.thumb * dpr || cols > L.thumb * dpr) out.push('Thumbnails are smaller than their matrices: each pixel shows the largest weight among the cells it covers.');
+    if (this.options!.scaleMode === 'row') out.push(vw(this.options!.scaleKind === 'log' ? 'viz.gridRowScaledLog' : 'viz.gridRowScaled'));
+    if (rows > L.thumb * dpr || cols > L.thumb * dpr) out.push(vw('viz.gridThumbs'));
     return out;
   }
 
@@ -365,7 +366,7 @@ export class ModelGrid {
     svg.attr('width', L.left + L.width + 4).attr('height', L.top + L.height + 4);
     const g = svg.append('g').attr('font-size', 11).attr('fill', theme.muted);
     for (let h = 0; h < d.heads; h++)
-      g.append('text').attr('class', 'head-label').attr('x', L.left + thumbOrigin(L, 0, h)[0] + L.thumb / 2).attr('y', L.top - 6).attr('text-anchor', 'middle').text(h === 0 ? `head ${h}` : String(h));
+      g.append('text').attr('class', 'head-label').attr('x', L.left + thumbOrigin(L, 0, h)[0] + L.thumb / 2).attr('y', L.top - 6).attr('text-anchor', 'middle').text(h === 0 ? vw('viz.headFirst', { h }) : String(h));
     for (let l = 0; l < d.layers; l++)
       g.append('text').attr('class', 'layer-label').attr('x', L.left - 6).attr('y', L.top + thumbOrigin(L, l, 0)[1] + L.thumb / 2).attr('text-anchor', 'end').attr('dominant-baseline', 'central').text(`L${l}`);
   }

@@ -3,6 +3,7 @@
 // (neuron-view.ts) lays it out in HTML; the export (export-qkv.ts) in SVG; both say the
 // same thing. Pure.
 
+import { vw } from './words';
 import type { NeuronSteps } from '../trace/neuron';
 import { symmetricDomain, valueScale, type ValueScale } from './color';
 import { fmt4, fmtDiff } from './format';
@@ -25,16 +26,16 @@ export function neuronStepList(s: NeuronSteps, labels: NeuronLabels): { parts: P
   const hasBias = s.bias !== null;
   const scaled = s.scale !== null;
   const out: { parts: Part[]; note?: string }[] = [];
-  out.push({ parts: ['Q = XW', { sup: 'Q' }, ', K = XW', { sup: 'K' }, ', V = XW', { sup: 'V' }], note: `(tapped per head; d_k = ${d}; ${labels.stackLabel}, layer ${s.layer}, head ${s.head})` });
-  out.push({ parts: ['q · k', { sub: 'j' }], note: 'for every key j' });
+  out.push({ parts: ['Q = XW', { sup: 'Q' }, ', K = XW', { sup: 'K' }, ', V = XW', { sup: 'V' }], note: vw('viz.qkv.projections', { d, stack: labels.stackLabel, layer: s.layer, head: s.head }) });
+  out.push({ parts: ['q · k', { sub: 'j' }], note: vw('viz.qkv.everyKey') });
   if (scaled) out.push({ parts: ['÷ √d', { sub: 'k' }, ` = ÷ √${d} = ÷ ${fmt4(Math.sqrt(d))}`] });
-  else out.push({ parts: ['no scaling in T5'], note: '(T5 does not divide by √d_k; the scale is folded into its weight initialisation)' });
-  if (hasBias) out.push({ parts: ['+ B', { sub: 'j' }], note: `(relative position bias of head ${s.head}, shared by all layers)` });
-  else out.push({ parts: ['no position bias'], note: `(${labels.noBiasReason})` });
-  out.push({ parts: ['+ M', { sub: 'j' }], note: s.maskSource === 'none' ? '(nothing is masked here)' : '(−∞ where the query may not look: keys after it)' });
+  else out.push({ parts: [vw('viz.qkv.noScaling')], note: vw('viz.qkv.noScalingNote') });
+  if (hasBias) out.push({ parts: ['+ B', { sub: 'j' }], note: vw('viz.qkv.bias', { head: s.head }) });
+  else out.push({ parts: [vw('viz.qkv.noBias')], note: `(${labels.noBiasReason})` });
+  out.push({ parts: ['+ M', { sub: 'j' }], note: s.maskSource === 'none' ? vw('viz.qkv.nothingMasked') : vw('viz.qkv.masked') });
   const soft: Part[] = ['softmax(QK', { sup: 'T' }, ...(scaled ? ['/√d', { sub: 'k' }] : []), hasBias ? ' + B' : '', ' + M)'];
-  out.push({ parts: ['p = ', ...soft], note: '(the tapped probs)' });
-  out.push({ parts: ['output = Σ', { sub: 'j' }, ' p', { sub: 'j' }, ' v', { sub: 'j' }, ' = softmax(QK', { sup: 'T' }, ...(scaled ? ['/√d', { sub: 'k' }] : []), ')V'], note: '(the tapped context, before the output projection)' });
+  out.push({ parts: ['p = ', ...soft], note: vw('viz.qkv.tappedProbs') });
+  out.push({ parts: ['output = Σ', { sub: 'j' }, ' p', { sub: 'j' }, ' v', { sub: 'j' }, ' = softmax(QK', { sup: 'T' }, ...(scaled ? ['/√d', { sub: 'k' }] : []), ')V'], note: vw('viz.qkv.tappedContext') });
   return out;
 }
 
@@ -92,12 +93,12 @@ export function neuronChecks(s: NeuronSteps): CheckLine[] {
   const hasBias = s.bias !== null;
   const line = (name: CheckLine['name'], what: string, c: NeuronSteps['scoreCheck']): CheckLine =>
     c
-      ? { name, status: c.ok ? 'ok' : 'fail', maxDiff: c.maxDiff, text: `${c.ok ? '✓' : '✗'} ${what}: max |difference| = ${fmtDiff(c.maxDiff)} over ${c.compared} ${c.compared === 1 ? 'value' : 'values'} (tolerance ${fmtDiff(c.tolerance)})` }
-      : { name, status: 'missing', maxDiff: null, text: `${what}: the trace has no tap to compare with.` };
+      ? { name, status: c.ok ? 'ok' : 'fail', maxDiff: c.maxDiff, text: vw(c.compared === 1 ? 'viz.qkv.checkOne' : 'viz.qkv.check', { mark: c.ok ? '✓' : '✗', what, diff: fmtDiff(c.maxDiff), n: c.compared, tol: fmtDiff(c.tolerance) }) }
+      : { name, status: 'missing', maxDiff: null, text: vw('viz.qkv.checkMissing', { what }) };
   return [
-    line('scores', `q·k${s.scale !== null ? '/√d_k' : ''}${hasBias ? ' + B' : ''} + M = tapped scores`, s.scoreCheck),
-    line('probs', 'softmax(s) = tapped probs', s.probCheck),
-    line('context', 'Σ p_j v_j = tapped context', s.contextCheck),
+    line('scores', `q·k${s.scale !== null ? '/√d_k' : ''}${hasBias ? ' + B' : ''} + M = ${vw('viz.qkv.tappedScores')}`, s.scoreCheck),
+    line('probs', `softmax(s) = ${vw('viz.qkv.tappedProbsCheck')}`, s.probCheck),
+    line('context', `Σ p_j v_j = ${vw('viz.qkv.tappedContextCheck')}`, s.contextCheck),
   ];
 }
 

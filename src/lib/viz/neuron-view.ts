@@ -4,6 +4,7 @@
 // step against the tap the model produced. Vectors are rows of coloured cells on
 // canvases (diverging scale centred at 0); numbers are text.
 
+import { vw } from './words';
 import type { NeuronSteps } from '../trace/neuron';
 import { divergingLut, interpolateDiverging, lutColor, cssColor, type ValueScale } from './color';
 import { el, now, sizeCanvas } from './canvas';
@@ -172,8 +173,8 @@ export class NeuronView {
       drawVectors(c, 1, d, cell, (_, x) => values[x], vScale, theme);
       this.hoverVector(c, cell, (_, x) => `[${x}] = ${fmt4(values[x])}`);
     };
-    outRow(n + 3, ['output = Σ', { sub: 'j' }, ' p', { sub: 'j' }, 'v', { sub: 'j' }, ' (recomputed here)'], s.context, 'atlas-context');
-    outRow(n + 4, ['tapped context (the model’s output of this head)'], s.tappedContext, 'atlas-tapped-context');
+    outRow(n + 3, ['output = Σ', { sub: 'j' }, ' p', { sub: 'j' }, 'v', { sub: 'j' }, vw('viz.qkv.recomputed')], s.context, 'atlas-context');
+    outRow(n + 4, [vw('viz.qkv.contextRow')], s.tappedContext, 'atlas-tapped-context');
 
     // The checks.
     const checks = el('ul', 'atlas-neuron-checks', this.root);
@@ -185,8 +186,8 @@ export class NeuronView {
     }
 
     const legends = el('div', 'atlas-neuron-legends', this.root);
-    drawLegend(el('div', '', legends), { scale: qkScale, interpolate: interpolateDiverging, label: 'q and k components' }, 260, theme);
-    drawLegend(el('div', '', legends), { scale: vScale, interpolate: interpolateDiverging, label: 'p·v and output components' }, 260, theme);
+    drawLegend(el('div', '', legends), { scale: qkScale, interpolate: interpolateDiverging, label: vw('viz.qkv.qkLegend') }, 260, theme);
+    drawLegend(el('div', '', legends), { scale: vScale, interpolate: interpolateDiverging, label: vw('viz.qkv.vLegend') }, 260, theme);
 
     grid.addEventListener('mouseover', (e) => {
       const k = (e.target as HTMLElement).closest?.('[data-key]') as HTMLElement | null;
