@@ -12,6 +12,7 @@ import { headRoles, type HeadRole } from '../../src/lib/trace/head-roles';
 import { headCells } from '../../src/lib/trace/attention-matrix';
 import type { AttentionKind, Trace } from '../../src/lib/trace/types';
 import { readFileSync } from 'node:fs';
+import { CATALOGUES } from '../../src/lib/i18n/catalogue';
 
 const EMBEDDED = (JSON.parse(readFileSync('static/models/manifest.json', 'utf8')) as { models: { id: string; kind: string }[] }).models.filter((m) => m.kind === 'model').map((m) => m.id);
 
@@ -56,6 +57,18 @@ describe('built-in lessons', () => {
           expect(step.text.trim().length).toBeGreaterThan(0);
         }
       }
+  });
+
+  it('quote the controls by the words the interface shows, in each language', () => {
+    // seq2seq 1 tells the reader to open Options and untick the alignment's averaging.
+    const step = BUILTIN_LESSONS.find((l) => l.id === 'seq2seq')!.steps[0];
+    for (const lang of LESSON_LANGUAGES) {
+      expect(step.text[lang]).toContain(CATALOGUES[lang]['alignment.mean']);
+      expect(step.text[lang]).toContain(CATALOGUES[lang]['view.options']);
+    }
+    // cost 3 tells the reader to press Measure.
+    const cost = BUILTIN_LESSONS.find((l) => l.id === 'cost')!.steps[2];
+    for (const lang of LESSON_LANGUAGES) expect(cost.text[lang]).toContain(CATALOGUES[lang]['cost.measure']);
   });
 
   it('name the heads the models really have on the lessons’ texts', async () => {
@@ -115,8 +128,8 @@ describe('built-in lessons', () => {
     const short = await traceOf('cost', 0);
     expect(short.tokens.length).toBe(12);
     const long = await traceOf('cost', 1);
-    // “About five times as many tokens”.
-    expect(long.tokens.length / short.tokens.length).toBeGreaterThan(4.5);
-    expect(long.tokens.length / short.tokens.length).toBeLessThan(6.5);
+    // “75 tokens … 75 × 75 = 5,625 weights: 39 times the 144 before”.
+    expect(long.tokens.length).toBe(75);
+    expect(Math.round((75 * 75) / (12 * 12))).toBe(39);
   });
 });

@@ -158,8 +158,8 @@ export const BUILTIN_LESSONS: readonly BuiltinLesson[] = [
       {
         title: { en: 'Cross-attention follows the word being written', zh: '交叉注意力跟随正在写出的词' },
         text: {
-          en: 'tiny-t5 reads `reverse: apple house green window` with its **encoder** and writes `window green house apple` with its **decoder**. Each row is one step of writing; cross-attention lets it look at the source.\n\nIn decoder layer 2, each row’s weight lands on the source word it is copying: the picture is an anti-diagonal, the reversal itself. It is drawn as the mean over the layer’s heads; untick “mean over heads” to see head 0 alone, which does the same.',
-          zh: 'tiny-t5 用**编码器**读入 `reverse: apple house green window`，再用**解码器**写出 `window green house apple`。每一行是写出的一步；交叉注意力让它能看源句。\n\n在解码器第 2 层中，每一行的权重落在它正在复制的源词上：画面是一条反对角线，也就是“倒序”本身。图中画的是该层各头的平均；取消勾选“mean over heads”即可单独看第 0 个头，它也是如此。',
+          en: 'tiny-t5 reads `reverse: apple house green window` with its **encoder** and writes `window green house apple` with its **decoder**. Each row is one step of writing; cross-attention lets it look at the source.\n\nIn decoder layer 2, each row’s weight lands on the source word it is copying: the picture is an anti-diagonal, the reversal itself. It is drawn as the mean over the layer’s heads; open *Options* and untick “mean over heads” to see head 0 alone, which does the same.',
+          zh: 'tiny-t5 用**编码器**读入 `reverse: apple house green window`，再用**解码器**写出 `window green house apple`。每一行是写出的一步；交叉注意力让它能看源句。\n\n在解码器第 2 层中，每一行的权重落在它正在复制的源词上：画面是一条反对角线，也就是“倒序”本身。图中画的是该层各头的平均；打开“选项”并取消勾选“对所有头取平均”即可单独看第 0 个头，它也是如此。',
         },
         state: state({ m: 'tiny-t5', t: REVERSE, v: 'alignment', k: 'cross', l: 2, h: 0, q: 1 }),
       },
@@ -189,8 +189,8 @@ export const BUILTIN_LESSONS: readonly BuiltinLesson[] = [
       {
         title: { en: 'Same text, different cuts', zh: '同一段文字，不同的切法' },
         text: {
-          en: 'A model never sees letters: a **tokenizer** cuts the text into pieces from a fixed vocabulary and swaps each for an id. Each row cuts the same text its own way: byte-level BPE (GPT-2), WordPiece (BERT), Unigram (T5), SentencePiece BPE (LLaMA) and tiktoken.\n\nHover a chip to find its characters.',
-          zh: '模型从来看不到字母：**分词器**用固定词表把文字切成片段，再把每个片段换成一个编号。每一行用自己的方式切同一段文字：字节级 BPE（GPT-2）、WordPiece（BERT）、Unigram（T5）、SentencePiece BPE（LLaMA）和 tiktoken。\n\n把鼠标移到一个片段上，可以找到它对应的字符。',
+          en: 'A model never sees letters: a **tokenizer** cuts the text into pieces from a fixed vocabulary and swaps each for an id. Each panel cuts the same text its own way: byte-level BPE (GPT-2), WordPiece (BERT), Unigram (T5), SentencePiece BPE (LLaMA) and tiktoken.\n\nHover a chip to find its characters.',
+          zh: '模型从来看不到字母：**分词器**用固定词表把文字切成片段，再把每个片段换成一个编号。每个面板用自己的方式切同一段文字：字节级 BPE（GPT-2）、WordPiece（BERT）、Unigram（T5）、SentencePiece BPE（LLaMA）和 tiktoken。\n\n把鼠标移到一个片段上，可以找到它对应的字符。',
         },
         state: state({ m: 'tiny-gpt2', t: 'Tokenizers cut unbelievably long words into pieces.', v: 'heatmap' }),
         page: 'tokenize',
@@ -251,10 +251,10 @@ export const BUILTIN_LESSONS: readonly BuiltinLesson[] = [
         state: state({ m: 'tiny-gpt2', t: CAT, v: 'heatmap', l: 0, h: 3, q: 11 }),
       },
       {
-        title: { en: 'Five times the text, twenty-five times the weights', zh: '文字多五倍，权重多二十五倍' },
+        title: { en: 'Six times the text, thirty-nine times the weights', zh: '文字多六倍，权重多三十九倍' },
         text: {
-          en: 'About five times as many tokens make about twenty-five times as many cells, in every head of every layer. The number of tokens under the figure is the trace’s own.',
-          zh: '词元数大约多五倍，格子数就大约多二十五倍，每一层的每一个头都是如此。图下的词元数来自这次计算本身。',
+          en: 'This text has 75 tokens, about six times the 12 of the last step. Each head now holds 75 × 75 = 5,625 weights: 39 times the 144 before, in every head of every layer.',
+          zh: '这段文字有 75 个词元，大约是上一步 12 个的六倍。现在每个头有 75 × 75 = 5,625 个权重：是之前 144 个的 39 倍，每一层的每一个头都是如此。',
         },
         state: state({ m: 'tiny-gpt2', t: LONG, v: 'heatmap', l: 0, h: 3, q: 60 }),
       },
