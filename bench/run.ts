@@ -13,10 +13,12 @@ import { load, machine } from './lib/machine';
 import type { ForwardResults } from './lib/forward-types';
 import type { BrowserResults } from './lib/browser-types';
 import type { AnalysisResults } from './lib/analysis-report';
+import type { GenerationResults } from './lib/generation-report';
 
 const FORWARD_JSON = 'test-results/bench/forward.json';
 const BROWSER_JSON = 'test-results/bench/browser.json';
 const ANALYSIS_JSON = 'test-results/bench/analysis.json';
+const GENERATION_JSON = 'test-results/bench/generation.json';
 const RUN_JSON = 'test-results/bench/run.json';
 const DOC = 'docs/BENCHMARKS.md';
 
@@ -45,6 +47,7 @@ if (has('--report-only')) {
   if (!has('--skip-forward')) tsx('bench/forward.ts', ['--out', FORWARD_JSON, ...pass]);
   if (!has('--skip-browser')) tsx('bench/browser.ts', ['--no-build', '--out', BROWSER_JSON, ...pass]);
   if (!has('--skip-analysis')) tsx('bench/analysis.ts', ['--out', ANALYSIS_JSON]);
+  if (!has('--skip-generation')) tsx('bench/generation.ts', ['--out', GENERATION_JSON]);
   run = {
     machine: machine(),
     date,
@@ -58,5 +61,5 @@ if (has('--report-only')) {
 }
 
 mkdirSync(dirname(DOC), { recursive: true });
-writeFileSync(DOC, benchmarksMarkdown(run, readJson<ForwardResults>(FORWARD_JSON), readJson<BrowserResults>(BROWSER_JSON), readJson<AnalysisResults>(ANALYSIS_JSON)));
+writeFileSync(DOC, benchmarksMarkdown(run, readJson<ForwardResults>(FORWARD_JSON), readJson<BrowserResults>(BROWSER_JSON), readJson<AnalysisResults>(ANALYSIS_JSON), readJson<GenerationResults>(GENERATION_JSON)));
 console.error(`bench: wrote ${DOC}`);

@@ -40,7 +40,7 @@ export const EXIT_NON_FINITE = 3;
 /** T5 without a target decodes greedily up to this many tokens. */
 const T5_DEFAULT_STEPS = 32;
 
-const USAGE = `usage: npm run trace -- --model <dir | embedded id | hub id | llama2.c model.bin> (--text "…" | --text-file file.txt) [--target "…"] [--generate N]
+const USAGE = `usage: npm run trace -- --model <dir | embedded id | hub id | llama2.c model.bin> (--text "…" | --text-file file.txt) [--target "…"] [--generate N [--no-cache]]
        [--tokenizer tokenizer.bin (with a llama2.c model)]
        [--taps ${TAP_NAMES.join(',')}] [--hidden] [--analysis ${ANALYSES.join(',')}]
        [--ablate L:H[,L:H…] (T5: encoder:L:H, decoder:L:H, cross:L:H)] [--ablate-mode ${ABLATION_MODES.join('|')}]
@@ -131,7 +131,10 @@ export function summary(trace: Trace): string {
   const m = trace.model;
   const layers = m.decoderLayers !== undefined ? `${m.layers}+${m.decoderLayers}` : `${m.layers}`;
   const tokens = trace.decoderTokens ? `${trace.tokens.length}+${trace.decoderTokens.length}` : `${trace.tokens.length}`;
-  return `${m.id} (${m.modelType}): ${layers} layers × ${m.heads} heads, ${tokens} tokens, ${trace.backend.name}, ${trace.timings.runMs.toFixed(0)} ms`;
+  const g = trace.generated;
+  // Generation: its speed, and whether each step reused the key/value cache.
+  const speed = g?.msPerToken ? `, ${g.steps.length} tokens generated at ${(1000 / g.msPerToken).toFixed(1)} tokens/s (${g.cache ? 'key/value cache' : 'recomputing every step'})` : '';
+  return `${m.id} (${m.modelType}): ${layers} layers × ${m.heads} heads, ${tokens} tokens, ${trace.backend.name}, ${trace.timings.runMs.toFixed(0)} ms${speed}`;
 }
 
 /** `--ablate 0:1,2:3` (one stack) or `encoder:0:1,cross:1:2` (T5). The runner checks that the heads exist. */
@@ -157,6 +160,8 @@ async function main(): Promise<void> {
       target: { type: 'string' },
       tokenizer: { type: 'string' },
       generate: { type: 'string' },
+      // Generation reuses the key/value cache unless told to recompute the whole text every step.
+      'no-cache': { type: 'boolean', default: false },
       taps: { type: 'string' },
       analysis: { type: 'string' },
       ablate: { type: 'string' },
@@ -197,7 +202,7 @@ async function main(): Promise<void> {
   const ablation = values.ablate === undefined ? undefined : parseAblation(values.ablate, values['ablate-mode']!, runner.spec.kinds);
   const options = { taps, hidden: values.hidden, truncate: values.truncate, ...(ablation ? { ablation } : {}), ...(analyses.has('logitLens') ? { logitLens: true } : {}), ...(analyses.has('positionEmbedding') ? { positionEmbedding: true } : {}) };
   let trace: Trace;
-  if (values.generate !== undefined) trace = await runner.generate(text, { ...options, steps: Number(values.generate) });
+  if (values.generate !== undefined) trace = await runner.generate(text, { ...options, steps: Number(values.generate), cache: !values['no-cache'] });
   else if (runner.spec.task === 'seq2seq') trace = await runner.run(text, { ...options, steps: T5_DEFAULT_STEPS }, values.target);
   else trace = await runner.run(text, options);
   trace = attachAnalyses(trace, analyses);

@@ -2,6 +2,7 @@
 // the machine, how to rerun, each target with its numbers, then every table.
 
 import { analysisMarkdown, type AnalysisResults } from './analysis-report';
+import { generationMarkdown, type GenerationResults } from './generation-report';
 import type { BrowserResults } from './browser-types';
 import type { ForwardResults } from './forward-types';
 import { find, forwardMarkdown, forwardTargets } from './forward-report';
@@ -125,7 +126,7 @@ function notesSection(f: ForwardResults | null, b: BrowserResults | null): strin
   return out.length > 2 ? out : [];
 }
 
-export function benchmarksMarkdown(run: RunInfo, f: ForwardResults | null, b: BrowserResults | null, a: AnalysisResults | null = null): string {
+export function benchmarksMarkdown(run: RunInfo, f: ForwardResults | null, b: BrowserResults | null, a: AnalysisResults | null = null, gen: GenerationResults | null = null): string {
   const m = run.machine;
   const out = [
     '# Benchmarks',
@@ -146,6 +147,7 @@ export function benchmarksMarkdown(run: RunInfo, f: ForwardResults | null, b: Br
     'npm run bench                      # everything (~15–20 min on 2 cores): builds, runs both parts, rewrites this file',
     'npx tsx bench/forward.ts --families gpt2 --tokens 128   # one part, printed, not written here',
     'npx vite build && npx vite build --config bench/page/vite.config.ts && npx tsx bench/browser.ts --no-build',
+    'npx tsx bench/generation.ts        # key/value cache against recomputing (GPT-2-small shape, ~5 min)',
     'npx tsx bench/run.ts --report-only  # rewrite this file from test-results/bench/*.json',
     '```',
     '',
@@ -179,5 +181,6 @@ export function benchmarksMarkdown(run: RunInfo, f: ForwardResults | null, b: Br
     );
   }
   if (a) out.push(analysisMarkdown(a));
+  if (gen) out.push(...generationMarkdown(gen));
   return out.join('\n');
 }

@@ -82,6 +82,13 @@ describe('built-in lessons', () => {
     expect(twice.tokens[4].text).toBe('Ġred');
     expect(twice.tokens[5].text).toBe('Ġk');
     expect(argmaxRow(twice, 'self', 1, 0, 15)).toBe(5);
+    // qkv 4: head 1 puts 0.996 of `it`'s (token 7) weight on `because` (token 6).
+    const qkv = await traceOf('qkv', 3);
+    expect([qkv.tokens[7].text, qkv.tokens[6].text]).toEqual(['Ġit', 'Ġbecause']);
+    const row = headCells(qkv, 'self', 0, 1);
+    expect(row.values[7 * row.cols + 6].toFixed(3)).toBe('0.996');
+    // positions 2: tiny-gpt2's position table has 128 rows.
+    expect((await traceOf('positions', 1)).model.maxPositions).toBe(128);
     // heads 4: layer 0 head 3 is the broadest (highest entropy) head.
     expect(best(twice, 'self', 'broad')).toMatchObject({ layer: 0, head: 3 });
   });

@@ -46,6 +46,22 @@ describe('npm run trace', () => {
     expect(traceFromJSON(JSON.parse(stdout)).tokens.length).toBeGreaterThanOrEqual(2);
   });
 
+  it('--generate reuses the key/value cache and says how fast; --no-cache recomputes, writing the same text', () => {
+    const run = (extra: string[]) => {
+      const out = join(root, `gen-${extra.length}.json`);
+      const log = execFileSync(process.execPath, ['node_modules/tsx/dist/cli.mjs', 'tools/trace.ts', '--model', 'tiny-gpt2', '--text', 'The cat sat on the', '--generate', '8', '--out', out, ...extra], { encoding: 'utf8' });
+      return { log, trace: traceFromJSON(JSON.parse(readFileSync(out, 'utf8'))) };
+    };
+    const cached = run([]);
+    const recomputed = run(['--no-cache']);
+    expect(cached.log).toMatch(/8 tokens generated at [\d.]+ tokens\/s \(key\/value cache\)/);
+    expect(recomputed.log).toMatch(/\(recomputing every step\)/);
+    expect(cached.trace.generated).toMatchObject({ cache: true });
+    expect(recomputed.trace.generated).toMatchObject({ cache: false });
+    expect(cached.trace.generated!.msPerToken).toBeGreaterThan(0);
+    expect(cached.trace.text).toBe(recomputed.trace.text);
+  });
+
   it('fails with a clear message for a bad tap or a missing model', () => {
     const run = (args: string[]) => {
       try {

@@ -4,7 +4,7 @@ import { describe, expect, it } from 'vitest';
 import { LESSON_FORMAT, LESSON_LIMITS, LessonError, lessonFragment, lessonJson, parseLesson, readLessonLink, type Lesson } from '../../src/lib/lessons/lesson';
 import { parseInline, parseLessonText } from '../../src/lib/lessons/lesson-text';
 import { addToDraft, loadDraft, moveStep, saveDraft } from '../../src/lib/lessons/draft';
-import { fitQuadratic, median, prefixText, quadraticShare, sweepLengths } from '../../src/lib/lessons/cost-of-length';
+import { fitCost, fitQuadratic, median, prefixText, quadraticShare, sweepLengths } from '../../src/lib/lessons/cost-of-length';
 import type { Trace } from '../../src/lib/trace/types';
 
 const lesson = (steps: unknown[], extra: Record<string, unknown> = {}) => JSON.stringify({ format: LESSON_FORMAT, version: 1, title: 'T', lang: 'en', steps, ...extra });
@@ -103,6 +103,15 @@ describe('cost of length', () => {
     expect(fitQuadratic([1, 2], [1, 2])).toBeNull();
     // A fit that finds no quadratic part gives it no share.
     expect(quadraticShare({ a: 1, b: 1, c: -0.001 }, 100)).toBe(0);
+    // Points that bend down (noise) get the best straight line instead of a negative T² term.
+    const bent = [8, 16, 32, 64, 128].map((x) => 5 + 0.3 * x - 0.001 * x * x);
+    expect(fitQuadratic(xs, bent)!.c).toBeLessThan(0);
+    const line = fitCost(xs, bent)!;
+    expect(line.c).toBe(0);
+    const mean = (v: number[]) => v.reduce((a, b) => a + b, 0) / v.length;
+    // The least-squares line passes through the mean point.
+    expect(line.a + line.b * mean(xs)).toBeCloseTo(mean(bent), 9);
+    expect(fitCost(xs, xs.map((x) => 3 + 0.5 * x + 0.01 * x * x))!.c).toBeCloseTo(0.01, 8);
   });
 
   it('sweeps doubling lengths up to the model’s limit, and cuts a text after its n-th token', () => {

@@ -7,7 +7,7 @@ import { INPUT, OUTPUT, type TapRequest } from '../graph/taps';
 import type { BuiltGraph } from '../graph/builder';
 import type { Checkpoint } from '../graph/weights';
 import { generatedTokens, toTraceTokens } from '../runtime/codec';
-import { bools, causalKeep, i64, range } from '../runtime/feeds';
+import { bools, causalKeep, floats, i64, range } from '../runtime/feeds';
 import type { Feeds, GenerateOptions, RunContext, RunOptions } from '../runtime/run-context';
 import { mulberry32 } from '../runtime/random';
 import type { Trace, TraceToken } from '../trace/types';
@@ -22,20 +22,54 @@ const MAIN = 'main';
 /** Which keys each query may see, [n, n] row-major (default: the causal mask). */
 export type KeepMask<C> = (n: number, config: C) => Uint8Array;
 
-/** How a family's causal LM differs: its keep-mask, and inputs of its own (LLaMA's RoPE tables). */
+/** Which of the keys 0..keys−1 the query at `position` may see (with a key/value cache: one row at a time). */
+export type KeepRow<C> = (position: number, keys: number, config: C) => Uint8Array;
+
+/** How a family's causal LM differs: its keep-mask, and inputs of its own at given positions (LLaMA's RoPE tables). */
 export interface CausalLmOptions<C> {
   keep?: KeepMask<C>;
-  feeds?: (n: number, config: C) => Feeds;
+  keepRow?: KeepRow<C>;
+  feeds?: (positions: number[], config: C) => Feeds;
 }
 
 function feeds<C>(ids: number[], logitPositions: number[], o: Required<CausalLmOptions<C>>, config: C): Feeds {
   const n = ids.length;
   return {
-    ...o.feeds(n, config),
+    ...o.feeds(range(n), config),
     [INPUT.ids]: i64(ids),
     [INPUT.positions]: i64(range(n)),
     [INPUT.mask]: bools(o.keep(n, config), [n, n]),
     [INPUT.logitPositions]: i64(logitPositions),
+  };
+}
+
+const byteLength = (t: Feeds[string]): number => (t.data as Float32Array).byteLength;
+
+/** The cache of the positions run so far, [layers, kvHeads, P, headDim] each (graph/kv-cache.ts). */
+interface Cache {
+  k: Feeds[string];
+  v: Feeds[string];
+  length: number;
+}
+
+/**
+ * One step with the cache: the new tokens `ids` at positions cache.length…, attending over the
+ * cached keys and their own; the logits of the last one.
+ */
+function cachedFeeds<C>(ids: number[], cache: Cache, o: Required<CausalLmOptions<C>>, config: C): Feeds {
+  const start = cache.length;
+  const positions = ids.map((_, i) => start + i);
+  const keys = start + ids.length;
+  const keep = new Uint8Array(ids.length * keys);
+  positions.forEach((p, i) => keep.set(o.keepRow(p, keys, config), i * keys));
+  return {
+    ...o.feeds(positions, config),
+    [INPUT.ids]: i64(ids),
+    [INPUT.positions]: i64(positions),
+    [INPUT.mask]: bools(keep, [ids.length, keys]),
+    [INPUT.logitPositions]: i64([ids.length - 1]),
+    [INPUT.pastK]: cache.k,
+    [INPUT.pastV]: cache.v,
   };
 }
 
@@ -55,7 +89,12 @@ export function causalLmRuntime<C extends CausalLmConfig>(
   build: (config: C, checkpoint: Checkpoint, request: TapRequest) => BuiltGraph,
   options: CausalLmOptions<C> = {},
 ): FamilyRuntime<C> {
-  const family: Required<CausalLmOptions<C>> = { keep: options.keep ?? ((n) => causalKeep(n)), feeds: options.feeds ?? (() => ({})) };
+  const family: Required<CausalLmOptions<C>> = {
+    keep: options.keep ?? ((n) => causalKeep(n)),
+    // Causal: the query at position p sees keys 0..p, which are all the keys a cached step has.
+    keepRow: options.keepRow ?? ((position, keys) => new Uint8Array(keys).fill(1, 0, position + 1)),
+    feeds: options.feeds ?? (() => ({})),
+  };
   return {
     parts: [MAIN],
     build: (_part, config, checkpoint, request) => build(config, checkpoint, request),
@@ -73,10 +112,24 @@ export function causalLmRuntime<C extends CausalLmConfig>(
       const logitsOnly: TapRequest = { ...ctx.request(options), taps: new Set(), hidden: false, logitLens: false, positionEmbedding: false };
       const newIds: number[] = [];
       const steps: NonNullable<Trace['generated']>['steps'] = [];
+      // With the cache (the default) each step runs only the newest token; the first runs the prompt
+      // against an empty cache. Without it every step runs the whole text again (to compare).
+      const useCache = options.cache !== false;
+      const { layers, heads, headDim } = ctx.info;
+      const kvHeads = ctx.info.kvHeads ?? heads;
+      const empty = () => floats(new Float32Array(0), [layers, kvHeads, 0, headDim]);
+      let cache: Cache = { k: empty(), v: empty(), length: 0 };
+      const started = performance.now();
+      const stepMs: number[] = [];
       for (let step = 0; step < options.steps && ids.length < max; step++) {
         ctx.checkCancelled(options);
-        const out = await ctx.exec(MAIN, logitsOnly, feeds(ids, [ids.length - 1], family, ctx.config));
+        const t0 = performance.now();
+        const out = useCache
+          ? await ctx.exec(MAIN, { ...logitsOnly, kvCache: true }, cachedFeeds(ids.slice(cache.length), cache, family, ctx.config))
+          : await ctx.exec(MAIN, logitsOnly, feeds(ids, [ids.length - 1], family, ctx.config));
+        if (useCache) cache = { k: out[OUTPUT.presentK], v: out[OUTPUT.presentV], length: ids.length };
         const logits = out[OUTPUT.logits].data as Float32Array;
+        stepMs.push(performance.now() - t0);
         const next = ctx.pick(logits, options, random);
         steps.push(ctx.stepChoice(logits, next));
         ids.push(next);
@@ -88,7 +141,7 @@ export function causalLmRuntime<C extends CausalLmConfig>(
       const trace = await forward(ctx, family, text + added.text, [...prompt.slice(0, from), ...added.tokens], options);
       // The steps line up with the generated tokens when decoding gave one token per id (it always
       // does here: generatedTokens makes one token per id).
-      if (added.tokens.length === steps.length) trace.generated = { from, steps };
+      if (added.tokens.length === steps.length) trace.generated = { from, steps, cache: useCache, msPerToken: steps.length ? (performance.now() - started) / steps.length : 0, stepMs, ...(useCache ? { cacheBytes: byteLength(cache.k) + byteLength(cache.v) } : {}) };
       return trace;
     },
   };

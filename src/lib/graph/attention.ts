@@ -5,6 +5,7 @@
 import { MASK_VALUE, type GraphBuilder } from './builder';
 import { TAPS, type TapName } from '../vocabulary/taps';
 import type { LayerAblation } from './ablation';
+import type { LayerPast } from './kv-cache';
 
 export interface AttentionInputs {
   /** Projections, [Tq, H·d] and [Tk, H·d]. */
@@ -30,10 +31,12 @@ export interface AttentionInputs {
   output?: { weight: string; layout: 'in-out' | 'out-in'; dModel: number };
   /** Head ablation factors of this layer (graph/ablation.ts); absent in ordinary runs. */
   ablation?: LayerAblation;
+  /** The cached keys and values of the earlier positions [kvHeads, P, d] (graph/kv-cache.ts): the new ones are appended. */
+  past?: LayerPast;
 }
 
 type OptionalTap = 'qPreRope' | 'kPreRope' | 'valueNorms';
-export type AttentionValues = Record<Exclude<TapName, OptionalTap>, string> & Partial<Record<OptionalTap, string>> & { merged: string };
+export type AttentionValues = Record<Exclude<TapName, OptionalTap>, string> & Partial<Record<OptionalTap, string>> & { merged: string; present?: LayerPast };
 
 /** x·cos + rotate_half(x)·sin, rotate_half(x) = [−x₂, x₁] with x₁, x₂ the two halves of the head dimension. */
 function rotate(g: GraphBuilder, x: string, rope: { cos: string; sin: string }, dHead: number): string {
@@ -80,9 +83,12 @@ export function attention(g: GraphBuilder, a: AttentionInputs): AttentionValues 
   const kvHeads = a.kvHeads ?? a.heads;
   const qPre = g.splitHeads(a.q, a.heads, a.dHead);
   const kPre = g.splitHeads(a.k, kvHeads, a.dHead);
-  const v = g.splitHeads(a.v, kvHeads, a.dHead);
+  const vNew = g.splitHeads(a.v, kvHeads, a.dHead);
   const q = a.rope ? rotate(g, qPre, a.rope, a.dHead) : qPre;
-  const k = a.rope ? rotate(g, kPre, a.rope, a.dHead) : kPre;
+  const kNew = a.rope ? rotate(g, kPre, a.rope, a.dHead) : kPre;
+  // With a cache, the keys and values are the earlier positions' followed by the new ones.
+  const k = a.past ? g.op('Concat', [a.past.k, kNew], { axis: 1 }, 'k_all') : kNew;
+  const v = a.past ? g.op('Concat', [a.past.v, vNew], { axis: 1 }, 'v_all') : vNew;
   const kT = g.op('Transpose', [repeatKv(g, k, a.heads, kvHeads, a.dHead)], { perm: [0, 2, 1] }, 'kT');
   let scores = g.op('MatMul', [q, kT], {}, 'qk');
   if (a.scale !== null) scores = g.op('Mul', [scores, g.float(a.scale)], {}, 'scaled');
@@ -95,6 +101,7 @@ export function attention(g: GraphBuilder, a: AttentionInputs): AttentionValues 
   const values: AttentionValues = { q, k, v, scores, probs, context, merged: g.mergeHeads(passed, a.heads, a.dHead) };
   if (a.output) values.valueNorms = valueNorms(g, vByHead, a.output, a.heads, a.dHead);
   if (a.rope) Object.assign(values, { qPreRope: qPre, kPreRope: kPre });
+  if (a.past) values.present = { k, v };
   return values;
 }
 

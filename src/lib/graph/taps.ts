@@ -24,6 +24,8 @@ export interface TapRequest {
   lensBudget?: number;
   /** Learned absolute positions (graph/position-embedding.ts): the norms of each token's parts and the position table's cosine similarity. */
   positionEmbedding?: boolean;
+  /** A decoder step graph with a key/value cache (graph/kv-cache.ts): past_k/past_v in, present_k/present_v out. */
+  kvCache?: boolean;
 }
 
 /** What the app draws by default: everything the views can show. */
@@ -44,10 +46,15 @@ export const INPUT = {
   /** RoPE's cos and sin [T, headDim] at the input's positions, computed by the runtime in float64. */
   ropeCos: 'rope_cos',
   ropeSin: 'rope_sin',
+  /** The key/value cache of the earlier positions, [layers, kvHeads, P, headDim] (graph/kv-cache.ts). */
+  pastK: 'past_k',
+  pastV: 'past_v',
 } as const;
 
 export const OUTPUT = {
   logits: 'logits',
   hidden: 'hidden',
   encoderHidden: 'encoder_hidden_out',
+  presentK: 'present_k',
+  presentV: 'present_v',
 } as const;

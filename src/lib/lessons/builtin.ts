@@ -35,6 +35,7 @@ function state(s: { m: string; t: string; v: string; l?: number; h?: number; q?:
 }
 
 const CAT = 'The cat sat on the mat because it was tired.';
+const POSITIONS = 'The cat sat on the mat, and then the cat sat on the mat again.';
 const TWICE = 'Mary saw a red kite over the hill. Mary saw a red kite over the hill.';
 const REVERSE = 'reverse: apple house green window';
 const LONG =
@@ -73,10 +74,10 @@ export const BUILTIN_LESSONS: readonly BuiltinLesson[] = [
       {
         title: { en: 'The output: a weighted sum of values', zh: '输出：值的加权和' },
         text: {
-          en: 'The head’s output for the query is Σ p·v: each key’s value vector times its weight, added up. A head with its weight on one key copies that key’s value; a head that spreads its weight averages many.\n\nClick another row of the heatmap in the explorer to follow a different query.',
-          zh: '这个头对该查询的输出是 Σ p·v：每个键的值向量乘以它的权重再相加。权重集中在一个键上的头会复制那个键的值；权重分散的头则对许多值取平均。\n\n在探索页点击热图的另一行，就能跟踪另一个查询。',
+          en: 'The head’s output for the query is Σ p·v: each key’s value vector times its weight, added up. This head puts 0.996 of `it`’s weight on `because`, so its output is almost exactly the value vector of `because`: it copies. A head that spreads its weight averages many values instead.\n\nThe p·v columns and the output are at the right end of the table: scroll it sideways.',
+          zh: '这个头对该查询的输出是 Σ p·v：每个键的值向量乘以它的权重再相加。这个头把 `it` 的 0.996 的权重放在 `because` 上，所以它的输出几乎就是 `because` 的值向量：它在复制。权重分散的头则对许多值取平均。\n\np·v 各列和输出在表格的最右边：横向滚动即可看到。',
         },
-        state: state({ m: 'tiny-gpt2', t: CAT, v: 'qkv', l: 0, h: 0, q: 7 }),
+        state: state({ m: 'tiny-gpt2', t: CAT, v: 'qkv', l: 0, h: 1, q: 7 }),
       },
     ],
   },
@@ -88,13 +89,13 @@ export const BUILTIN_LESSONS: readonly BuiltinLesson[] = [
       {
         title: { en: 'Sixteen heads at once', zh: '同时看十六个头' },
         text: {
-          en: 'Each small square is one head: 4 layers × 4 heads. The badges name what a head does on this text, scored from this trace (open “find a head” for the scores and their definitions).\n\nThe sentence is typed **twice**: watch what that does to the second copy.',
-          zh: '每个小方块是一个头：4 层 × 4 个头。徽章标出一个头在这段文字上做的事，分数直接从这次前向计算得出（打开“找一个头”可以看到分数和定义）。\n\n这句话被输入了**两次**：留意第二遍发生了什么。',
+          en: 'Each small square is one head: 4 layers × 4 heads. A badge marks a head whose score for a role passes 0.5 on this text, computed from this trace; “find a head”, under the grid, lists every head’s scores with their definitions.\n\nThe sentence is typed **twice**: in layer 1 and 2, look for a stripe that starts halfway down, where the second copy begins.',
+          zh: '每个小方块是一个头：4 层 × 4 个头。徽章标出在这段文字上某项角色分数超过 0.5 的头，分数直接从这次前向计算得出；网格下方的“找一个头”列出每个头的分数和定义。\n\n这句话被输入了**两次**：在第 1、2 层，找一条从一半处开始的斜纹，那里是第二遍的开头。',
         },
         state: state({ m: 'tiny-gpt2', t: TWICE, v: 'model', l: 0, h: 1, q: 15 }),
       },
       {
-        title: { en: 'The previous-token head', zh: '前一词元头' },
+        title: { en: 'The previous-token head', zh: '看前一个词元的头' },
         text: {
           en: 'Layer 0, head 1 sends almost every token to the one just before it. It is simple, and later heads build on it: it is how a token learns what came before it.',
           zh: '第 0 层第 1 个头几乎把每个词元都连到它前一个词元。它很简单，但后面的头要依靠它：词元正是通过它知道自己前面是什么。',
@@ -122,10 +123,10 @@ export const BUILTIN_LESSONS: readonly BuiltinLesson[] = [
   {
     id: 'masks',
     title: { en: 'Causal versus bidirectional', zh: '因果注意力与双向注意力' },
-    summary: { en: 'The same sentence through GPT-2 (looks back only) and BERT (looks both ways).', zh: '同一句话分别经过 GPT-2（只能往前看）和 BERT（两个方向都能看）。' },
+    summary: { en: 'The same sentence through GPT-2 (looks back only) and BERT (looks both ways).', zh: '同一句话分别经过 GPT-2（只能往回看）和 BERT（两个方向都能看）。' },
     steps: [
       {
-        title: { en: 'GPT-2 looks back only', zh: 'GPT-2 只能往前看' },
+        title: { en: 'GPT-2 looks back only', zh: 'GPT-2 只能往回看' },
         text: {
           en: 'GPT-2 predicts the next token, so a token may only read itself and the tokens before it. Everything above the diagonal is **masked**: hatched, weight exactly 0. The first row can only look at itself.',
           zh: 'GPT-2 预测下一个词元，所以一个词元只能读取它自己和它之前的词元。对角线以上的部分全部被**掩码**：画了斜线，权重恰好为 0。第一行只能看它自己。',
@@ -143,10 +144,10 @@ export const BUILTIN_LESSONS: readonly BuiltinLesson[] = [
       {
         title: { en: 'Why BERT can fill a gap', zh: '为什么 BERT 能填空' },
         text: {
-          en: 'Because it sees both sides, BERT is trained to fill in a hidden word. Here `[MASK]` stands for a word; the predictions beside the text in the explorer are its guesses. In the head view of layer 0, head 1, the `[MASK]` token draws lines to words on **both** sides of it.',
-          zh: '因为能看到两边，BERT 被训练来填出被遮住的词。这里 `[MASK]` 代替一个词；探索页中文字旁边的预测就是它的猜测。在第 0 层第 1 个头的头视图中，`[MASK]` 词元的连线伸向它**两侧**的词。',
+          en: 'Because it sees both sides, BERT is trained to fill in a hidden word. Here `[MASK]` stands for a word (in the explorer, its guesses are listed beside the text). Find the row of `[MASK]`: in layer 0, head 1 it has weight on words **before** it and words **after** it.',
+          zh: '因为能看到两边，BERT 被训练来填出被遮住的词。这里 `[MASK]` 代替一个词（在探索页里，它的猜测列在文本旁边）。找到 `[MASK]` 这一行：在第 0 层第 1 个头中，它的权重既落在它**前面**的词上，也落在它**后面**的词上。',
         },
-        state: state({ m: 'tiny-bert', t: 'The cat sat on the [MASK] because it was tired.', v: 'head', l: 0, h: 1, q: 6 }),
+        state: state({ m: 'tiny-bert', t: 'The cat sat on the [MASK] because it was tired.', v: 'heatmap', l: 0, h: 1, q: 6 }),
       },
     ],
   },
@@ -158,8 +159,8 @@ export const BUILTIN_LESSONS: readonly BuiltinLesson[] = [
       {
         title: { en: 'Cross-attention follows the word being written', zh: '交叉注意力跟随正在写出的词' },
         text: {
-          en: 'tiny-t5 reads `reverse: apple house green window` with its **encoder** and writes `window green house apple` with its **decoder**. Each row is one step of writing; cross-attention lets it look at the source.\n\nIn decoder layer 2, each row’s weight lands on the source word it is copying: the picture is an anti-diagonal, the reversal itself. It is drawn as the mean over the layer’s heads; open *Options* and untick “mean over heads” to see head 0 alone, which does the same.',
-          zh: 'tiny-t5 用**编码器**读入 `reverse: apple house green window`，再用**解码器**写出 `window green house apple`。每一行是写出的一步；交叉注意力让它能看源句。\n\n在解码器第 2 层中，每一行的权重落在它正在复制的源词上：画面是一条反对角线，也就是“倒序”本身。图中画的是该层各头的平均；打开“选项”并取消勾选“对所有头取平均”即可单独看第 0 个头，它也是如此。',
+          en: 'tiny-t5 reads `reverse: apple house green window` with its **encoder** and writes `window green house apple` with its **decoder**. Each row is one step of writing; cross-attention lets it look at the source.\n\nIn decoder layer 2, each row’s weight lands on the source word it is copying: the picture is an anti-diagonal, the reversal itself. Words reverse, but the pieces inside a word keep their order (`▁a pp le`). It is drawn as the mean over the layer’s heads; open *Options* and untick “mean over heads” to see head 0 alone, which does the same.',
+          zh: 'tiny-t5 用**编码器**读入 `reverse: apple house green window`，再用**解码器**写出 `window green house apple`。每一行是写出的一步；交叉注意力让它能看源句。\n\n在解码器第 2 层中，每一行的权重落在它正在复制的源词上：画面是一条反对角线，也就是“倒序”本身。词的顺序倒过来了，但一个词内部的片段保持原来的顺序（`▁a pp le`）。图中画的是该层各头的平均；打开“选项”并取消勾选“对所有头取平均”即可单独看第 0 个头，它也是如此。',
         },
         state: state({ m: 'tiny-t5', t: REVERSE, v: 'alignment', k: 'cross', l: 2, h: 0, q: 1 }),
       },
@@ -216,16 +217,24 @@ export const BUILTIN_LESSONS: readonly BuiltinLesson[] = [
           en: 'Attention by itself ignores order: shuffle the tokens and every q·k stays the same. Each model adds position information its own way; the three charts are drawn from each model’s own weights for this sentence.',
           zh: '注意力本身不管顺序：把词元打乱，每个 q·k 都不变。每个模型用自己的方式加入位置信息；这三张图都来自各模型自己的权重和这句话。',
         },
-        state: state({ m: 'tiny-gpt2', t: 'The cat sat on the mat, and then the cat sat on the mat again.', v: 'position' }),
+        state: state({ m: 'tiny-gpt2', t: POSITIONS, v: 'position' }),
         page: 'positions',
       },
       {
         title: { en: 'Learned absolute positions', zh: '学到的绝对位置' },
         text: {
-          en: 'GPT-2 has a table with one learned vector per position, added to each token before the first layer. The similarity of the table’s rows shows what training made of it.',
-          zh: 'GPT-2 有一张表，每个位置一个学到的向量，在第一层之前加到每个词元上。表中各行之间的相似度显示了训练把它变成了什么样。',
+          en: 'tiny-gpt2, like GPT-2, has a table with one learned vector per position (128 rows here), added to each token before the first layer. The similarity of the table’s rows shows what training made of it.',
+          zh: 'tiny-gpt2 和 GPT-2 一样有一张表，每个位置一个学到的向量（这里有 128 行），在第一层之前加到每个词元上。表中各行之间的相似度显示了训练把它变成了什么样。',
         },
-        state: state({ m: 'tiny-gpt2', t: CAT, v: 'position' }),
+        state: state({ m: 'tiny-gpt2', t: POSITIONS, v: 'position' }),
+      },
+      {
+        title: { en: 'Relative position bias (T5)', zh: '相对位置偏置（T5）' },
+        text: {
+          en: 'tiny-t5 has no position vectors at all: each head adds a learned number to every score, chosen by how far the key is from the query. The chart shows that number for this head at each offset.',
+          zh: 'tiny-t5 根本没有位置向量：每个头给每个分数加上一个学到的数，这个数由键离查询有多远决定。图中画出这个头在每个距离上的这个数。',
+        },
+        state: state({ m: 'tiny-t5', t: POSITIONS, v: 'position', k: 'encoder', l: 0, h: 0 }),
       },
       {
         title: { en: 'RoPE: rotate q and k', zh: 'RoPE：旋转 q 和 k' },
@@ -233,7 +242,7 @@ export const BUILTIN_LESSONS: readonly BuiltinLesson[] = [
           en: 'tiny-llama adds nothing to its input. It rotates each pair of dimensions of q and k by an angle proportional to the position, so q·k depends on how far apart the two tokens are.',
           zh: 'tiny-llama 不往输入里加任何东西。它把 q 和 k 的每一对维度旋转一个与位置成正比的角度，所以 q·k 取决于两个词元相隔多远。',
         },
-        state: state({ m: 'tiny-llama', t: CAT, v: 'position', l: 1, h: 3, q: 9 }),
+        state: state({ m: 'tiny-llama', t: POSITIONS, v: 'position', l: 1, h: 3, q: 9 }),
       },
     ],
   },
@@ -246,12 +255,12 @@ export const BUILTIN_LESSONS: readonly BuiltinLesson[] = [
         title: { en: 'A short text: a small matrix', zh: '短文本：小矩阵' },
         text: {
           en: 'Every head scores every query against every key: T tokens make a T × T matrix. This sentence has 12 tokens: 144 weights per head.',
-          zh: '每个头都要把每个查询和每个键打分：T 个词元产生一个 T × T 的矩阵。这句话有 12 个词元：每个头 144 个权重。',
+          zh: '每个头都要给每一对查询和键打分：T 个词元产生一个 T × T 的矩阵。这句话有 12 个词元：每个头 144 个权重。',
         },
         state: state({ m: 'tiny-gpt2', t: CAT, v: 'heatmap', l: 0, h: 3, q: 11 }),
       },
       {
-        title: { en: 'Six times the text, thirty-nine times the weights', zh: '文字多六倍，权重多三十九倍' },
+        title: { en: 'Six times the text, thirty-nine times the weights', zh: '文字约 6 倍，权重约 39 倍' },
         text: {
           en: 'This text has 75 tokens, about six times the 12 of the last step. Each head now holds 75 × 75 = 5,625 weights: 39 times the 144 before, in every head of every layer.',
           zh: '这段文字有 75 个词元，大约是上一步 12 个的六倍。现在每个头有 75 × 75 = 5,625 个权重：是之前 144 个的 39 倍，每一层的每一个头都是如此。',

@@ -61,6 +61,21 @@ export function fitQuadratic(xs: number[], ys: number[]): QuadraticFit | null {
   return { a: det3(col(0)) / d, b: det3(col(1)) / d, c: det3(col(2)) / d };
 }
 
+/**
+ * The fit with c ≥ 0: time cannot shrink with the square of the length, so a least-squares
+ * curve bending down (noise at a few small lengths) is replaced by the best straight line.
+ */
+export function fitCost(xs: number[], ys: number[]): QuadraticFit | null {
+  const f = fitQuadratic(xs, ys);
+  if (!f || f.c >= 0) return f;
+  const n = xs.length;
+  const mx = xs.reduce((a, b) => a + b, 0) / n;
+  const my = ys.reduce((a, b) => a + b, 0) / n;
+  const sxx = xs.reduce((a, x) => a + (x - mx) ** 2, 0);
+  const b = sxx > 0 ? xs.reduce((a, x, i) => a + (x - mx) * (ys[i] - my), 0) / sxx : 0;
+  return { a: my - b * mx, b, c: 0 };
+}
+
 /** The share of the fitted time at `tokens` that is the quadratic part (0 when the fit has none). */
 export function quadraticShare(f: QuadraticFit, tokens: number): number {
   const quad = Math.max(0, f.c) * tokens ** 2;

@@ -39,6 +39,8 @@ export interface GenerateOptions extends RunOptions {
   onStep?: (trace: Trace) => void;
   /** Checked between steps; a superseded run stops early. */
   cancelled?: () => boolean;
+  /** Decoders: reuse the keys and values of earlier positions (the default); false recomputes the whole text every step. */
+  cache?: boolean;
 }
 
 export type Feeds = Record<string, ortTypes.Tensor>;

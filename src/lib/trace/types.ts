@@ -107,7 +107,7 @@ export interface Trace {
    * one per step; each step records the chosen id and the model's own probability of it and its
    * top alternatives, from that step's forward pass (at temperature 1, whatever sampling chose).
    */
-  generated?: { from: number; steps: { id: number; text: string; prob: number; alternatives: Prediction['candidates'] }[] };
+  generated?: { from: number; steps: { id: number; text: string; prob: number; alternatives: Prediction['candidates'] }[]; /** Whether the steps reused the key/value cache, and their mean time (ms per generated token). */ cache?: boolean; msPerToken?: number; /** Each step's forward pass (ms); with the cache the first one runs the whole prompt. */ stepMs?: number[]; /** The cache's bytes at the end (keys and values of every position the last step read). */ cacheBytes?: number };
   /**
    * Analyses computed from the taps when asked for (CLI `--analysis`, trace/analysis.ts): value-weighted
    * attention α_ij·‖v_j·W_O^h‖ [layer, head, query, key] and attention rollout [layer, query, key].

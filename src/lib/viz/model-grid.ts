@@ -31,6 +31,8 @@ export interface ModelGridData {
 
 export interface ModelGridOptions {
   maxWidth: number;
+  /** Shown large (presenter, lessons): the whole grid and its legend fit this height. */
+  maxHeight?: number;
   /** `probability`: one 0 → 1 scale for all heads (when `probabilities`); `global`: fitted to all heads' min..max. */
   scaleMode: ScaleMode;
   probabilities?: boolean;
@@ -64,8 +66,11 @@ export interface GridLayout {
   height: number;
 }
 
-export function gridLayout(layers: number, heads: number, maxWidth: number): GridLayout {
-  const fit = Math.floor((maxWidth - LEFT - 8) / heads) - GAP;
+/** Room under the thumbs for the legend and its notes (gridLayout's maxHeight). */
+const LEGEND_ROOM = 110;
+
+export function gridLayout(layers: number, heads: number, maxWidth: number, maxHeight = Number.POSITIVE_INFINITY): GridLayout {
+  const fit = Math.min(Math.floor((maxWidth - LEFT - 8) / heads), Math.floor((maxHeight - TOP - LEGEND_ROOM) / layers)) - GAP;
   const thumb = Math.max(MIN_THUMB, Math.min(MAX_THUMB, fit));
   return { thumb, left: LEFT, top: TOP, width: heads * (thumb + GAP), height: layers * (thumb + GAP) };
 }
@@ -214,7 +219,7 @@ export class ModelGrid {
     this.data = data;
     this.options = options;
     const theme = (this.theme = readTheme(this.root));
-    const L = (this.layout = gridLayout(data.layers, data.heads, options.maxWidth));
+    const L = (this.layout = gridLayout(data.layers, data.heads, options.maxWidth, options.maxHeight));
     const dpr = devicePixelRatioOf();
     const { rows, cols } = this.paint(this.base, dpr);
     sizeCanvas(this.overlay, L.width, L.height);

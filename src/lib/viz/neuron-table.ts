@@ -69,10 +69,10 @@ export function neuronNumberColumns(s: NeuronSteps): NumberColumn[] {
   const ts = s.tappedScores;
   cols.push({
     name: 'tapped_score',
-    header: ['tapped s', { sub: 'j' }],
+    header: [vw('viz.qkv.tappedS'), { sub: 'j' }],
     title: 'the score the model computed (scores tap)',
     width: NUM_COL,
-    cell: (j) => ({ text: ts ? (ts[j] <= -1e30 ? 'masked' : fmt4(ts[j])) : '—', masked: m(j), value: ts ? (ts[j] <= -1e30 ? -Infinity : ts[j]) : NaN }),
+    cell: (j) => ({ text: ts ? (ts[j] <= -1e30 ? vw('viz.qkv.maskedCell') : fmt4(ts[j])) : '—', masked: m(j), value: ts ? (ts[j] <= -1e30 ? -Infinity : ts[j]) : NaN }),
   });
   cols.push({ name: 'softmax', header: ['softmax', { sub: 'j' }], title: 'softmax of the recomputed scores', width: NUM_COL, cell: (j) => ({ text: fmt4(s.probs[j]), masked: false, value: s.probs[j] }) });
   return cols;

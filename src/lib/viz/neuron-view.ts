@@ -106,10 +106,10 @@ export class NeuronView {
       const h = formula(grid, parts, 'atlas-neuron-head');
       h.title = title;
     };
-    header(['key'], 'the key token j');
+    header([vw('viz.qkv.keyHeader')], 'the key token j');
     header(['k', { sub: 'j' }], 'the key vector of token j');
     for (const c of numbers) header(c.header, c.title);
-    header(['tapped p', { sub: 'j' }], 'the weight the model computed (probs tap)');
+    header([vw('viz.qkv.tappedP'), { sub: 'j' }], 'the weight the model computed (probs tap)');
     header(['p', { sub: 'j' }, ' v', { sub: 'j' }], 'value vector of key j times its weight');
     // Row 2: the query vector, above the key vectors it is multiplied with.
     const qLabel = formula(grid, ['q', { sub: String(s.query) }, ` “${tokenLabel(data.queryLabel, 12)}”`], 'atlas-neuron-cell tok atlas-neuron-qlabel');

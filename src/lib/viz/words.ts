@@ -35,6 +35,10 @@ export const VIZ_EN = {
   'viz.qkv.checkOne': '{mark} {what}: max |difference| = {diff} over {n} value (tolerance {tol})',
   'viz.qkv.checkMissing': '{what}: the trace has no tap to compare with.',
   'viz.qkv.tappedScores': 'tapped scores',
+  'viz.qkv.keyHeader': 'key',
+  'viz.qkv.tappedS': 'tapped s',
+  'viz.qkv.tappedP': 'tapped p',
+  'viz.qkv.maskedCell': 'masked',
   'viz.qkv.tappedProbsCheck': 'tapped probs',
   'viz.qkv.tappedContextCheck': 'tapped context',
 } as const;

@@ -6,6 +6,7 @@ import { DataType } from '../../graph/onnx-proto';
 import { GraphBuilder, type BuiltGraph } from '../../graph/builder';
 import { attention, TapCollector } from '../../graph/attention';
 import { AblationInput } from '../../graph/ablation';
+import { KvCache } from '../../graph/kv-cache';
 import { emitLogitLens } from '../../graph/logit-lens';
 import { emitPositionEmbedding } from '../../graph/position-embedding';
 import { INPUT, OUTPUT, type TapRequest } from '../../graph/taps';
@@ -21,7 +22,9 @@ export function buildGpt2(config: Gpt2Config, checkpoint: Checkpoint, request: T
 
   const ids = g.input(INPUT.ids, DataType.INT64, ['T']);
   const positions = g.input(INPUT.positions, DataType.INT64, ['T']);
-  const keep = g.input(INPUT.mask, DataType.BOOL, ['T', 'T']);
+  // With a key/value cache the new rows see the cached keys too: [T, P + T].
+  const cache = new KvCache(g, heads, dHead, !!request.kvCache);
+  const keep = g.input(INPUT.mask, DataType.BOOL, ['T', cache.enabled ? 'K' : 'T']);
   const logitPositions = g.input(INPUT.logitPositions, DataType.INT64, ['P']);
 
   const wte = w('wte.weight', [config.vocabSize, d]);
@@ -41,8 +44,9 @@ export function buildGpt2(config: Gpt2Config, checkpoint: Checkpoint, request: T
     const [q, k, v] = g.opN('Split', [qkv, g.int64([d, d, d])], 3, { axis: 1 }, 'qkv');
     const scale = 1 / Math.sqrt(dHead) / (config.scaleByInverseLayer ? l + 1 : 1);
     const proj = w(p + 'attn.c_proj.weight', [d, d]);
-    const att = attention(g, { q, k, v, heads, dHead, scale, mask: keep, output: taps.outputFor(proj, 'in-out', d), ablation: ablate.forLayer(l) });
+    const att = attention(g, { q, k, v, heads, dHead, scale, mask: keep, output: taps.outputFor(proj, 'in-out', d), ablation: ablate.forLayer(l), past: cache.forLayer(l) });
     taps.add(att);
+    cache.add(att.present);
     h = g.op('Add', [h, g.conv1d(att.merged, proj, w(p + 'attn.c_proj.bias', [d]))]);
     const m = g.layerNorm(h, w(p + 'ln_2.weight', [d]), w(p + 'ln_2.bias', [d]), config.eps);
     const up = g.activation(g.conv1d(m, w(p + 'mlp.c_fc.weight', [d, dInner]), w(p + 'mlp.c_fc.bias', [dInner])), config.activation);
@@ -61,6 +65,7 @@ export function buildGpt2(config: Gpt2Config, checkpoint: Checkpoint, request: T
   g.output(g.op('Gemm', [selected, lmHead], { transB: 1 }, 'logits'), OUTPUT.logits, ['P', config.vocabSize]);
   if (request.logitLens) emitLogitLens(g, residuals, (x) => g.op('Gemm', [lnf(x), lmHead], { transB: 1 }, 'lens_logits'));
   taps.emit(g);
+  cache.emit();
   if (request.hidden) g.output(g.stack(hidden), OUTPUT.hidden, [config.layers + 1, 'T', d]);
   return g.build();
 }

@@ -7,6 +7,7 @@ import { DataType } from '../../graph/onnx-proto';
 import { GraphBuilder, type BuiltGraph } from '../../graph/builder';
 import { attention, TapCollector } from '../../graph/attention';
 import { AblationInput } from '../../graph/ablation';
+import { KvCache } from '../../graph/kv-cache';
 import { emitLogitLens } from '../../graph/logit-lens';
 import { INPUT, OUTPUT, type TapRequest } from '../../graph/taps';
 import type { Checkpoint } from '../../graph/weights';
@@ -21,7 +22,9 @@ export function buildLlama(c: LlamaConfig, checkpoint: Checkpoint, request: TapR
   const ids = g.input(INPUT.ids, DataType.INT64, ['T']);
   // Positions enter only through the RoPE tables; the input is declared because every causal LM is fed it.
   g.input(INPUT.positions, DataType.INT64, ['T']);
-  const keep = g.input(INPUT.mask, DataType.BOOL, ['T', 'T']);
+  // With a key/value cache the new rows see the cached keys too: [T, P + T].
+  const cache = new KvCache(g, kvHeads, headDim, !!request.kvCache);
+  const keep = g.input(INPUT.mask, DataType.BOOL, ['T', cache.enabled ? 'K' : 'T']);
   const logitPositions = g.input(INPUT.logitPositions, DataType.INT64, ['P']);
 
   // cos, sin [T, headDim] come in as inputs (see ropeTables): GPU sin/cos are not accurate
@@ -54,8 +57,10 @@ export function buildLlama(c: LlamaConfig, checkpoint: Checkpoint, request: TapR
       rope,
       output: taps.outputFor(oWeight, 'out-in', d),
       ablation: ablate.forLayer(l),
+      past: cache.forLayer(l),
     });
     taps.add(att);
+    cache.add(att.present);
     const o = g.linear(att.merged, oWeight, c.oBias ? w(p + 'self_attn.o_proj.bias', [d]) : undefined);
     h = g.op('Add', [h, o]);
     const m = g.rmsNorm(h, w(p + 'post_attention_layernorm.weight', [d]), c.eps);
@@ -80,6 +85,7 @@ export function buildLlama(c: LlamaConfig, checkpoint: Checkpoint, request: TapR
   g.output(g.op('Gemm', [selected, head], { transB: 1 }, 'logits'), OUTPUT.logits, ['P', c.vocabSize]);
   if (request.logitLens) emitLogitLens(g, residuals, (x) => g.op('Gemm', [norm(x), head], { transB: 1 }, 'lens_logits'));
   taps.emit(g);
+  cache.emit();
   if (request.hidden) g.output(g.stack(hidden), OUTPUT.hidden, [c.layers + 1, 'T', d]);
   return g.build();
 }

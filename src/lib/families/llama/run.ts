@@ -19,23 +19,31 @@ export function slidingWindowKeep(n: number, window: number): Uint8Array {
  * layout), in float64 and then rounded: one table per run, exact on every backend.
  */
 export function ropeTables(n: number, c: LlamaConfig): { cos: Float32Array; sin: Float32Array } {
+  return ropeTablesAt(Array.from({ length: n }, (_, i) => i), c);
+}
+
+/** The same tables at the given positions (a cached generation step runs only the newest). */
+export function ropeTablesAt(positions: number[], c: LlamaConfig): { cos: Float32Array; sin: Float32Array } {
   const inv = inverseFrequencies(c);
   const d = c.headDim;
-  const cos = new Float32Array(n * d);
-  const sin = new Float32Array(n * d);
-  for (let p = 0; p < n; p++)
+  const cos = new Float32Array(positions.length * d);
+  const sin = new Float32Array(positions.length * d);
+  positions.forEach((p, row) => {
     for (let e = 0; e < d; e++) {
       const angle = p * inv[e % (d / 2)];
-      cos[p * d + e] = Math.cos(angle);
-      sin[p * d + e] = Math.sin(angle);
+      cos[row * d + e] = Math.cos(angle);
+      sin[row * d + e] = Math.sin(angle);
     }
+  });
   return { cos, sin };
 }
 
 export const llamaRuntime = causalLmRuntime<LlamaConfig>(buildLlama, {
   keep: (n, c) => (c.slidingWindow === null ? causalKeep(n) : slidingWindowKeep(n, c.slidingWindow)),
-  feeds: (n, c) => {
-    const t = ropeTables(n, c);
-    return { [INPUT.ropeCos]: floats(t.cos, [n, c.headDim]), [INPUT.ropeSin]: floats(t.sin, [n, c.headDim]) };
+  // The query at position p sees keys p − window < j ≤ p (all earlier ones without a window).
+  keepRow: (p, keys, c) => new Uint8Array(keys).fill(1, c.slidingWindow === null ? 0 : Math.max(0, p - c.slidingWindow + 1), p + 1),
+  feeds: (positions, c) => {
+    const t = ropeTablesAt(positions, c);
+    return { [INPUT.ropeCos]: floats(t.cos, [positions.length, c.headDim]), [INPUT.ropeSin]: floats(t.sin, [positions.length, c.headDim]) };
   },
 });

@@ -8,6 +8,7 @@ import { DataType } from '../../graph/onnx-proto';
 import { GraphBuilder, type BuiltGraph } from '../../graph/builder';
 import { attention, TapCollector } from '../../graph/attention';
 import { AblationInput } from '../../graph/ablation';
+import { KvCache } from '../../graph/kv-cache';
 import { emitLogitLens } from '../../graph/logit-lens';
 import { emitPositionEmbedding } from '../../graph/position-embedding';
 import { INPUT, OUTPUT, type TapRequest } from '../../graph/taps';
@@ -24,7 +25,9 @@ export function buildOpt(c: OptConfig, checkpoint: Checkpoint, request: TapReque
 
   const ids = g.input(INPUT.ids, DataType.INT64, ['T']);
   const positions = g.input(INPUT.positions, DataType.INT64, ['T']);
-  const keep = g.input(INPUT.mask, DataType.BOOL, ['T', 'T']);
+  // With a key/value cache the new rows see the cached keys too: [T, P + T].
+  const cache = new KvCache(g, heads, d / heads, !!request.kvCache);
+  const keep = g.input(INPUT.mask, DataType.BOOL, ['T', cache.enabled ? 'K' : 'T']);
   const logitPositions = g.input(INPUT.logitPositions, DataType.INT64, ['P']);
 
   const embed = w('embed_tokens.weight', [c.vocabSize, c.embedDim]);
@@ -44,8 +47,9 @@ export function buildOpt(c: OptConfig, checkpoint: Checkpoint, request: TapReque
     const p = `layers.${l}.`;
     const proj = (x: string, name: string, out: number, inDim: number) => g.linear(x, w(`${p}${name}.weight`, [out, inDim]), bias(`${p}${name}.bias`, out));
     const a = c.preNorm ? ln(h, p + 'self_attn_layer_norm') : h;
-    const att = attention(g, { q: proj(a, 'self_attn.q_proj', d, d), k: proj(a, 'self_attn.k_proj', d, d), v: proj(a, 'self_attn.v_proj', d, d), heads, dHead: d / heads, scale, mask: keep, output: taps.outputFor(w(`${p}self_attn.out_proj.weight`, [d, d]), 'out-in', d), ablation: ablate.forLayer(l) });
+    const att = attention(g, { q: proj(a, 'self_attn.q_proj', d, d), k: proj(a, 'self_attn.k_proj', d, d), v: proj(a, 'self_attn.v_proj', d, d), heads, dHead: d / heads, scale, mask: keep, output: taps.outputFor(w(`${p}self_attn.out_proj.weight`, [d, d]), 'out-in', d), ablation: ablate.forLayer(l), past: cache.forLayer(l) });
     taps.add(att);
+    cache.add(att.present);
     h = g.op('Add', [h, proj(att.merged, 'self_attn.out_proj', d, d)]);
     if (!c.preNorm) h = ln(h, p + 'self_attn_layer_norm');
     const m = c.preNorm ? ln(h, p + 'final_layer_norm') : h;
@@ -67,6 +71,7 @@ export function buildOpt(c: OptConfig, checkpoint: Checkpoint, request: TapReque
   g.output(g.op('Gemm', [selected, head], { transB: 1 }, 'logits'), OUTPUT.logits, ['P', c.vocabSize]);
   if (request.logitLens) emitLogitLens(g, residuals, (x) => g.op('Gemm', [toOutput(x), head], { transB: 1 }, 'lens_logits'));
   taps.emit(g);
+  cache.emit();
   if (request.hidden) g.output(g.stack(hidden), OUTPUT.hidden, [c.layers + 1, 'T', c.embedDim === d ? d : 'D']);
   return g.build();
 }
