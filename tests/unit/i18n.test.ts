@@ -6,6 +6,7 @@ import { CATALOGUES, LANGUAGES, PARTS, en } from '../../src/lib/i18n/catalogue';
 import { preferredLanguage } from '../../src/lib/i18n/i18n.svelte';
 import { FAMILY_IDS } from '../../src/lib/vocabulary/families';
 import { familySpec } from '../../src/lib/families';
+import { TOKENIZER_ROLES } from '../../src/lib/tokenize/catalog';
 
 const placeholders = (s: string) => [...s.matchAll(/\{(\w+)\}/g)].map((m) => m[1]).sort();
 
@@ -37,6 +38,10 @@ describe('message catalogue', () => {
   it('says what the family registry says about each family, in English word for word', () => {
     for (const f of FAMILY_IDS)
       for (const field of ['note', 'compareNote', 'inputLabel'] as const) expect(en[`family.${f}.${field}`], `${f} ${field}`).toBe(familySpec(f)[field]);
+  });
+
+  it('says what the tokenizer catalogue says of each tokenizer, in English word for word', () => {
+    for (const [id, role] of Object.entries(TOKENIZER_ROLES)) expect(en[`tokenizerRole.${id}` as keyof typeof en], id).toBe(role);
   });
 
   it('picks the browser’s first language it has', () => {

@@ -99,6 +99,15 @@ export const en = {
   'positions.relative.lesson': 'No position vectors at all: each head adds a learned number to every score, chosen by how far the key is from the query (offsets grouped into buckets that widen with distance).',
   'positions.rotary.title': 'Rotary position embedding (RoPE: LLaMA, Qwen, Mistral)',
   'positions.rotary.lesson': 'Nothing is added to the input: q and k are rotated by angles proportional to their positions, so their dot product depends on the distance between them.',
+  // The catalogue's TOKENIZER_ROLES (lib/tokenize/catalog.ts), word for word (tests/unit/i18n.test.ts).
+  'tokenizerRole.tiny-gpt2': "the tokenizer of tiny-gpt2, which Explore runs (trained here on the Brown corpus; GPT-2’s own is gpt2)",
+  'tokenizerRole.tiny-bert': "the tokenizer of tiny-bert, which Explore runs (trained here; BERT’s own is bert-base-uncased)",
+  'tokenizerRole.tiny-t5': "the tokenizer of tiny-t5, which Explore runs (trained here)",
+  'tokenizerRole.tiny-llama': "the tokenizer of tiny-llama, which Explore runs (trained here; TinyLlama’s own is tinyllama)",
+  'tokenizerRole.gpt2': "GPT-2’s own tokenizer (the released model)",
+  'tokenizerRole.bert-base-uncased': "BERT’s own tokenizer (the released model)",
+  'tokenizerRole.tinyllama': "TinyLlama’s own tokenizer (LLaMA 2’s SentencePiece)",
+  'tokenizerRole.tiktoken-cl100k': "GPT-4’s cl100k_base, through tiktoken’s ranks (no model here runs it)",
 } as const;
 
 export const zh: Record<keyof typeof en, string> = {
@@ -199,4 +208,12 @@ export const zh: Record<keyof typeof en, string> = {
   'positions.relative.lesson': '完全没有位置向量：每个头给每个分数加上一个学习得到的数，这个数由键与查询之间的距离决定（偏移量被分组到随距离变宽的桶中）。',
   'positions.rotary.title': '旋转位置编码（RoPE：LLaMA、Qwen、Mistral）',
   'positions.rotary.lesson': '输入中不加入任何东西：q 和 k 按与各自位置成正比的角度旋转，因此它们的点积取决于二者之间的距离。',
+  'tokenizerRole.tiny-gpt2': "tiny-gpt2 的分词器，探索页运行的就是它（在这里用 Brown 语料训练；GPT-2 自己的是 gpt2）",
+  'tokenizerRole.tiny-bert': "tiny-bert 的分词器，探索页运行的就是它（在这里训练；BERT 自己的是 bert-base-uncased）",
+  'tokenizerRole.tiny-t5': "tiny-t5 的分词器，探索页运行的就是它（在这里训练）",
+  'tokenizerRole.tiny-llama': "tiny-llama 的分词器，探索页运行的就是它（在这里训练；TinyLlama 自己的是 tinyllama）",
+  'tokenizerRole.gpt2': "GPT-2 自己的分词器（公开发布的模型）",
+  'tokenizerRole.bert-base-uncased': "BERT 自己的分词器（公开发布的模型）",
+  'tokenizerRole.tinyllama': "TinyLlama 自己的分词器（LLaMA 2 的 SentencePiece）",
+  'tokenizerRole.tiktoken-cl100k': "GPT-4 的 cl100k_base，来自 tiktoken 的合并排名（这里没有模型运行它）",
 };
