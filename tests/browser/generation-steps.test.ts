@@ -29,6 +29,16 @@ describe('generation, step by step', { timeout: 600_000 }, () => {
     expect(await page.inputValue('[data-view=qkv] [data-control=query]')).toBe(String(g.from + 2 - 1));
     await page.click('[aria-label="Next step"]');
     await expect.poll(() => page.textContent('[data-testid=step-prob]')).toBe(`${(100 * g.steps[3].prob).toFixed(1)} %`);
+    // The KV-cache view follows the step: step 4's query (at from + 2) read from + 3 keys and values.
+    const kv = page.locator('[data-view=kvcache] [data-testid=kv-summary]');
+    await expect.poll(() => kv.getAttribute('data-positions')).toBe(String(g.from + 3));
+    const m = expected.model;
+    expect(Number(await kv.getAttribute('data-bytes'))).toBe(2 * m.layers * (m.kvHeads ?? m.heads) * m.headDim * (g.from + 3) * 4);
+    expect(await page.getAttribute('[data-view=kvcache] [data-testid=kv-keys]', 'data-rows')).toBe(String(g.from + 3));
+    // Its weights are the trace's own: they sum to 1 over the cached keys.
+    const weights = await page.locator('[data-view=kvcache] [data-weight]').evaluateAll((els) => els.map((e) => Number(e.getAttribute('data-weight'))));
+    expect(weights).toHaveLength(g.from + 3);
+    expect(weights.reduce((a, b) => a + b, 0)).toBeCloseTo(1, 5);
     // Play runs to the end on its own.
     await page.selectOption('[data-testid=generation-steps] select', '400');
     await page.click('[data-testid=play]');

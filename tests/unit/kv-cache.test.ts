@@ -9,6 +9,23 @@ import { loadModel } from '../../src/lib/runtime/load';
 import type { ModelRunner } from '../../src/lib/runtime/runner';
 import { randomCheckpoint, type RandomCheckpointOptions } from '../helpers/random-checkpoint';
 import { filesOf } from '../helpers/model-files';
+import { bools, causalKeep, floats, i64, range } from '../../src/lib/runtime/feeds';
+import { INPUT, OUTPUT } from '../../src/lib/graph/taps';
+import { cacheAtStep, kvHeadOf } from '../../src/lib/trace/kv-cache';
+
+/** RoPE's cos and sin at positions 0..T−1, from the model's own frequencies (as the runtime feeds them). */
+function ropeFeeds(runner: ModelRunner, T: number) {
+  const inv = runner.info.ropeFrequencies!;
+  const d = runner.info.headDim;
+  const cos = new Float32Array(T * d);
+  const sin = new Float32Array(T * d);
+  for (let p = 0; p < T; p++)
+    for (let e = 0; e < d; e++) {
+      cos[p * d + e] = Math.cos(p * inv[e % (d / 2)]);
+      sin[p * d + e] = Math.sin(p * inv[e % (d / 2)]);
+    }
+  return { [INPUT.ropeCos]: floats(cos, [T, d]), [INPUT.ropeSin]: floats(sin, [T, d]) };
+}
 
 const runners: ModelRunner[] = [];
 afterAll(async () => {
@@ -55,4 +72,46 @@ describe('generation with a key/value cache', () => {
       const cp = randomCheckpoint(options);
       await compare(await loadModel(filesOf(cp), { id: cp.name, source: 'local' }, 'wasm'), 'Once upon a time there was', 10);
     });
+});
+
+describe('the cache a step read, from the trace', () => {
+  it('equals the graph’s own present_k/present_v: rows 0..p of the trace’s keys and values (GPT-2, LLaMA with grouped-query attention)', async () => {
+    for (const id of ['tiny-gpt2', 'tiny-llama']) {
+      const runner = await loadModelDir(`static/models/${id}`, { id, source: 'embedded' });
+      runners.push(runner);
+      const trace = await runner.generate('The cat sat on the mat, and', { steps: 6 });
+      const m = trace.model;
+      const kvHeads = m.kvHeads ?? m.heads;
+      const T = trace.tokens.length;
+      // The cached graph run over the whole text from an empty cache: its present_k/v is the cache after the last token.
+      const empty = floats(new Float32Array(0), [m.layers, kvHeads, 0, m.headDim]);
+      const rope = id === 'tiny-llama' ? ropeFeeds(runner, T) : {};
+      const out = await runner.exec('main', { taps: new Set(), hidden: false, kvCache: true }, {
+        ...rope,
+        [INPUT.ids]: i64(trace.tokens.map((t) => t.id)),
+        [INPUT.positions]: i64(range(T)),
+        [INPUT.mask]: bools(causalKeep(T), [T, T]),
+        [INPUT.logitPositions]: i64([T - 1]),
+        [INPUT.pastK]: empty,
+        [INPUT.pastV]: empty,
+      });
+      const presentK = out[OUTPUT.presentK].data as Float32Array;
+      const presentV = out[OUTPUT.presentV].data as Float32Array;
+      const maxDiff = (a: Float32Array, b: Float32Array) => a.reduce((d, x, i) => Math.max(d, Math.abs(x - b[i])), 0);
+      expect(maxDiff(presentK, trace.attention.self!.k!.data), id).toBeLessThan(1e-5);
+      expect(maxDiff(presentV, trace.attention.self!.v!.data), id).toBeLessThan(1e-5);
+      // The cache step 4 read (its query at from + 2): keys 0..from+2 of layer 1's KV head for query head 3.
+      const g = trace.generated!;
+      const p = g.from + 2;
+      const c = cacheAtStep(trace, 1, 3, p)!;
+      const kv = kvHeadOf(3, m.heads, kvHeads);
+      expect(kv).toBe(id === 'tiny-llama' ? 1 : 3);
+      const at = (1 * kvHeads + kv) * T * m.headDim;
+      expect(maxDiff(c.keys, presentK.subarray(at, at + (p + 1) * m.headDim))).toBeLessThan(1e-5);
+      expect(c.positions).toBe(p + 1);
+      expect(c.bytes).toBe(2 * m.layers * kvHeads * m.headDim * (p + 1) * 4);
+      expect(c.bytesWithoutSharing / c.bytes).toBe(m.heads / kvHeads);
+      expect(c.weights.reduce((a, b) => a + b, 0)).toBeCloseTo(1, 5);
+    }
+  });
 });

@@ -8,7 +8,7 @@ import type { AttentionKind } from '../trace/types';
 import { DEFAULT_HEATMAP_OPTIONS, type HeatmapViewOptions } from '../components/views/heatmap-options';
 
 /** The views a link or a lesson step can show large: the `id`s of the view registry (components/views/registry.ts). */
-export const VIEW_NAMES = ['model', 'head', 'heatmap', 'qkv', 'alignment', 'position', 'rollout', 'lens', 'metrics'] as const;
+export const VIEW_NAMES = ['model', 'head', 'heatmap', 'qkv', 'alignment', 'position', 'rollout', 'kvcache', 'lens', 'metrics'] as const;
 export type ViewName = (typeof VIEW_NAMES)[number];
 /** Names older links used for a view. */
 const VIEW_ALIASES: Record<string, ViewName> = { neuron: 'qkv' };

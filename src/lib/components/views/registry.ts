@@ -14,6 +14,7 @@ import MetricsView from './MetricsView.svelte';
 import PositionView from './PositionView.svelte';
 import RolloutView from './RolloutView.svelte';
 import LogitLensView from './LogitLensView.svelte';
+import KvCacheView from './KvCacheView.svelte';
 import { rolloutApplies } from '$lib/trace/analysis';
 import type { ViewName } from '$lib/state/view-state';
 import { ATTENTION_KINDS } from '$lib/vocabulary/attention-kinds';
@@ -44,6 +45,8 @@ export const VIEWS: readonly ViewEntry[] = [
   // RoPE and T5's relative bias are read from taps; learned absolute positions from the graph's embedding outputs (asked for with positionEmbedding).
   { id: 'position', label: 'Positions', component: PositionView, wide: false, shows: (t) => t.model.positionEncoding !== 'learned-absolute' || !!t.positionEmbedding },
   { id: 'rollout', label: 'Rollout', component: RolloutView, wide: false, shows: (t) => ATTENTION_KINDS.some((k) => rolloutApplies(k) && !!t.attention[k]?.probs) },
+  // A causal generation's key/value cache, from the trace's own keys and values.
+  { id: 'kvcache', label: 'KV cache', component: KvCacheView, wide: true, shows: (t) => !!t.generated && !!t.attention.self?.k && !!t.attention.self?.v && !!t.attention.self?.probs },
   { id: 'lens', label: 'Logit lens', component: LogitLensView, wide: true, shows: (t) => !!t.logitLens },
   { id: 'metrics', label: 'Summary', component: MetricsView, wide: true, shows: always },
 ];

@@ -1,0 +1,55 @@
+// What the key/value cache held at one step of a causal generation, from the trace's own taps.
+// In a causal model a position's key and value never change once computed (later tokens cannot
+// reach them), so the cache the step read is exactly rows 0..p of this trace's k and v, and
+// the step's new query attended over them with row p of its weights.
+
+import type { Trace } from './types';
+
+export interface CacheAtStep {
+  /** The query position of the step (it wrote token p + 1); the cache holds keys 0..p. */
+  position: number;
+  /** Keys held (position + 1). */
+  positions: number;
+  kvHead: number;
+  headDim: number;
+  /** Row-major [positions, headDim] keys and values of this layer and KV head. */
+  keys: Float32Array;
+  values: Float32Array;
+  /** The step's attention over the cached keys: row p of the head's weights, [positions]. */
+  weights: Float32Array;
+  /** 2 · layers · kvHeads · headDim · positions · 4 bytes (float32 keys and values). */
+  bytes: number;
+  /** The same with one key/value head per query head (what grouped-query attention saves). */
+  bytesWithoutSharing: number;
+}
+
+/** Query head h reads KV head ⌊h / (H / H_kv)⌋ (grouped-query attention repeats, not tiles). */
+export const kvHeadOf = (head: number, heads: number, kvHeads: number): number => Math.floor(head / (heads / kvHeads));
+
+export function cacheAtStep(trace: Trace, layer: number, head: number, position: number): CacheAtStep | null {
+  const taps = trace.attention.self;
+  const k = taps?.k;
+  const v = taps?.v;
+  const p = taps?.probs;
+  if (!k || !v || !p) return null;
+  const { layers, heads, headDim } = trace.model;
+  const kvHeads = trace.model.kvHeads ?? heads;
+  const [, kvH, T, d] = k.shape;
+  if (kvH !== kvHeads || d !== headDim || position < 0 || position >= T) return null;
+  const n = position + 1;
+  const kv = kvHeadOf(head, heads, kvHeads);
+  const at = (layer * kvHeads + kv) * T * d;
+  const [, , Q, K] = p.shape;
+  const row = ((layer * heads + head) * Q + position) * K;
+  return {
+    position,
+    positions: n,
+    kvHead: kv,
+    headDim: d,
+    keys: k.data.slice(at, at + n * d),
+    values: v.data.slice(at, at + n * d),
+    weights: p.data.slice(row, row + n),
+    bytes: 2 * layers * kvHeads * d * n * 4,
+    bytesWithoutSharing: 2 * layers * heads * d * n * 4,
+  };
+}
