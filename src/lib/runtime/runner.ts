@@ -114,7 +114,7 @@ export class ModelRunner implements RunContext<ModelConfig> {
 
   /** One session per graph and tap set; building a graph is cheap, creating a session is not. */
   private session(part: string, request: TapRequest): Promise<ort.InferenceSession> {
-    const key = `${part}:${[...request.taps].sort().join(',')}:${request.hidden}:${request.logitLens ? 'lens' : ''}:${request.positionEmbedding ? 'positions' : ''}:${request.ablation ? 'ablate' : ''}:${request.kvCache ? 'kv' : ''}`;
+    const key = `${part}:${[...request.taps].sort().join(',')}:${request.hidden}:${request.logitLens ? 'lens' : ''}:${request.positionEmbedding ? 'positions' : ''}:${request.kvCache ? 'kv' : ''}:${request.ablation ? 'ablate' : ''}`;
     let s = this.sessions.get(key);
     if (!s) {
       const graph = this.build(part, request);
