@@ -80,6 +80,8 @@ describe('lessons, presenter layout and languages', { timeout: 900_000 }, () => 
     await waitForTrace(page, 'The cat sat on the mat.');
     await page.click('[data-view=heatmap] [data-control=add-to-lesson]');
     await expect.poll(() => page.textContent('[data-testid=added-to-lesson]'), POLL).toContain('step 1');
+    // The button itself says so: the notice with the link is at the top of the page, out of sight.
+    await expect.poll(() => page.textContent('[data-view=heatmap] [data-control=add-to-lesson]'), POLL).toContain('step 1 of your lesson');
     await page.click('[data-view=qkv] [data-control=add-to-lesson]');
     await expect.poll(() => page.textContent('[data-testid=added-to-lesson]'), POLL).toContain('step 2');
 

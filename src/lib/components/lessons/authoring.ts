@@ -5,7 +5,8 @@ import { getContext, setContext } from 'svelte';
 import type { ViewName } from '$lib/state/view-state';
 
 export interface LessonAuthoring {
-  add(view: ViewName): void;
+  /** Adds the view as it is now as the next step; resolves to the step's number (null: it could not be added). */
+  add(view: ViewName): Promise<number | null>;
 }
 
 const KEY = Symbol('atlas-lesson-authoring');

@@ -74,6 +74,8 @@ export const en = {
   'lesson.add': 'Lesson',
   'lesson.addTitle': 'Add this view, as it is now, as the next step of your lesson',
   'lesson.added': 'Added as step {n} of your lesson.',
+  'lesson.addedShort': '✓ step {n} of your lesson',
+  'editor.textPlaceholder': 'What should the class look at here? (plain text; **bold**, lists)',
   'lesson.openDraft': 'Open it in Lessons to write its text',
 
   'stage.missingModel': 'This step shows the model “{model}”, which this app does not have. Open the step in the explorer to pick another model.',
@@ -239,6 +241,8 @@ export const zh: Record<keyof typeof en, string> = {
   'lesson.add': '课程',
   'lesson.addTitle': '把这个视图按现在的样子加为你的课程的下一步',
   'lesson.added': '已加为你的课程的第 {n} 步。',
+  'lesson.addedShort': '✓ 你的课程的第 {n} 步',
+  'editor.textPlaceholder': '这里要让学生看什么？（纯文本；支持 **粗体** 和列表）',
   'lesson.openDraft': '在“课程”中打开并撰写说明',
 
   'stage.missingModel': '这一步使用的模型“{model}”不在本应用中。请在探索页中打开这一步并选择其他模型。',
