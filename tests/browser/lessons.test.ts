@@ -215,6 +215,9 @@ describe('lessons, presenter layout and languages', { timeout: 900_000 }, () => 
     expect(points.map(([t]) => t).at(-1)).toBe(128);
     for (const [tokens, bytes] of points) expect(bytes).toBe(4 * 4 * tokens * tokens * 4);
     for (const [i, target] of [8, 16, 32, 64].entries()) expect(Math.abs(points[i][0] - target)).toBeLessThanOrEqual(1);
+    // Attention's share of the layers' work at 128 tokens, and where it would reach half (tests/unit/lessons.test.ts by hand).
+    expect(await page.locator('[data-flops-share]').last().textContent()).toBe('14.3 %');
+    expect(await page.textContent('[data-testid=cost-crossover]')).toContain('768 tokens');
     // Cancel during a second measurement: it stops with fewer lengths and says so.
     await page.click('[data-control=cost-measure]');
     await page.click('[data-control=cost-cancel]');

@@ -4,7 +4,7 @@ import { describe, expect, it } from 'vitest';
 import { LESSON_FORMAT, LESSON_LIMITS, LessonError, lessonFragment, lessonJson, parseLesson, readLessonLink, type Lesson } from '../../src/lib/lessons/lesson';
 import { parseInline, parseLessonText } from '../../src/lib/lessons/lesson-text';
 import { addToDraft, loadDraft, moveStep, saveDraft } from '../../src/lib/lessons/draft';
-import { fitCost, fitQuadratic, median, prefixText, quadraticShare, sweepLengths } from '../../src/lib/lessons/cost-of-length';
+import { attentionCrossover, fitCost, fitQuadratic, layerFlops, median, prefixText, quadraticShare, sweepLengths } from '../../src/lib/lessons/cost-of-length';
 import type { Trace } from '../../src/lib/trace/types';
 
 const lesson = (steps: unknown[], extra: Record<string, unknown> = {}) => JSON.stringify({ format: LESSON_FORMAT, version: 1, title: 'T', lang: 'en', steps, ...extra });
@@ -112,6 +112,20 @@ describe('cost of length', () => {
     // The least-squares line passes through the mean point.
     expect(line.a + line.b * mean(xs)).toBeCloseTo(mean(bent), 9);
     expect(fitCost(xs, xs.map((x) => 3 + 0.5 * x + 0.01 * x * x))!.c).toBeCloseTo(0.01, 8);
+  });
+
+  it('counts attention’s share of the layers’ work from the shapes (tiny-gpt2 by hand; grouped-query and gated FFN)', () => {
+    // tiny-gpt2: d 128, 4 heads of 32, FFN 512, 4 layers. Per layer at T = 128: projections 4 × 2·T·d·d = 16,777,216;
+    // QKᵀ and PV 2 × 2·T²·128 = 8,388,608; FFN 2 × 2·T·d·512 = 33,554,432.
+    const tiny = { layers: 4, heads: 4, headDim: 32, dModel: 128, ffn: { dim: 512, matrices: 2 as const } };
+    expect(layerFlops(tiny, 128)).toEqual({ attention: 4 * 8388608, total: 4 * (16777216 + 8388608 + 33554432) });
+    // Half of the work when 512·T² = 393,216·T: T = 768.
+    expect(attentionCrossover(tiny)).toBe(768);
+    // Grouped-query attention makes k and v cheaper; a gated FFN has three matrices.
+    const gqa = layerFlops({ ...tiny, kvHeads: 2, ffn: { dim: 512, matrices: 3 } }, 10)!;
+    expect(gqa.total / 4).toBe(2 * 10 * 128 * 128 + 2 * 2 * 10 * 128 * 64 + 2 * 10 * 128 * 128 + 4 * 100 * 128 + 3 * 2 * 10 * 128 * 512);
+    // T5 (two stacks) is not counted.
+    expect(layerFlops({ ...tiny, decoderLayers: 4 }, 8)).toBeNull();
   });
 
   it('sweeps doubling lengths up to the model’s limit, and cuts a text after its n-th token', () => {

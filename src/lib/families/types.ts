@@ -22,7 +22,7 @@ export interface FamilyConfig<F extends Family = Family> {
 }
 
 /** The numbers of a model that a trace reports (ModelInfo without where it came from). */
-export type ModelShape = Pick<ModelInfo, 'layers' | 'decoderLayers' | 'heads' | 'kvHeads' | 'headDim' | 'dModel' | 'vocabSize' | 'maxPositions' | 'ropeTheta' | 'ropeFrequencies'>;
+export type ModelShape = Pick<ModelInfo, 'layers' | 'decoderLayers' | 'heads' | 'kvHeads' | 'headDim' | 'dModel' | 'vocabSize' | 'maxPositions' | 'ropeTheta' | 'ropeFrequencies' | 'ffn'>;
 
 /**
  * What a family's models are for, which decides the explorer's controls:

@@ -2,7 +2,7 @@
 // forward pass as a + b·T + c·T² (least squares). The attention weights' bytes are read from
 // each trace's own tensors, so their T² growth is a measurement too, not a formula.
 
-import type { Trace } from '$lib/trace/types';
+import type { ModelInfo, Trace } from '$lib/trace/types';
 import { ATTENTION_KINDS } from '$lib/vocabulary/attention-kinds';
 
 export interface LengthPoint {
@@ -81,6 +81,28 @@ export function quadraticShare(f: QuadraticFit, tokens: number): number {
   const quad = Math.max(0, f.c) * tokens ** 2;
   const total = f.a + f.b * tokens + f.c * tokens ** 2;
   return total > 0 ? Math.min(1, quad / total) : 0;
+}
+
+/**
+ * Multiply-adds ×2 of the layers at T tokens, counted from the model's shapes: the q, k, v and
+ * output projections, QKᵀ and PV (T × T per head: the quadratic part), and the feed-forward
+ * block. The embeddings and the output head are left out. Encoder-only and decoder-only
+ * stacks; T5 (two stacks and cross-attention) is not counted (null).
+ */
+export function layerFlops(info: Pick<ModelInfo, 'layers' | 'heads' | 'kvHeads' | 'headDim' | 'dModel' | 'ffn' | 'decoderLayers'>, T: number): { attention: number; total: number } | null {
+  if (!info.ffn || info.decoderLayers !== undefined) return null;
+  const { dModel: d, heads: H, headDim: dh, layers: L } = info;
+  const kvH = info.kvHeads ?? H;
+  const projections = 2 * T * d * H * dh + 2 * 2 * T * d * kvH * dh + 2 * T * H * dh * d;
+  const attention = 2 * 2 * T * T * H * dh;
+  const ffn = info.ffn.matrices * 2 * T * d * info.ffn.dim;
+  return { attention: L * attention, total: L * (projections + attention + ffn) };
+}
+
+/** The length at which QKᵀ and PV (a·T²) equal the rest of the layers' work (r·T): T = r / a. */
+export function attentionCrossover(info: Parameters<typeof layerFlops>[0]): number | null {
+  const one = layerFlops(info, 1);
+  return one ? Math.round((one.total - one.attention) / one.attention) : null;
 }
 
 /** A text of about `tokens` tokens: the source cut after its `tokens`-th token (from a trace of the whole). */

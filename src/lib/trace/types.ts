@@ -51,6 +51,8 @@ export interface ModelInfo {
   /** Key/value heads (grouped-query attention: fewer than `heads`); absent means one per query head. */
   kvHeads?: number;
   headDim: number;
+  /** The feed-forward block: its inner width and how many d × dim matrices it has (3 when gated: SwiGLU, gated-GELU). */
+  ffn?: { dim: number; matrices: 2 | 3 };
   dModel: number;
   vocabSize: number;
   /** Longest input the model takes; null when positions are relative (T5). */

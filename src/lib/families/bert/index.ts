@@ -18,6 +18,6 @@ export const bert = {
   reference: 'tests/reference/bert.ts',
   parseConfig: parseBertConfig,
   configTokenIds: (c) => [['pad_token_id', c.padTokenId]],
-  shape: (c) => ({ layers: c.layers, heads: c.heads, headDim: c.dModel / c.heads, dModel: c.dModel, vocabSize: c.vocabSize, maxPositions: c.maxPositions }),
+  shape: (c) => ({ layers: c.layers, heads: c.heads, headDim: c.dModel / c.heads, dModel: c.dModel, vocabSize: c.vocabSize, maxPositions: c.maxPositions, ffn: { dim: c.dInner, matrices: 2 } }),
   runtime: async () => (await import('./run')).bertRuntime,
 } satisfies FamilySpec<'bert', BertConfig>;

@@ -17,6 +17,6 @@ export const gpt2 = {
   inputLabel: 'Text',
   reference: 'tests/reference/gpt2.ts',
   parseConfig: parseGpt2Config,
-  shape: (c) => ({ layers: c.layers, heads: c.heads, headDim: c.dModel / c.heads, dModel: c.dModel, vocabSize: c.vocabSize, maxPositions: c.maxPositions }),
+  shape: (c) => ({ layers: c.layers, heads: c.heads, headDim: c.dModel / c.heads, dModel: c.dModel, vocabSize: c.vocabSize, maxPositions: c.maxPositions, ffn: { dim: c.dInner, matrices: 2 } }),
   runtime: async () => (await import('./run')).gpt2Runtime,
 } satisfies FamilySpec<'gpt2', Gpt2Config>;

@@ -28,6 +28,8 @@ export const llama = {
     maxPositions: c.maxPositions,
     ropeTheta: c.ropeTheta,
     ropeFrequencies: Array.from(inverseFrequencies(c)),
+    // SwiGLU: gate, up and down projections.
+    ffn: { dim: c.dInner, matrices: 3 },
   }),
   runtime: async () => (await import('./run')).llamaRuntime,
 } satisfies FamilySpec<'llama', LlamaConfig>;

@@ -18,6 +18,6 @@ export const opt = {
   inputLabel: 'Text',
   reference: 'tests/reference/opt.ts',
   parseConfig: parseOptConfig,
-  shape: (c) => ({ layers: c.layers, heads: c.heads, headDim: c.dModel / c.heads, dModel: c.dModel, vocabSize: c.vocabSize, maxPositions: c.maxPositions }),
+  shape: (c) => ({ layers: c.layers, heads: c.heads, headDim: c.dModel / c.heads, dModel: c.dModel, vocabSize: c.vocabSize, maxPositions: c.maxPositions, ffn: { dim: c.dInner, matrices: 2 } }),
   runtime: async () => (await import('./run')).optRuntime,
 } satisfies FamilySpec<'opt', OptConfig>;

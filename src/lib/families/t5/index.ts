@@ -23,6 +23,6 @@ export const t5 = {
     ['pad_token_id', c.padTokenId],
   ],
   // Positions are relative, so there is no longest input.
-  shape: (c) => ({ layers: c.layers, decoderLayers: c.decoderLayers, heads: c.heads, headDim: c.dKv, dModel: c.dModel, vocabSize: c.vocabSize, maxPositions: null }),
+  shape: (c) => ({ layers: c.layers, decoderLayers: c.decoderLayers, heads: c.heads, headDim: c.dKv, dModel: c.dModel, vocabSize: c.vocabSize, maxPositions: null, ffn: { dim: c.dFF, matrices: c.gated ? 3 : 2 } }),
   runtime: async () => (await import('./run')).t5Runtime,
 } satisfies FamilySpec<'t5', T5Config>;

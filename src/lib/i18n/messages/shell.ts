@@ -141,6 +141,9 @@ export const en = {
   'cost.bytesCaption': 'Bytes of every layer’s and head’s attention weights in the trace. The curve is {perSquare} bytes × T² (from the longest run): the points lie on it.',
   'cost.tokens': 'tokens',
   'cost.weights': 'attention weights',
+  'cost.flops': 'QKᵀ and PV: share of the work',
+  'cost.flopsTitle': 'Of the layers’ multiply-adds (projections, QKᵀ and PV, feed-forward), the share of QKᵀ and PV, counted from the model’s shapes',
+  'cost.flopsNote': 'The last column counts, from the model’s shapes, how much of the layers’ arithmetic is QKᵀ and PV, the part that grows with T²: it grows with every doubling, and with this model’s widths it would be half of the work at {crossover} tokens.',
 
   'error.code.bad-safetensors': "The model's weights file (safetensors) could not be read.",
   'error.code.bad-config': "The model's config.json could not be used.",
@@ -308,6 +311,9 @@ export const zh: Record<keyof typeof en, string> = {
   'cost.bytesCaption': '记录中每一层、每个头的注意力权重的字节数。曲线为 {perSquare} 字节 × T²（取自最长的一次）：各点都落在曲线上。',
   'cost.tokens': '词元',
   'cost.weights': '注意力权重',
+  'cost.flops': 'QKᵀ 和 PV 占的计算量',
+  'cost.flopsTitle': '在各层的乘加运算（投影、QKᵀ 和 PV、前馈层）中，QKᵀ 和 PV 所占的比例，按模型的形状计算',
+  'cost.flopsNote': '最后一列按模型的形状计算各层运算中 QKᵀ 和 PV 所占的比例，这部分随 T² 增长：长度每翻一倍它就上升；按这个模型的宽度，到 {crossover} 个词元时它将占到一半的计算量。',
 
   'error.code.bad-safetensors': "无法读取模型的权重文件（safetensors）。",
   'error.code.bad-config': "无法使用模型的 config.json。",
