@@ -225,4 +225,19 @@ describe('lessons, presenter layout and languages', { timeout: 900_000 }, () => 
     expect(Number(await panel.getAttribute('data-points'))).toBeLessThan(5);
     expect(browser.errors).toEqual([]);
   });
+
+  it('the explorer measures the cost of length beside its views, without replacing their trace', async () => {
+    const text = 'The cat sat on the mat because it was tired.';
+    const page = await browser.open(`/#m=tiny-llama&t=${encodeURIComponent(text)}`);
+    await waitForTrace(page, text);
+    await page.click('[data-testid=cost-panel] summary');
+    await page.click('[data-testid=cost-panel] [data-control=cost-measure]');
+    await expect.poll(() => page.getAttribute('[data-testid=cost-panel] [data-testid=cost-of-length]', 'data-points'), POLL).toBe('5');
+    // tiny-llama: 4 layers × 4 query heads, float32 weights, one row and column per token.
+    const points = await page.locator('[data-testid=cost-panel] circle[data-bytes]').evaluateAll((els) => els.map((e) => [Number(e.getAttribute('data-tokens')), Number(e.getAttribute('data-bytes'))]));
+    for (const [tokens, bytes] of points) expect(bytes).toBe(4 * 4 * tokens * tokens * 4);
+    // The views still show the text in the box, not the sweep's pieces.
+    expect(await page.getAttribute('main', 'data-trace-text')).toBe(text);
+    expect(browser.errors).toEqual([]);
+  });
 });

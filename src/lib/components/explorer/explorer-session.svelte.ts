@@ -118,6 +118,11 @@ export class ExplorerSession {
   get trace() {
     return this.slot.trace;
   }
+
+  /** A slot for work beside the explorer's own runs (the cost-of-length sweep): the same worker, its own lane; the caller sets its model. */
+  sideSlot(lane: string): ModelSlot {
+    return new ModelSlot(() => this.client, lane);
+  }
   get model() {
     return this.slot.model;
   }

@@ -124,6 +124,8 @@ export const en = {
   'editor.done': 'Done editing',
   'editor.addFromExplorer': 'Add steps from the explorer',
 
+  'costPanel.question': 'What does length cost?',
+  'costPanel.summary': 'run this model on the text cut to 8, 16, 32, … tokens and measure it',
   'cost.title': 'The cost of length, measured here',
   'cost.measure': 'Measure',
   'cost.again': 'Measure again',
@@ -294,6 +296,8 @@ export const zh: Record<keyof typeof en, string> = {
   'editor.done': '完成编辑',
   'editor.addFromExplorer': '从探索页添加步骤',
 
+  'costPanel.question': '长度的代价是什么？',
+  'costPanel.summary': '把文字截成 8、16、32……个词元，用这个模型运行并测量',
   'cost.title': '长度的代价，在这里实测',
   'cost.measure': '测量',
   'cost.again': '重新测量',
