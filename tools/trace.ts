@@ -9,6 +9,8 @@
 // (or stdout when --out is given). This is also the research workflow: dump attention
 // from a script and read `attentions.self[layer][head][query][key]`.
 
+import { QUANTIZATIONS, type Quantization } from '../src/lib/graph/quantize';
+import type { LoadOptions } from '../src/lib/runtime/load';
 import { closeSync, existsSync, mkdirSync, openSync, readdirSync, readFileSync, rmSync, writeFileSync, writeSync } from 'node:fs';
 import { once } from 'node:events';
 import { homedir } from 'node:os';
@@ -40,7 +42,7 @@ export const EXIT_NON_FINITE = 3;
 /** T5 without a target decodes greedily up to this many tokens. */
 const T5_DEFAULT_STEPS = 32;
 
-const USAGE = `usage: npm run trace -- --model <dir | embedded id | hub id | llama2.c model.bin> (--text "…" | --text-file file.txt) [--target "…"] [--generate N [--no-cache]]
+const USAGE = `usage: npm run trace -- --model <dir | embedded id | hub id | llama2.c model.bin> (--text "…" | --text-file file.txt) [--target "…"] [--generate N [--no-cache]] [--quantize ${QUANTIZATIONS.join('|')}]
        [--tokenizer tokenizer.bin (with a llama2.c model)]
        [--taps ${TAP_NAMES.join(',')}] [--hidden] [--analysis ${ANALYSES.join(',')}]
        [--ablate L:H[,L:H…] (T5: encoder:L:H, decoder:L:H, cross:L:H)] [--ablate-mode ${ABLATION_MODES.join('|')}]
@@ -71,24 +73,24 @@ function diskCache(dir: string): FileCache {
   };
 }
 
-export async function openModel(model: string, revision: string, threads: number, tokenizer?: string): Promise<ModelRunner> {
-  const runner = await openRunner(model, revision, threads, tokenizer);
+export async function openModel(model: string, revision: string, threads: number, tokenizer?: string, options: LoadOptions = {}): Promise<ModelRunner> {
+  const runner = await openRunner(model, revision, threads, tokenizer, options);
   checkVocabulary(runner.codec.tokenizer, runner.info.vocabSize, runner.info.id, runner.config);
   return runner;
 }
 
-async function openRunner(model: string, revision: string, threads: number, tokenizer?: string): Promise<ModelRunner> {
+async function openRunner(model: string, revision: string, threads: number, tokenizer?: string, options: LoadOptions = {}): Promise<ModelRunner> {
   configureOrt({ threads });
   if (model.endsWith('.bin') && existsSync(model)) {
     // A llama2.c checkpoint: converted in memory with its tokenizer.bin.
     if (!tokenizer) throw new AtlasError('bad-input', `${model} looks like a llama2.c checkpoint, which needs its tokenizer.`, 'Add --tokenizer path/to/tokenizer.bin.');
     if (!existsSync(tokenizer)) throw new AtlasError('bad-input', `The tokenizer ${tokenizer} does not exist.`);
     const files = llama2cToHfFiles(new Uint8Array(readFileSync(model)), new Uint8Array(readFileSync(tokenizer)), { model: basename(model), tokenizer: basename(tokenizer) });
-    return loadModel(filesFromDrop(basename(model), files), { id: basename(model, '.bin'), source: 'local' }, 'wasm');
+    return loadModel(filesFromDrop(basename(model), files), { id: basename(model, '.bin'), source: 'local' }, 'wasm', undefined, options);
   }
-  if (existsSync(model)) return loadModelDir(resolve(model), { source: 'local' }, threads);
+  if (existsSync(model)) return loadModelDir(resolve(model), { source: 'local' }, threads, 'wasm', options);
   const embedded = resolve('static/models', model);
-  if (existsSync(join(embedded, 'config.json'))) return loadModelDir(embedded, { id: model, source: 'embedded' }, threads);
+  if (existsSync(join(embedded, 'config.json'))) return loadModelDir(embedded, { id: model, source: 'embedded' }, threads, 'wasm', options);
   if (looksLikePath(model))
     throw new AtlasError('bad-input', `There is no folder ${model} (${resolve(model)} does not exist).`, 'Check the path; a Hub id looks like "gpt2" or "owner/name", and an embedded id like "tiny-gpt2".');
   const files = await fetchModelFiles(
@@ -101,7 +103,7 @@ async function openRunner(model: string, revision: string, threads: number, toke
     },
   );
   process.stderr.write('\n');
-  return loadModel(files, { id: model, source: 'hub', revision }, 'wasm');
+  return loadModel(files, { id: model, source: 'hub', revision }, 'wasm', undefined, options);
 }
 
 /**
@@ -134,7 +136,8 @@ export function summary(trace: Trace): string {
   const g = trace.generated;
   // Generation: its speed, and whether each step reused the key/value cache.
   const speed = g?.msPerToken ? `, ${g.steps.length} tokens generated at ${(1000 / g.msPerToken).toFixed(1)} tokens/s (${g.cache ? 'key/value cache' : 'recomputing every step'})` : '';
-  return `${m.id} (${m.modelType}): ${layers} layers × ${m.heads} heads, ${tokens} tokens, ${trace.backend.name}, ${trace.timings.runMs.toFixed(0)} ms${speed}`;
+  const q = m.quantization ? `, weights as ${m.quantization.mode} (${(m.quantization.bytes / 1e6).toFixed(2)} MB for its ${m.quantization.tensors} matrices, ${(m.quantization.fp32Bytes / 1e6).toFixed(2)} MB as float32; expanded to float32 at load)` : '';
+  return `${m.id} (${m.modelType}): ${layers} layers × ${m.heads} heads, ${tokens} tokens, ${trace.backend.name}, ${trace.timings.runMs.toFixed(0)} ms${speed}${q}`;
 }
 
 /** `--ablate 0:1,2:3` (one stack) or `encoder:0:1,cross:1:2` (T5). The runner checks that the heads exist. */
@@ -162,6 +165,7 @@ async function main(): Promise<void> {
       generate: { type: 'string' },
       // Generation reuses the key/value cache unless told to recompute the whole text every step.
       'no-cache': { type: 'boolean', default: false },
+      quantize: { type: 'string' },
       taps: { type: 'string' },
       analysis: { type: 'string' },
       ablate: { type: 'string' },
@@ -188,7 +192,9 @@ async function main(): Promise<void> {
   // Every analysis is made of the weights; value-weighted attention also of the value-norm tap.
   if (analyses.size && !taps.includes('probs')) taps.push('probs');
   if ((analyses.has('valueNorms') || analyses.has('valueWeighted')) && !taps.includes('valueNorms')) taps.push('valueNorms');
-  const runner = await openModel(values.model, values.revision!, Number(values.threads), values.tokenizer);
+  const quantize = values.quantize;
+  if (quantize !== undefined && !(QUANTIZATIONS as readonly string[]).includes(quantize)) throw new AtlasError('bad-input', `Unknown --quantize ${quantize}.`, `Precisions: ${QUANTIZATIONS.join(', ')}.`);
+  const runner = await openModel(values.model, values.revision!, Number(values.threads), values.tokenizer, quantize ? { quantize: quantize as Quantization } : {});
   // A tokenizer regex that never finishes would hang this thread for good: each runs alone, on a thread that can be stopped, first.
   const patterns = tokenizerPatterns(runner.codec.tokenizer.lib);
   const normalize = normalizerOf(runner.codec.tokenizer.lib);

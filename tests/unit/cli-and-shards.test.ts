@@ -62,6 +62,21 @@ describe('npm run trace', () => {
     expect(cached.trace.text).toBe(recomputed.trace.text);
   });
 
+  it('--quantize int8 runs the model with int8-rounded weights, records how in the JSON, and refuses an unknown precision', () => {
+    const out = join(root, 'q8.json');
+    const log = execFileSync(process.execPath, ['node_modules/tsx/dist/cli.mjs', 'tools/trace.ts', '--model', 'tiny-gpt2', '--text', 'The cat sat on the mat', '--quantize', 'int8', '--out', out], { encoding: 'utf8' });
+    expect(log).toMatch(/weights as int8 \([\d.]+ MB for its 18 matrices, [\d.]+ MB as float32; expanded to float32 at load\)/);
+    const trace = traceFromJSON(JSON.parse(readFileSync(out, 'utf8')));
+    expect(trace.model.quantization).toMatchObject({ mode: 'int8', tensors: 18 });
+    let stderr = '';
+    try {
+      cli(['--model', 'tiny-gpt2', '--text', 'x', '--quantize', 'int3']);
+    } catch (e) {
+      stderr = String((e as { stderr: string }).stderr);
+    }
+    expect(stderr).toMatch(/Unknown --quantize int3/);
+  });
+
   it('fails with a clear message for a bad tap or a missing model', () => {
     const run = (args: string[]) => {
       try {

@@ -1,6 +1,7 @@
 // Turns a model's files (config.json, tokenizer.json, safetensors) into a ModelRunner,
 // wherever the files came from: the app's static folder, the Hub, a user's drop, disk.
 
+import { quantizeWeights, type Quantization, type QuantizationReport } from '../graph/quantize';
 import { AtlasError } from '../errors';
 import { familySpec, parseConfig } from '../families';
 import { Checkpoint } from '../graph/weights';
@@ -23,8 +24,19 @@ export interface ModelFiles {
 export type ModelOrigin = Pick<ModelInfo, 'id' | 'source' | 'revision'>;
 
 /** `watch`: time budgets on tokenizing, for a thread a watchdog can stop (see createCodec). */
-export async function loadModel(files: ModelFiles, origin: ModelOrigin, preference: BackendPreference = 'auto', watch?: Watch): Promise<ModelRunner> {
+export interface LoadOptions {
+  /** Round the weights as this precision stores them, expanded back to float32 at load (graph/quantize.ts). */
+  quantize?: Quantization;
+}
+
+export async function loadModel(files: ModelFiles, origin: ModelOrigin, preference: BackendPreference = 'auto', watch?: Watch, options: LoadOptions = {}): Promise<ModelRunner> {
   const config = parseConfig(files.config);
+  let quantization: QuantizationReport | undefined;
+  if (options.quantize && files.weights.length) {
+    const q = quantizeWeights(files.weights, options.quantize);
+    files = { ...files, weights: q.weights };
+    quantization = q.report;
+  }
   if (files.weights.length === 0)
     throw new AtlasError('missing-tensor', `${origin.id} has no model.safetensors.`, 'Attention Atlas reads weights in the safetensors format only.');
   const shards = files.weights.map((w) => parseSafetensors(w.bytes, w.name));
@@ -37,6 +49,7 @@ export async function loadModel(files: ModelFiles, origin: ModelOrigin, preferen
   const backend = await chooseBackend(preference);
   const runtime = await familySpec(config.family).runtime();
   const info = modelInfo(config, origin, parameters);
+  if (quantization) info.quantization = quantization;
   // Whether its tokens are written in GPT-2's byte alphabet: the views decode them for reading.
   if (codec.tokenizer.byteLevel) info.byteLevelTokens = true;
   const runner = new ModelRunner(config, info, codec, checkpoint, backend, runtime);

@@ -4,7 +4,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import { AtlasError } from '../errors';
 import { configureOrt, type BackendPreference } from './backend';
-import { loadModel, type ModelFiles, type ModelOrigin } from './load';
+import { loadModel, type LoadOptions, type ModelFiles, type ModelOrigin } from './load';
 import { shardNames } from '../hub/sources';
 import type { ModelRunner } from './runner';
 
@@ -34,7 +34,7 @@ export function readModelDir(dir: string): ModelFiles {
   };
 }
 
-export async function loadModelDir(dir: string, origin?: Partial<ModelOrigin>, threads = 1, preference: BackendPreference = 'wasm'): Promise<ModelRunner> {
+export async function loadModelDir(dir: string, origin?: Partial<ModelOrigin>, threads = 1, preference: BackendPreference = 'wasm', options: LoadOptions = {}): Promise<ModelRunner> {
   configureOrt({ threads });
-  return loadModel(readModelDir(dir), { id: origin?.id ?? basename(dir), source: origin?.source ?? 'local', revision: origin?.revision }, preference);
+  return loadModel(readModelDir(dir), { id: origin?.id ?? basename(dir), source: origin?.source ?? 'local', revision: origin?.revision }, preference, undefined, options);
 }

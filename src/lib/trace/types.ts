@@ -51,6 +51,8 @@ export interface ModelInfo {
   /** Key/value heads (grouped-query attention: fewer than `heads`); absent means one per query head. */
   kvHeads?: number;
   headDim: number;
+  /** Weights rounded to a lower precision at load (graph/quantize.ts): how, and what they would store. */
+  quantization?: { mode: 'fp16' | 'int8' | 'int4'; scheme: string; tensors: number; parameters: number; bytes: number; fp32Bytes: number };
   /** The feed-forward block: its inner width and how many d × dim matrices it has (3 when gated: SwiGLU, gated-GELU). */
   ffn?: { dim: number; matrices: 2 | 3 };
   dModel: number;
