@@ -1,6 +1,7 @@
 // The page's handle on the inference worker: promises for loads and runs, progress and
 // partial-trace callbacks, and a restart (with a message) if the worker crashes.
 
+import type { Quantization } from '../graph/quantize';
 import { AtlasError, type ErrorInfo } from '../errors';
 import type { ModelRef, Progress } from '../hub/sources';
 import type { Backend, ModelInfo, Trace } from '../trace/types';
@@ -122,13 +123,13 @@ export class InferenceClient {
   }
 
   /** Loads a model (downloading it if needed); aborting `signal` cancels the download. */
-  async load(ref: ModelRef, onProgress?: (p: Progress) => void, signal?: AbortSignal): Promise<LoadedModel> {
+  async load(ref: ModelRef, onProgress?: (p: Progress) => void, signal?: AbortSignal, quantize?: Quantization): Promise<LoadedModel> {
     await this.ready;
     const id = this.nextId++;
     const cancel = () => this.worker.postMessage({ type: 'cancel', id: this.nextId++, target: id } satisfies WorkerRequest);
     signal?.addEventListener('abort', cancel, { once: true });
     try {
-      return (await this.send({ type: 'load', id, ref }, { onProgress })) as LoadedModel;
+      return (await this.send({ type: 'load', id, ref, ...(quantize ? { quantize } : {}) }, { onProgress })) as LoadedModel;
     } finally {
       signal?.removeEventListener('abort', cancel);
     }

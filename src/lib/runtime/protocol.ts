@@ -3,6 +3,7 @@
 
 import type { ErrorInfo } from '../errors';
 import type { ModelRef, Progress } from '../hub/sources';
+import type { Quantization } from '../graph/quantize';
 import { fingerprintFiles } from '../hub/fingerprint';
 import type { WatchPhase } from '../tokenize/patterns';
 import type { Backend, ModelInfo, Trace } from '../trace/types';
@@ -28,7 +29,8 @@ export type RunMode =
 
 export type WorkerRequest =
   | { type: 'setup'; id: number; setup: WorkerSetup }
-  | { type: 'load'; id: number; ref: ModelRef }
+  /** `quantize`: load a copy with its weights rounded to that precision (graph/quantize.ts), known by its own key. */
+  | { type: 'load'; id: number; ref: ModelRef; quantize?: Quantization }
   | { type: 'run'; id: number; model: string; text: string; target?: string; mode: RunMode; lane?: string }
   | { type: 'cancel'; id: number; target: number }
   | { type: 'unload'; id: number; model: string };
@@ -46,10 +48,11 @@ export type WorkerResponse =
  * The key a loaded model is known by in the worker. A user's files are keyed by their
  * content: every drop is named alike, and a second set must never get the first model back.
  */
-export function modelKey(ref: ModelRef): string {
-  if (ref.kind === 'embedded') return `embedded:${ref.id}`;
-  if (ref.kind === 'hub') return `hub:${ref.id}@${ref.revision}`;
-  return `files:${ref.name}#${fingerprintFiles(ref.files)}`;
+export function modelKey(ref: ModelRef, quantize?: Quantization): string {
+  const q = quantize ? `~${quantize}` : '';
+  if (ref.kind === 'embedded') return `embedded:${ref.id}${q}`;
+  if (ref.kind === 'hub') return `hub:${ref.id}@${ref.revision}${q}`;
+  return `files:${ref.name}#${fingerprintFiles(ref.files)}${q}`;
 }
 
 /** The typed-array buffers of a trace, to transfer rather than copy across threads. */

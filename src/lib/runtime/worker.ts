@@ -71,7 +71,7 @@ async function handle(req: WorkerRequest): Promise<void> {
       return;
     case 'load': {
       if (!setup) throw new AtlasError('runtime-failed', 'The worker was not set up.');
-      const key = modelKey(req.ref);
+      const key = modelKey(req.ref, req.quantize);
       let runner = models.get(key);
       if (!runner) {
         const s = setup;
@@ -85,7 +85,7 @@ async function handle(req: WorkerRequest): Promise<void> {
           onProgress: (progress) => post({ type: 'progress', id: req.id, progress }),
         }).then((files) => {
           performance.mark('atlas:model-files');
-          return loadModel(files, { id: req.ref.kind === 'files' ? req.ref.name : req.ref.id, source: req.ref.kind === 'embedded' ? 'embedded' : req.ref.kind === 'hub' ? 'hub' : 'local', revision: req.ref.kind === 'hub' ? req.ref.revision : undefined }, s.preference, watch);
+          return loadModel(files, { id: req.ref.kind === 'files' ? req.ref.name : req.ref.id, source: req.ref.kind === 'embedded' ? 'embedded' : req.ref.kind === 'hub' ? 'hub' : 'local', revision: req.ref.kind === 'hub' ? req.ref.revision : undefined }, s.preference, watch, req.quantize ? { quantize: req.quantize } : {});
         }).then((r) => {
           checkVocabulary(r.codec.tokenizer, r.info.vocabSize, r.info.id, r.config);
           return r;

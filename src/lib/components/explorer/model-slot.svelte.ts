@@ -7,6 +7,7 @@ import type { ModelRef, Progress } from '$lib/hub/sources';
 import type { RunMode } from '$lib/runtime/protocol';
 import { toErrorInfo, type ErrorInfo } from '$lib/errors';
 import type { Trace } from '$lib/trace/types';
+import type { Quantization } from '$lib/graph/quantize';
 
 export class ModelSlot {
   model = $state.raw<LoadedModel | null>(null);
@@ -24,7 +25,7 @@ export class ModelSlot {
     private readonly lane?: string,
   ) {}
 
-  async load(ref: ModelRef, signal?: AbortSignal): Promise<boolean> {
+  async load(ref: ModelRef, signal?: AbortSignal, quantize?: Quantization): Promise<boolean> {
     const client = this.client();
     if (!client) return false;
     const token = ++this.loadToken;
@@ -32,7 +33,7 @@ export class ModelSlot {
     this.model = null;
     this.progress = { file: '', loaded: 0, total: 0 };
     try {
-      const loaded = await client.load(ref, (p) => token === this.loadToken && (this.progress = p), signal);
+      const loaded = await client.load(ref, (p) => token === this.loadToken && (this.progress = p), signal, quantize);
       if (token !== this.loadToken) return false;
       this.model = loaded;
       return true;
