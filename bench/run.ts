@@ -14,11 +14,13 @@ import type { ForwardResults } from './lib/forward-types';
 import type { BrowserResults } from './lib/browser-types';
 import type { AnalysisResults } from './lib/analysis-report';
 import type { GenerationResults } from './lib/generation-report';
+import type { QuantizationResults } from './lib/quantization-report';
 
 const FORWARD_JSON = 'test-results/bench/forward.json';
 const BROWSER_JSON = 'test-results/bench/browser.json';
 const ANALYSIS_JSON = 'test-results/bench/analysis.json';
 const GENERATION_JSON = 'test-results/bench/generation.json';
+const QUANTIZATION_JSON = 'test-results/bench/quantization.json';
 const RUN_JSON = 'test-results/bench/run.json';
 const DOC = 'docs/BENCHMARKS.md';
 
@@ -48,6 +50,7 @@ if (has('--report-only')) {
   if (!has('--skip-browser')) tsx('bench/browser.ts', ['--no-build', '--out', BROWSER_JSON, ...pass]);
   if (!has('--skip-analysis')) tsx('bench/analysis.ts', ['--out', ANALYSIS_JSON]);
   if (!has('--skip-generation')) tsx('bench/generation.ts', ['--out', GENERATION_JSON]);
+  if (!has('--skip-quantization')) tsx('bench/quantization.ts', ['--out', QUANTIZATION_JSON]);
   run = {
     machine: machine(),
     date,
@@ -61,5 +64,5 @@ if (has('--report-only')) {
 }
 
 mkdirSync(dirname(DOC), { recursive: true });
-writeFileSync(DOC, benchmarksMarkdown(run, readJson<ForwardResults>(FORWARD_JSON), readJson<BrowserResults>(BROWSER_JSON), readJson<AnalysisResults>(ANALYSIS_JSON), readJson<GenerationResults>(GENERATION_JSON)));
+writeFileSync(DOC, benchmarksMarkdown(run, readJson<ForwardResults>(FORWARD_JSON), readJson<BrowserResults>(BROWSER_JSON), readJson<AnalysisResults>(ANALYSIS_JSON), readJson<GenerationResults>(GENERATION_JSON), readJson<QuantizationResults>(QUANTIZATION_JSON)));
 console.error(`bench: wrote ${DOC}`);

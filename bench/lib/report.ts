@@ -3,6 +3,7 @@
 
 import { analysisMarkdown, type AnalysisResults } from './analysis-report';
 import { generationMarkdown, type GenerationResults } from './generation-report';
+import { quantizationMarkdown, type QuantizationResults } from './quantization-report';
 import type { BrowserResults } from './browser-types';
 import type { ForwardResults } from './forward-types';
 import { find, forwardMarkdown, forwardTargets } from './forward-report';
@@ -126,7 +127,7 @@ function notesSection(f: ForwardResults | null, b: BrowserResults | null): strin
   return out.length > 2 ? out : [];
 }
 
-export function benchmarksMarkdown(run: RunInfo, f: ForwardResults | null, b: BrowserResults | null, a: AnalysisResults | null = null, gen: GenerationResults | null = null): string {
+export function benchmarksMarkdown(run: RunInfo, f: ForwardResults | null, b: BrowserResults | null, a: AnalysisResults | null = null, gen: GenerationResults | null = null, quant: QuantizationResults | null = null): string {
   const m = run.machine;
   const out = [
     '# Benchmarks',
@@ -148,6 +149,7 @@ export function benchmarksMarkdown(run: RunInfo, f: ForwardResults | null, b: Br
     'npx tsx bench/forward.ts --families gpt2 --tokens 128   # one part, printed, not written here',
     'npx vite build && npx vite build --config bench/page/vite.config.ts && npx tsx bench/browser.ts --no-build',
     'npx tsx bench/generation.ts        # key/value cache against recomputing (GPT-2-small shape, ~5 min)',
+    'npx tsx bench/quantization.ts      # int8 weights against float32, and the cost-of-length sweep (~2 min)',
     'npx tsx bench/run.ts --report-only  # rewrite this file from test-results/bench/*.json',
     '```',
     '',
@@ -182,5 +184,6 @@ export function benchmarksMarkdown(run: RunInfo, f: ForwardResults | null, b: Br
   }
   if (a) out.push(analysisMarkdown(a));
   if (gen) out.push(...generationMarkdown(gen));
+  if (quant) out.push(...quantizationMarkdown(quant));
   return out.join('\n');
 }
