@@ -12,18 +12,13 @@ import { filesOf } from '../helpers/model-files';
 import { bools, causalKeep, floats, i64, range } from '../../src/lib/runtime/feeds';
 import { INPUT, OUTPUT } from '../../src/lib/graph/taps';
 import { cacheAtStep, kvHeadOf } from '../../src/lib/trace/kv-cache';
+import { ropeTablesAt } from '../../src/lib/families/llama/run';
+import type { LlamaConfig } from '../../src/lib/families/llama/config';
 
-/** RoPE's cos and sin at positions 0..T−1, from the model's own frequencies (as the runtime feeds them). */
+/** RoPE's cos and sin at positions 0..T−1, as the runtime feeds them (families/llama/run.ts). */
 function ropeFeeds(runner: ModelRunner, T: number) {
-  const inv = runner.info.ropeFrequencies!;
   const d = runner.info.headDim;
-  const cos = new Float32Array(T * d);
-  const sin = new Float32Array(T * d);
-  for (let p = 0; p < T; p++)
-    for (let e = 0; e < d; e++) {
-      cos[p * d + e] = Math.cos(p * inv[e % (d / 2)]);
-      sin[p * d + e] = Math.sin(p * inv[e % (d / 2)]);
-    }
+  const { cos, sin } = ropeTablesAt(range(T), runner.config as LlamaConfig);
   return { [INPUT.ropeCos]: floats(cos, [T, d]), [INPUT.ropeSin]: floats(sin, [T, d]) };
 }
 

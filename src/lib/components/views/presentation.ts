@@ -18,5 +18,10 @@ const KEY = Symbol('atlas-presentation');
 export const setPresentation = (p: Presentation): Presentation => setContext(KEY, p);
 export const getPresentation = (): Presentation | undefined => getContext<Presentation | undefined>(KEY);
 
+/** The layout height from `el`'s top down to the presentation's bottom edge (a small margin kept). */
+export function heightBelow(p: Presentation, el: Element): number {
+  return (p.bottom() - Math.max(0, el.getBoundingClientRect().top) - 8) / p.scale();
+}
+
 /** Zoom steps of a fitted figure (1 = fits its box exactly). */
 export const ZOOM_STEPS = [1, 1.5, 2, 3, 4, 6, 8] as const;
