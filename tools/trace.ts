@@ -133,9 +133,10 @@ export function summary(trace: Trace): string {
   const m = trace.model;
   const layers = m.decoderLayers !== undefined ? `${m.layers}+${m.decoderLayers}` : `${m.layers}`;
   const tokens = trace.decoderTokens ? `${trace.tokens.length}+${trace.decoderTokens.length}` : `${trace.tokens.length}`;
-  const g = trace.generated;
-  // Generation: its speed, and whether each step reused the key/value cache.
-  const speed = g?.msPerToken ? `, ${g.steps.length} tokens generated at ${(1000 / g.msPerToken).toFixed(1)} tokens/s (${g.cache ? 'key/value cache' : 'recomputing every step'})` : '';
+  // Generation (a continuation, or T5's greedy target): its speed, and whether each step reused the key/value cache.
+  const g = trace.generated ?? trace.generation;
+  const written = trace.generated ? trace.generated.steps.length : Math.max(0, (trace.decoderTokens?.length ?? 1) - 1);
+  const speed = g?.msPerToken ? `, ${written} tokens generated at ${(1000 / g.msPerToken).toFixed(1)} tokens/s (${g.cache ? 'key/value cache' : 'recomputing every step'})` : '';
   const q = m.quantization ? `, weights as ${m.quantization.mode} (${(m.quantization.bytes / 1e6).toFixed(2)} MB for its ${m.quantization.tensors} matrices, ${(m.quantization.fp32Bytes / 1e6).toFixed(2)} MB as float32; expanded to float32 at load)` : '';
   return `${m.id} (${m.modelType}): ${layers} layers × ${m.heads} heads, ${tokens} tokens, ${trace.backend.name}, ${trace.timings.runMs.toFixed(0)} ms${speed}${q}`;
 }
@@ -209,7 +210,7 @@ async function main(): Promise<void> {
   const options = { taps, hidden: values.hidden, truncate: values.truncate, ...(ablation ? { ablation } : {}), ...(analyses.has('logitLens') ? { logitLens: true } : {}), ...(analyses.has('positionEmbedding') ? { positionEmbedding: true } : {}) };
   let trace: Trace;
   if (values.generate !== undefined) trace = await runner.generate(text, { ...options, steps: Number(values.generate), cache: !values['no-cache'] });
-  else if (runner.spec.task === 'seq2seq') trace = await runner.run(text, { ...options, steps: T5_DEFAULT_STEPS }, values.target);
+  else if (runner.spec.task === 'seq2seq') trace = await runner.run(text, { ...options, steps: T5_DEFAULT_STEPS, cache: !values['no-cache'] }, values.target);
   else trace = await runner.run(text, options);
   trace = attachAnalyses(trace, analyses);
   // In pieces: a large trace's JSON is longer than the longest string V8 can hold.

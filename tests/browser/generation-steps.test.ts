@@ -53,5 +53,17 @@ describe('generation, step by step', { timeout: 600_000 }, () => {
     await expect.poll(() => page.textContent('[data-testid=generation-step]')).toContain('in cross-attention');
     await expect.poll(() => page.textContent('[data-view=heatmap] header')).toBeTruthy();
     expect(await page.inputValue('[data-view=qkv] [data-control=query]')).toBe('0');
+    // The KV-cache view has T5's decoder cache: step 2 (query 1) read 2 positions; cross-attention's keys and values were computed once.
+    await page.fill('[data-control=generation-step]', '2');
+    const kv = page.locator('[data-view=kvcache] [data-testid=kv-summary]');
+    await expect.poll(() => kv.getAttribute('data-positions')).toBe('2');
+    const runner = await loadModelDir('static/models/tiny-t5', { id: 'tiny-t5', source: 'embedded' });
+    const expected = await runner.run('reverse: red green blue', { steps: GENERATE_STEPS, taps: ['probs'] });
+    await runner.release();
+    const m = expected.model;
+    const cross = page.locator('[data-view=kvcache] [data-testid=kv-cross]');
+    expect(await cross.textContent()).toContain('computed once');
+    expect(Number(await cross.getAttribute('data-bytes'))).toBe(2 * (m.decoderLayers ?? m.layers) * m.heads * m.headDim * expected.tokens.length * 4);
+    expect(Number(await kv.getAttribute('data-bytes'))).toBe(2 * (m.decoderLayers ?? m.layers) * m.heads * m.headDim * 2 * 4);
   });
 });

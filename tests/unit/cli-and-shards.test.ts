@@ -62,6 +62,22 @@ describe('npm run trace', () => {
     expect(cached.trace.text).toBe(recomputed.trace.text);
   });
 
+  it('T5 writes its target with the cache by default and says how fast; --no-cache recomputes the same target', () => {
+    const run = (extra: string[]) => {
+      const out = join(root, `t5-gen-${extra.length}.json`);
+      const log = execFileSync(process.execPath, ['node_modules/tsx/dist/cli.mjs', 'tools/trace.ts', '--model', 'tiny-t5', '--text', 'reverse: apple house green window', '--out', out, ...extra], { encoding: 'utf8' });
+      return { log, trace: traceFromJSON(JSON.parse(readFileSync(out, 'utf8'))) };
+    };
+    const cached = run([]);
+    const recomputed = run(['--no-cache']);
+    expect(cached.log).toMatch(/\d+ tokens generated at [\d.]+ tokens\/s \(key\/value cache\)/);
+    expect(recomputed.log).toMatch(/\(recomputing every step\)/);
+    expect(cached.trace.generation).toMatchObject({ cache: true });
+    expect(recomputed.trace.generation).toMatchObject({ cache: false });
+    expect(cached.trace.target).toBe(recomputed.trace.target);
+    expect(cached.trace.target!.length).toBeGreaterThan(0);
+  });
+
   it('--quantize int8 runs the model with int8-rounded weights, records how in the JSON, and refuses an unknown precision', () => {
     const out = join(root, 'q8.json');
     const log = execFileSync(process.execPath, ['node_modules/tsx/dist/cli.mjs', 'tools/trace.ts', '--model', 'tiny-gpt2', '--text', 'The cat sat on the mat', '--quantize', 'int8', '--out', out], { encoding: 'utf8' });

@@ -14,6 +14,7 @@ import { INPUT, OUTPUT } from '../../src/lib/graph/taps';
 import { cacheAtStep, kvHeadOf } from '../../src/lib/trace/kv-cache';
 import { ropeTablesAt } from '../../src/lib/families/llama/run';
 import type { LlamaConfig } from '../../src/lib/families/llama/config';
+import type { AttentionKind, TapKey, Trace } from '../../src/lib/trace/types';
 
 /** RoPE's cos and sin at positions 0..T−1, as the runtime feeds them (families/llama/run.ts). */
 function ropeFeeds(runner: ModelRunner, T: number) {
@@ -108,5 +109,76 @@ describe('the cache a step read, from the trace', () => {
       expect(c.bytesWithoutSharing / c.bytes).toBe(m.heads / kvHeads);
       expect(c.weights.reduce((a, b) => a + b, 0)).toBeCloseTo(1, 5);
     }
+  });
+});
+
+/** Every tap of every stack in `a` within `tol` of `b`'s (relative to 1 for large values), with the same shapes. */
+function expectSameTaps(a: Trace, b: Trace, tol: number, what: string) {
+  expect(Object.keys(a.attention).sort(), what).toEqual(Object.keys(b.attention).sort());
+  for (const kind of Object.keys(b.attention) as AttentionKind[])
+    for (const [tap, want] of Object.entries(b.attention[kind]!)) {
+      const got = a.attention[kind]![tap as TapKey];
+      expect(got?.shape, `${what} ${kind}.${tap}`).toEqual(want!.shape);
+      let worst = 0;
+      want!.data.forEach((x, i) => (worst = Math.max(worst, Math.abs(got!.data[i] - x) / Math.max(1, Math.abs(x)))));
+      expect(worst, `${what} ${kind}.${tap}`).toBeLessThan(tol);
+    }
+}
+
+describe('T5 greedy decoding with a key/value cache', () => {
+  // Decoder self-attention from the cache, cross-attention's keys and values projected once by the
+  // encoder graph. Against recomputing every step: the same tokens, and every partial trace the
+  // alignment view watches (stacked back from one query row per step) and the final trace equal.
+  const cases: [string, () => Promise<ModelRunner>, string][] = [
+    ['the embedded tiny-t5 (reversal)', () => loadModelDir('static/models/tiny-t5', { id: 'tiny-t5', source: 'embedded' }), 'reverse: apple house green window'],
+    ['random t5-small shape', async () => { const cp = randomCheckpoint({ family: 't5', seed: 31, layers: 2, dModel: 32, heads: 4 }); return loadModel(filesOf(cp), { id: cp.name, source: 'local' }, 'wasm'); }, 'summarize: the cat sat on the mat'],
+    ['random T5 v1.1 (gated-gelu, untied head)', async () => { const cp = randomCheckpoint({ family: 't5-v1_1', seed: 32, layers: 2, dModel: 32, heads: 4 }); return loadModel(filesOf(cp), { id: cp.name, source: 'local' }, 'wasm'); }, 'translate English to German: good morning'],
+  ];
+  for (const [name, load, text] of cases)
+    it(`${name}: same tokens, same partial and final traces, cache bytes by formula`, async () => {
+      const runner = await load();
+      runners.push(runner);
+      const cachedSteps: Trace[] = [];
+      const recomputedSteps: Trace[] = [];
+      const cached = await runner.generate(text, { steps: 8, cache: true, onStep: (t) => cachedSteps.push(t) });
+      const recomputed = await runner.generate(text, { steps: 8, cache: false, onStep: (t) => recomputedSteps.push(t) });
+      expect(cached.generation!.cache).toBe(true);
+      expect(recomputed.generation!.cache).toBe(false);
+      expect(cached.decoderTokens!.map((t) => t.id)).toEqual(recomputed.decoderTokens!.map((t) => t.id));
+      expect(cached.target).toBe(recomputed.target);
+      expect(cachedSteps.length).toBe(recomputedSteps.length);
+      expect(cachedSteps.length).toBeGreaterThan(2);
+      cachedSteps.forEach((t, i) => {
+        expectSameTaps(t, recomputedSteps[i], 1e-4, `step ${i}`);
+        expect(t.predictions!.map((p) => p.candidates[0].id), `step ${i}`).toEqual(recomputedSteps[i].predictions!.map((p) => p.candidates[0].id));
+        t.predictions!.forEach((p, j) => expect(Math.abs(p.candidates[0].prob - recomputedSteps[i].predictions![j].candidates[0].prob)).toBeLessThan(1e-4));
+      });
+      expectSameTaps(cached, recomputed, 1e-4, 'final');
+      const m = cached.model;
+      const layers = m.decoderLayers ?? m.layers;
+      const D = cached.decoderTokens!.length;
+      expect(cached.generation!.cacheBytes).toBe(2 * layers * m.heads * m.headDim * D * 4);
+      expect(cached.generation!.stepMs).toHaveLength(D);
+      // What the KV-cache view reads at step 2 (decoder query 1): rows 0..1 of the decoder's keys, and cross-attention's once-computed share.
+      const c = cacheAtStep(cached, layers - 1, 1, 1)!;
+      expect(c.positions).toBe(2);
+      expect(c.bytes).toBe(2 * layers * m.heads * m.headDim * 2 * 4);
+      const k = cached.attention.decoder!.k!;
+      const at = ((layers - 1) * m.heads + 1) * D * m.headDim;
+      expect(Array.from(c.keys)).toEqual(Array.from(k.data.subarray(at, at + 2 * m.headDim)));
+      expect(c.cross).toEqual({ sources: cached.tokens.length, bytes: 2 * layers * m.heads * m.headDim * cached.tokens.length * 4 });
+    });
+});
+
+describe('a head replaced by its mean over positions', () => {
+  it('generates without the cache (a one-position step has no mean over positions), as recomputing does', async () => {
+    const runner = await loadModelDir('static/models/tiny-gpt2', { id: 'tiny-gpt2', source: 'embedded' });
+    runners.push(runner);
+    const ablation = { heads: [{ kind: 'self' as const, layer: 1, head: 0 }, { kind: 'self' as const, layer: 0, head: 1 }], mode: 'mean' as const };
+    const asked = await runner.generate('The cat sat on the mat, and then', { steps: 8, ablation });
+    const recomputed = await runner.generate('The cat sat on the mat, and then', { steps: 8, ablation, cache: false });
+    expect(asked.generated!.cache).toBe(false);
+    expect(asked.generated!.steps.map((s) => s.id)).toEqual(recomputed.generated!.steps.map((s) => s.id));
+    asked.generated!.steps.forEach((s, i) => expect(Math.abs(s.prob - recomputed.generated!.steps[i].prob)).toBeLessThan(1e-5));
   });
 });

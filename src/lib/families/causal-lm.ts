@@ -8,7 +8,7 @@ import type { BuiltGraph } from '../graph/builder';
 import type { Checkpoint } from '../graph/weights';
 import { generatedTokens, toTraceTokens } from '../runtime/codec';
 import { bools, causalKeep, floats, i64, range } from '../runtime/feeds';
-import type { Feeds, GenerateOptions, RunContext, RunOptions } from '../runtime/run-context';
+import { usesCache, type Feeds, type GenerateOptions, type RunContext, type RunOptions } from '../runtime/run-context';
 import { mulberry32 } from '../runtime/random';
 import type { Trace, TraceToken } from '../trace/types';
 import type { FamilyConfig, FamilyRuntime, RunInput } from './types';
@@ -114,7 +114,7 @@ export function causalLmRuntime<C extends CausalLmConfig>(
       const steps: NonNullable<Trace['generated']>['steps'] = [];
       // With the cache (the default) each step runs only the newest token; the first runs the prompt
       // against an empty cache. Without it every step runs the whole text again (to compare).
-      const useCache = options.cache !== false;
+      const useCache = usesCache(options);
       const { layers, heads, headDim } = ctx.info;
       const kvHeads = ctx.info.kvHeads ?? heads;
       const empty = () => floats(new Float32Array(0), [layers, kvHeads, 0, headDim]);

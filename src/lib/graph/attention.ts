@@ -33,6 +33,8 @@ export interface AttentionInputs {
   ablation?: LayerAblation;
   /** The cached keys and values of the earlier positions [kvHeads, P, d] (graph/kv-cache.ts): the new ones are appended. */
   past?: LayerPast;
+  /** k and v are already split into heads, [kvHeads, Tk, d]: T5's cross-attention reads them from what the encoder computed once. */
+  kvByHead?: boolean;
 }
 
 type OptionalTap = 'qPreRope' | 'kPreRope' | 'valueNorms';
@@ -82,8 +84,8 @@ function ablate(g: GraphBuilder, f: LayerAblation, scores: string, probs: string
 export function attention(g: GraphBuilder, a: AttentionInputs): AttentionValues {
   const kvHeads = a.kvHeads ?? a.heads;
   const qPre = g.splitHeads(a.q, a.heads, a.dHead);
-  const kPre = g.splitHeads(a.k, kvHeads, a.dHead);
-  const vNew = g.splitHeads(a.v, kvHeads, a.dHead);
+  const kPre = a.kvByHead ? a.k : g.splitHeads(a.k, kvHeads, a.dHead);
+  const vNew = a.kvByHead ? a.v : g.splitHeads(a.v, kvHeads, a.dHead);
   const q = a.rope ? rotate(g, qPre, a.rope, a.dHead) : qPre;
   const kNew = a.rope ? rotate(g, kPre, a.rope, a.dHead) : kPre;
   // With a cache, the keys and values are the earlier positions' followed by the new ones.

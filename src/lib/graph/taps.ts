@@ -49,6 +49,9 @@ export const INPUT = {
   /** The key/value cache of the earlier positions, [layers, kvHeads, P, headDim] (graph/kv-cache.ts). */
   pastK: 'past_k',
   pastV: 'past_v',
+  /** T5's cross-attention keys and values [decoderLayers, heads, S, headDim], computed once by the encoder graph. */
+  crossK: 'cross_k',
+  crossV: 'cross_v',
 } as const;
 
 export const OUTPUT = {
@@ -57,4 +60,6 @@ export const OUTPUT = {
   encoderHidden: 'encoder_hidden_out',
   presentK: 'present_k',
   presentV: 'present_v',
+  crossK: 'cross_k_out',
+  crossV: 'cross_v_out',
 } as const;

@@ -43,6 +43,14 @@ export interface GenerateOptions extends RunOptions {
   cache?: boolean;
 }
 
+/**
+ * Whether a generation reuses the key/value cache: by default, but not when a head is replaced by
+ * its mean over positions (ablation mode `mean`), which a step that runs one position cannot take.
+ */
+export function usesCache(options: GenerateOptions): boolean {
+  return options.cache !== false && options.ablation?.mode !== 'mean';
+}
+
 export type Feeds = Record<string, ortTypes.Tensor>;
 export type Outputs = ortTypes.InferenceSession.ReturnType;
 

@@ -105,7 +105,15 @@ export interface Trace {
   hidden?: Tensor;
   predictions?: Prediction[];
   /** Greedy decoding (T5): why it stopped, at </s> or at its length limit (twice the source). */
-  generation?: { stopped: 'end-of-sequence' | 'length-limit' | 'steps'; limit: number };
+  generation?: {
+    stopped: 'end-of-sequence' | 'length-limit' | 'steps';
+    limit: number;
+    /** Whether the steps reused the decoder's key/value cache, their mean time (ms per written token), each step's time (the first runs the start token) and the self-attention cache's bytes at the end. */
+    cache?: boolean;
+    msPerToken?: number;
+    stepMs?: number[];
+    cacheBytes?: number;
+  };
   /**
    * A continuation (GPT-2, OPT, LLaMA): the tokens from position `from` on were written by the model,
    * one per step; each step records the chosen id and the model's own probability of it and its

@@ -2,6 +2,7 @@
 // so adding a view is its component plus one line here. `wide` views span both columns;
 // `shows` says whether a trace has what the view draws.
 
+import { cachedStack } from '$lib/trace/kv-cache';
 import type { Component } from 'svelte';
 import type { Trace } from '$lib/trace/types';
 import type { ViewSelection } from './selection.svelte';
@@ -46,7 +47,11 @@ export const VIEWS: readonly ViewEntry[] = [
   { id: 'position', label: 'Positions', component: PositionView, wide: false, shows: (t) => t.model.positionEncoding !== 'learned-absolute' || !!t.positionEmbedding },
   { id: 'rollout', label: 'Rollout', component: RolloutView, wide: false, shows: (t) => ATTENTION_KINDS.some((k) => rolloutApplies(k) && !!t.attention[k]?.probs) },
   // A causal generation's key/value cache, from the trace's own keys and values.
-  { id: 'kvcache', label: 'KV cache', component: KvCacheView, wide: true, shows: (t) => !!t.generated && !!t.attention.self?.k && !!t.attention.self?.v && !!t.attention.self?.probs },
+  { id: 'kvcache', label: 'KV cache', component: KvCacheView, wide: true, shows: (t) => {
+      // A generation's cached stack (T5: the decoder) with its keys, values and weights.
+      const taps = t.attention[cachedStack(t)];
+      return !!(t.generated || t.generation) && !!taps?.k && !!taps?.v && !!taps?.probs;
+    } },
   { id: 'lens', label: 'Logit lens', component: LogitLensView, wide: true, shows: (t) => !!t.logitLens },
   { id: 'metrics', label: 'Summary', component: MetricsView, wide: true, shows: always },
 ];

@@ -14,6 +14,7 @@ import { emitLogitLens } from '../../graph/logit-lens';
 import { INPUT, OUTPUT, type TapRequest } from '../../graph/taps';
 import type { T5Config } from './config';
 import type { Checkpoint } from '../../graph/weights';
+import { KvCache, type LayerPast } from '../../graph/kv-cache';
 
 type Stack = 'encoder' | 'decoder';
 
@@ -33,22 +34,28 @@ function positionBias({ g, c }: T5Parts, stack: Stack, buckets: string): string 
   return g.op('Transpose', [g.op('Gather', [table, buckets])], { perm: [2, 0, 1] }, 'position_bias');
 }
 
+/** What keys and values attend over: the states to project, or (cross-attention with a cache) the encoder's, already projected and split into heads. */
+type Memory = string | LayerPast;
+
 function selfOrCross(
   { g, c, inner }: T5Parts,
   prefix: string,
   x: string,
-  memory: string,
+  memory: Memory,
   mask: string,
   bias: string | undefined,
   taps: TapCollector,
   ablation: LayerAblation | undefined,
+  past?: LayerPast,
 ) {
   const proj = (name: string, input: string) => g.linear(input, g.weight(`${prefix}.${name}.weight`, [inner, c.dModel]));
   const o = g.weight(`${prefix}.o.weight`, [c.dModel, inner]);
+  const projected = typeof memory !== 'string';
   const att = attention(g, {
     q: proj('q', x),
-    k: proj('k', memory),
-    v: proj('v', memory),
+    k: projected ? memory.k : proj('k', memory),
+    v: projected ? memory.v : proj('v', memory),
+    kvByHead: projected,
     heads: c.heads,
     dHead: c.dKv,
     scale: null,
@@ -56,6 +63,7 @@ function selfOrCross(
     bias,
     output: taps.outputFor(o, 'out-in', c.dModel),
     ablation,
+    past,
   });
   taps.add(att);
   return { att, out: g.linear(att.merged, o) };
@@ -101,6 +109,13 @@ export function buildT5Encoder(c: T5Config, checkpoint: Checkpoint, request: Tap
   const final = norm(p, 'encoder.final_layer_norm.weight', h);
   hidden.push(final);
   g.output(final, OUTPUT.encoderHidden, ['S', c.dModel]);
+  // With a cache the decoder's cross-attention keys and values are computed here, once per source.
+  if (request.kvCache) {
+    const byLayer = (name: 'k' | 'v') =>
+      Array.from({ length: c.decoderLayers }, (_, l) => g.splitHeads(g.linear(final, g.weight(`decoder.block.${l}.layer.1.EncDecAttention.${name}.weight`, [p.inner, c.dModel])), c.heads, c.dKv));
+    g.output(g.stack(byLayer('k')), OUTPUT.crossK, ['L', c.heads, 'S', c.dKv]);
+    g.output(g.stack(byLayer('v')), OUTPUT.crossV, ['L', c.heads, 'S', c.dKv]);
+  }
   taps.emit(g);
   if (request.taps.has('scores')) g.output(bias, 'encoder.positionBias', [c.heads, 'S', 'S']);
   if (request.hidden) g.output(g.stack(hidden), OUTPUT.hidden, [c.layers + 1, 'S', c.dModel]);
@@ -111,9 +126,20 @@ export function buildT5Decoder(c: T5Config, checkpoint: Checkpoint, request: Tap
   const p = parts('t5-decoder', c, checkpoint);
   const { g } = p;
   const ids = g.input(INPUT.ids, DataType.INT64, ['T']);
-  const buckets = g.input(INPUT.buckets, DataType.INT64, ['T', 'T']);
-  const causal = g.input(INPUT.mask, DataType.BOOL, ['T', 'T']);
-  const memory = g.input(INPUT.encoderHidden, DataType.FLOAT, ['S', c.dModel]);
+  // With a cache the T new positions see the P cached ones too: buckets and mask are [T, P + T].
+  const cache = new KvCache(g, c.heads, c.dKv, !!request.kvCache);
+  const keys = cache.enabled ? 'K' : 'T';
+  const buckets = g.input(INPUT.buckets, DataType.INT64, ['T', keys]);
+  const causal = g.input(INPUT.mask, DataType.BOOL, ['T', keys]);
+  // Cross-attention reads the encoder's states, or with a cache the keys and values the encoder graph projected from them.
+  const memory = cache.enabled ? undefined : g.input(INPUT.encoderHidden, DataType.FLOAT, ['S', c.dModel]);
+  const crossK = cache.enabled ? g.input(INPUT.crossK, DataType.FLOAT, ['L', c.heads, 'S', c.dKv]) : undefined;
+  const crossV = cache.enabled ? g.input(INPUT.crossV, DataType.FLOAT, ['L', c.heads, 'S', c.dKv]) : undefined;
+  const crossOf = (l: number): Memory => {
+    if (memory) return memory;
+    const at = g.int64([l], []);
+    return { k: g.op('Gather', [crossK!, at], { axis: 0 }, `cross_k_${l}`), v: g.op('Gather', [crossV!, at], { axis: 0 }, `cross_v_${l}`) };
+  };
   const memoryKeep = g.input(INPUT.encoderMask, DataType.BOOL, [1, 'S']);
   const logitPositions = g.input(INPUT.logitPositions, DataType.INT64, ['P']);
 
@@ -127,10 +153,11 @@ export function buildT5Decoder(c: T5Config, checkpoint: Checkpoint, request: Tap
   for (let l = 0; l < c.decoderLayers; l++) {
     const b = `decoder.block.${l}.layer`;
     const x = norm(p, `${b}.0.layer_norm.weight`, h);
-    const self = selfOrCross(p, `${b}.0.SelfAttention`, x, x, causal, bias, selfTaps, ablateSelf.forLayer(l));
+    const self = selfOrCross(p, `${b}.0.SelfAttention`, x, x, causal, bias, selfTaps, ablateSelf.forLayer(l), cache.forLayer(l));
+    cache.add(self.att.present);
     h = g.op('Add', [h, self.out]);
     // Cross-attention has no position bias in T5.
-    const cross = selfOrCross(p, `${b}.1.EncDecAttention`, norm(p, `${b}.1.layer_norm.weight`, h), memory, memoryKeep, undefined, crossTaps, ablateCross.forLayer(l));
+    const cross = selfOrCross(p, `${b}.1.EncDecAttention`, norm(p, `${b}.1.layer_norm.weight`, h), crossOf(l), memoryKeep, undefined, crossTaps, ablateCross.forLayer(l));
     h = g.op('Add', [h, cross.out]);
     h = g.op('Add', [h, feedForward(p, `${b}.2`, norm(p, `${b}.2.layer_norm.weight`, h))], {}, 'block');
     if (l < c.decoderLayers - 1) hidden.push(h);
@@ -146,7 +173,8 @@ export function buildT5Decoder(c: T5Config, checkpoint: Checkpoint, request: Tap
   if (request.logitLens) emitLogitLens(g, residuals, (x) => headOf(x === h ? final : norm(p, 'decoder.final_layer_norm.weight', x)));
   selfTaps.emit(g);
   crossTaps.emit(g);
-  if (request.taps.has('scores')) g.output(bias, 'decoder.positionBias', [c.heads, 'T', 'T']);
+  cache.emit();
+  if (request.taps.has('scores')) g.output(bias, 'decoder.positionBias', [c.heads, 'T', keys]);
   if (request.hidden) g.output(g.stack(hidden), OUTPUT.hidden, [c.decoderLayers + 1, 'T', c.dModel]);
   return g.build();
 }

@@ -4,12 +4,14 @@
 import { AtlasError } from '../../errors';
 import { INPUT, OUTPUT } from '../../graph/taps';
 import { generatedTokens, toTraceTokens } from '../../runtime/codec';
-import { bools, causalKeep, i64, i64Matrix, range, tensorOf } from '../../runtime/feeds';
-import type { GenerateOptions, Outputs, RunContext, RunOptions } from '../../runtime/run-context';
+import { bools, causalKeep, floats, i64, i64Matrix, range, tensorOf } from '../../runtime/feeds';
+import { usesCache, type Feeds, type GenerateOptions, type Outputs, type RunContext, type RunOptions } from '../../runtime/run-context';
+import type { TapRequest } from '../../graph/taps';
 import type { Trace, TraceToken } from '../../trace/types';
 import type { FamilyRuntime, RunInput } from '../types';
 import type { T5Config } from './config';
-import { bucketMatrix, buildT5Decoder, buildT5Encoder } from './graph';
+import { bucketMatrix, buildT5Decoder, buildT5Encoder, relativeBucket } from './graph';
+import { StepRows } from './step-rows';
 
 /** Greedy decoding stops after this many tokens when no `steps` is given. */
 export const T5_DEFAULT_STEPS = 32;
@@ -40,7 +42,9 @@ async function forward(ctx: RunContext<T5Config>, input: RunInput, options: RunO
   const decoderLength = targetTokens !== undefined ? ctx.checkLength(targetTokens.length + 1, {}, 'target') : Math.min(g0.steps ?? T5_DEFAULT_STEPS, t5StepLimit(s)) + 1;
   ctx.checkMemory(Math.max(decoderLength, s), Math.max(decoderLength, s), request);
   const sourceKeep = bools(new Uint8Array(s).fill(1), [1, s]);
-  const enc = await ctx.exec('encoder', request, {
+  // Greedy decoding with the cache: the encoder graph also projects cross-attention's keys and values, once.
+  const cachedDecoding = targetTokens === undefined && usesCache(g0);
+  const enc = await ctx.exec('encoder', cachedDecoding ? { ...request, kvCache: true } : request, {
     [INPUT.ids]: i64(encoded.map((t) => t.id)),
     [INPUT.buckets]: i64Matrix(bucketMatrix(s, s, true, c), [s, s]),
     [INPUT.mask]: sourceKeep,
@@ -59,34 +63,41 @@ async function forward(ctx: RunContext<T5Config>, input: RunInput, options: RunO
       [INPUT.logitPositions]: i64(range(n)),
     });
   };
-  const toTrace = (targetText: string, decoderTokens: TraceToken[], out: Outputs, partial = false): Trace => {
+  /** The decoder's side of a trace: its and cross-attention's taps, and the logits [positions, vocab] at every decoder token. */
+  const toTrace = (targetText: string, decoderTokens: TraceToken[], decoded: Decoded, partial = false): Trace => {
     const trace = ctx.trace(source, encoded, null, [], partial);
     trace.target = targetText;
     trace.decoderTokens = decoderTokens;
-    trace.attention = { ...ctx.collect(enc, ['encoder']), ...ctx.collect(out, ['decoder', 'cross']) };
+    trace.attention = { ...ctx.collect(enc, ['encoder']), ...decoded.attention };
     if (enc[OUTPUT.hidden]) trace.hidden = tensorOf(enc[OUTPUT.hidden]);
-    ctx.addLens(trace, out);
-    ctx.addPredictions(trace, range(decoderTokens.length), out[OUTPUT.logits], options, 5);
+    if (decoded.out) ctx.addLens(trace, decoded.out);
+    ctx.addPredictions(trace, range(decoderTokens.length), decoded.logits, options, 5);
     return trace;
   };
+  const wholeRun = (out: Outputs): Decoded => ({ attention: ctx.collect(out, ['decoder', 'cross']), logits: out[OUTPUT.logits], out });
 
   if (targetTokens !== undefined) {
     const ids = [start.id, ...targetTokens.map((t) => t.id)];
-    return toTrace(target ?? '', [start, ...targetTokens], await runDecoder(ids));
+    return toTrace(target ?? '', [start, ...targetTokens], wholeRun(await runDecoder(ids)));
   }
 
   const g = options as GenerateOptions;
   const limit = t5StepLimit(s);
   const steps = Math.min(g.steps ?? T5_DEFAULT_STEPS, limit);
+  const decoding = cachedDecoding ? cachedSteps(ctx, request, enc, sourceKeep) : recomputing(runDecoder, wholeRun, ctx.info.vocabSize);
   const ids = [start.id];
-  let last = await runDecoder(ids);
+  const stepMs: number[] = [];
+  const started = performance.now();
+  const timed = async (): Promise<Float32Array> => {
+    const t0 = performance.now();
+    const logits = await decoding.run(ids);
+    stepMs.push(performance.now() - t0);
+    return logits;
+  };
+  let logits = await timed();
   // The greedy choice after the last decoder token (T5 decodes greedily, whatever sampling was asked).
   const greedy = { steps: 0 };
-  const next = () => {
-    const v = ctx.info.vocabSize;
-    const n = ids.length;
-    return ctx.pick((last[OUTPUT.logits].data as Float32Array).subarray((n - 1) * v, n * v), greedy, Math.random);
-  };
+  const next = () => ctx.pick(logits, greedy, Math.random);
   let ended = false;
   for (let step = 0; step < steps; step++) {
     ctx.checkCancelled(g);
@@ -96,19 +107,117 @@ async function forward(ctx: RunContext<T5Config>, input: RunInput, options: RunO
       break;
     }
     ids.push(best);
-    last = await runDecoder(ids);
+    logits = await timed();
     if (g.onStep) {
       const added = generatedTokens(ctx.codec, ids.slice(1), 0, ctx.codec.specialIds);
-      g.onStep(toTrace(added.text, [start, ...added.tokens], last, true));
+      g.onStep(toTrace(added.text, [start, ...added.tokens], decoding.sofar(), true));
     }
   }
   // The last step may still have predicted </s>.
   if (!ended) ended = next() === c.eosTokenId;
+  const msPerToken = ids.length > 1 ? (performance.now() - started) / (ids.length - 1) : 0;
   const added = generatedTokens(ctx.codec, ids.slice(1), 0, ctx.codec.specialIds);
-  const trace = toTrace(added.text, [start, ...added.tokens], last);
+  // The finished trace is one whole decoder run over what was written, with or without the cache, so every view has every tap.
+  const trace = toTrace(added.text, [start, ...added.tokens], cachedDecoding ? wholeRun(await runDecoder(ids)) : decoding.sofar());
   // Why it stopped: </s>, the twice-the-source limit (the page says so), or the steps the caller asked for.
-  trace.generation = { stopped: ended ? 'end-of-sequence' : ids.length - 1 >= limit ? 'length-limit' : 'steps', limit };
+  trace.generation = {
+    stopped: ended ? 'end-of-sequence' : ids.length - 1 >= limit ? 'length-limit' : 'steps',
+    limit,
+    cache: cachedDecoding,
+    msPerToken,
+    stepMs,
+    ...(decoding.cacheBytes ? { cacheBytes: decoding.cacheBytes() } : {}),
+  };
   return trace;
+}
+
+/** The decoder's part of a trace: the taps of its stacks, the logits at every decoder token, and the outputs (for the logit lens) of a whole run. */
+interface Decoded {
+  attention: Trace['attention'];
+  logits: Feeds[string];
+  out?: Outputs;
+}
+
+/** How greedy decoding runs the decoder: `run` takes every decoder token so far and returns the last one's logits. */
+interface Decoding {
+  run(ids: number[]): Promise<Float32Array>;
+  /** The decoder's side of the trace over every token run so far. */
+  sofar(): Decoded;
+  /** With the cache: the bytes of the self-attention keys and values the last step returned. */
+  cacheBytes?(): number;
+}
+
+/** Without the cache: the whole decoder runs over every token so far, each step. */
+function recomputing(runDecoder: (ids: number[]) => Promise<Outputs>, wholeRun: (out: Outputs) => Decoded, vocab: number): Decoding {
+  let last: Outputs = {};
+  return {
+    async run(ids) {
+      last = await runDecoder(ids);
+      const n = ids.length;
+      return (last[OUTPUT.logits].data as Float32Array).subarray((n - 1) * vocab, n * vocab);
+    },
+    sofar: () => wholeRun(last),
+  };
+}
+
+/**
+ * With the cache: the decoder runs only the tokens not yet cached (the start token, then one per
+ * step) against the self-attention keys and values of the earlier ones, and cross-attention reads
+ * the keys and values the encoder graph projected once (`enc`). The steps' taps are stacked back
+ * into whole tensors (step-rows.ts) for the partial traces; the logit lens is left to the final trace.
+ */
+function cachedSteps(ctx: RunContext<T5Config>, request: TapRequest, enc: Outputs, sourceKeep: Feeds[string]): Decoding {
+  const c = ctx.config;
+  const vocab = ctx.info.vocabSize;
+  const s = (sourceKeep.dims as readonly number[])[1];
+  const stepRequest: TapRequest = { ...request, hidden: false, logitLens: false, positionEmbedding: false, kvCache: true };
+  const empty = floats(new Float32Array(0), [c.decoderLayers, c.heads, 0, c.dKv]);
+  let past: { k: Feeds[string]; v: Feeds[string]; length: number } = { k: empty, v: empty, length: 0 };
+  const rows = new StepRows();
+  const logits: Float32Array[] = [];
+  return {
+    async run(ids) {
+      const fresh = ids.slice(past.length);
+      const n = fresh.length;
+      const keys = ids.length;
+      ctx.checkMemory(n, Math.max(keys, s), stepRequest);
+      // Each new query's row of the causal mask and of the relative-position buckets.
+      const buckets = new BigInt64Array(n * keys);
+      const keep = new Uint8Array(n * keys);
+      for (let i = 0; i < n; i++) {
+        const query = past.length + i;
+        for (let j = 0; j < keys; j++) {
+          buckets[i * keys + j] = BigInt(relativeBucket(j - query, false, c.buckets, c.maxDistance));
+          keep[i * keys + j] = j <= query ? 1 : 0;
+        }
+      }
+      const out = await ctx.exec('decoder', stepRequest, {
+        [INPUT.ids]: i64(fresh),
+        [INPUT.buckets]: i64Matrix(buckets, [n, keys]),
+        [INPUT.mask]: bools(keep, [n, keys]),
+        [INPUT.pastK]: past.k,
+        [INPUT.pastV]: past.v,
+        [INPUT.crossK]: enc[OUTPUT.crossK],
+        [INPUT.crossV]: enc[OUTPUT.crossV],
+        [INPUT.encoderMask]: sourceKeep,
+        [INPUT.logitPositions]: i64(range(n)),
+      });
+      past = { k: out[OUTPUT.presentK], v: out[OUTPUT.presentV], length: keys };
+      const taps = ctx.collect(out, ['decoder', 'cross']);
+      rows.add('decoder', taps.decoder ?? {});
+      rows.add('cross', taps.cross ?? {});
+      rows.endStep(n);
+      const all = out[OUTPUT.logits].data as Float32Array;
+      for (let i = 0; i < n; i++) logits.push(all.slice(i * vocab, (i + 1) * vocab));
+      return logits[logits.length - 1];
+    },
+    sofar() {
+      const all = new Float32Array(logits.length * vocab);
+      logits.forEach((row, i) => all.set(row, i * vocab));
+      return { attention: { decoder: rows.taps('decoder'), cross: rows.taps('cross') }, logits: floats(all, [logits.length, vocab]) };
+    },
+    cacheBytes: () => (past.k.data as Float32Array).byteLength + (past.v.data as Float32Array).byteLength,
+  };
 }
 
 export const t5Runtime: FamilyRuntime<T5Config> = {
