@@ -5,6 +5,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { useBrowser } from './page';
 import { configureOrt } from '../../src/lib/runtime/backend';
 import { loadModelDir } from '../../src/lib/runtime/node';
+import { stepFlops } from '../../src/lib/lessons/cost-of-length';
 import { GENERATE_STEPS } from '../../src/lib/components/explorer/explorer-session.svelte';
 
 const RUN_TIMEOUT = 180_000;
@@ -39,6 +40,11 @@ describe('generation, step by step', { timeout: 600_000 }, () => {
     const weights = await page.locator('[data-view=kvcache] [data-weight]').evaluateAll((els) => els.map((e) => Number(e.getAttribute('data-weight'))));
     expect(weights).toHaveLength(g.from + 3);
     expect(weights.reduce((a, b) => a + b, 0)).toBeCloseTo(1, 5);
+    // Next to the bytes: this step's layer work with the cache and recomputing, as stepFlops counts it for the model's shapes.
+    const flops = stepFlops(m, g.from + 3)!;
+    expect(Number(await page.getAttribute('[data-view=kvcache] [data-testid=kv-flops]', 'data-cached'))).toBe(flops.cached);
+    expect(Number(await page.getAttribute('[data-view=kvcache] [data-testid=kv-flops]', 'data-recomputed'))).toBe(flops.recomputed);
+    expect(flops.recomputed).toBeGreaterThan(flops.cached);
     // Play runs to the end on its own.
     await page.selectOption('[data-testid=generation-steps] select', '400');
     await page.click('[data-testid=play]');

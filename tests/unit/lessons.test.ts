@@ -4,7 +4,7 @@ import { describe, expect, it } from 'vitest';
 import { LESSON_FORMAT, LESSON_LIMITS, LessonError, lessonFragment, lessonJson, parseLesson, readLessonLink, type Lesson } from '../../src/lib/lessons/lesson';
 import { parseInline, parseLessonText } from '../../src/lib/lessons/lesson-text';
 import { addToDraft, loadDraft, moveStep, saveDraft } from '../../src/lib/lessons/draft';
-import { attentionCrossover, fitCost, fitQuadratic, layerFlops, median, prefixText, quadraticShare, sweepLengths } from '../../src/lib/lessons/cost-of-length';
+import { attentionCrossover, fitCost, fitQuadratic, layerFlops, median, prefixText, quadraticShare, stepFlops, sweepLengths } from '../../src/lib/lessons/cost-of-length';
 import type { Trace } from '../../src/lib/trace/types';
 
 const lesson = (steps: unknown[], extra: Record<string, unknown> = {}) => JSON.stringify({ format: LESSON_FORMAT, version: 1, title: 'T', lang: 'en', steps, ...extra });
@@ -126,6 +126,10 @@ describe('cost of length', () => {
     expect(gqa.total / 4).toBe(2 * 10 * 128 * 128 + 2 * 2 * 10 * 128 * 64 + 2 * 10 * 128 * 128 + 4 * 100 * 128 + 3 * 2 * 10 * 128 * 512);
     // T5 (two stacks) is not counted.
     expect(layerFlops({ ...tiny, decoderLayers: 4 }, 8)).toBeNull();
+    // A cached step reading 20 keys, by hand per layer: projections 4 × 2·d·d = 131,072 and FFN 2 × 2·d·512 = 262,144
+    // for one token, QKᵀ and PV 2 × 2·20·128 = 10,240 for its row; recomputing is layerFlops at T = 20.
+    expect(stepFlops(tiny, 20)).toEqual({ cached: 4 * (131072 + 262144 + 10240), recomputed: 4 * (20 * 131072 + 20 * 262144 + 2 * 2 * 400 * 128) });
+    expect(stepFlops({ ...tiny, decoderLayers: 4 }, 8)).toBeNull();
   });
 
   it('sweeps doubling lengths up to the model’s limit, and cuts a text after its n-th token', () => {

@@ -99,6 +99,18 @@ export function layerFlops(info: Pick<ModelInfo, 'layers' | 'heads' | 'kvHeads' 
   return { attention: L * attention, total: L * (projections + attention + ffn) };
 }
 
+/**
+ * A generation step whose query reads `n` keys: with the cache the layers run one token (its
+ * projections and FFN) and one row of QKᵀ and PV over the n keys; recomputing runs all n tokens.
+ * Null where layerFlops does not count (T5).
+ */
+export function stepFlops(info: Parameters<typeof layerFlops>[0], n: number): { cached: number; recomputed: number } | null {
+  const one = layerFlops(info, 1);
+  const all = layerFlops(info, n);
+  if (!one || !all) return null;
+  return { cached: one.total - one.attention + one.attention * n, recomputed: all.total };
+}
+
 /** The length at which QKᵀ and PV (a·T²) equal the rest of the layers' work (r·T): T = r / a. */
 export function attentionCrossover(info: Parameters<typeof layerFlops>[0]): number | null {
   const one = layerFlops(info, 1);
