@@ -201,10 +201,10 @@ export function relativeBucket(relative: number, bidirectional: boolean, buckets
   return base + Math.min(maxExact + Math.trunc(scaled), n - 1);
 }
 
-/** Bucket ids [Tq, Tk] for relative position key − query. */
-export function bucketMatrix(queries: number, keys: number, bidirectional: boolean, c: T5Config): BigInt64Array {
+/** Bucket ids [Tq, Tk] for relative position key − query; the queries start at `firstQuery` (a cached step's new tokens). */
+export function bucketMatrix(queries: number, keys: number, bidirectional: boolean, c: T5Config, firstQuery = 0): BigInt64Array {
   const out = new BigInt64Array(queries * keys);
   for (let i = 0; i < queries; i++)
-    for (let j = 0; j < keys; j++) out[i * keys + j] = BigInt(relativeBucket(j - i, bidirectional, c.buckets, c.maxDistance));
+    for (let j = 0; j < keys; j++) out[i * keys + j] = BigInt(relativeBucket(j - i - firstQuery, bidirectional, c.buckets, c.maxDistance));
   return out;
 }

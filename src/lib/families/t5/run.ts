@@ -10,7 +10,7 @@ import type { TapRequest } from '../../graph/taps';
 import type { Trace, TraceToken } from '../../trace/types';
 import type { FamilyRuntime, RunInput } from '../types';
 import type { T5Config } from './config';
-import { bucketMatrix, buildT5Decoder, buildT5Encoder, relativeBucket } from './graph';
+import { bucketMatrix, buildT5Decoder, buildT5Encoder } from './graph';
 import { StepRows } from './step-rows';
 
 /** Greedy decoding stops after this many tokens when no `steps` is given. */
@@ -84,7 +84,7 @@ async function forward(ctx: RunContext<T5Config>, input: RunInput, options: RunO
   const g = options as GenerateOptions;
   const limit = t5StepLimit(s);
   const steps = Math.min(g.steps ?? T5_DEFAULT_STEPS, limit);
-  const decoding = cachedDecoding ? cachedSteps(ctx, request, enc, sourceKeep) : recomputing(runDecoder, wholeRun, ctx.info.vocabSize);
+  const decoding = cachedDecoding ? cachedSteps(ctx, request, enc, sourceKeep, !!g.onStep) : recomputing(runDecoder, wholeRun, ctx.info.vocabSize);
   const ids = [start.id];
   const stepMs: number[] = [];
   const started = performance.now();
@@ -166,11 +166,12 @@ function recomputing(runDecoder: (ids: number[]) => Promise<Outputs>, wholeRun: 
  * the keys and values the encoder graph projected once (`enc`). The steps' taps are stacked back
  * into whole tensors (step-rows.ts) for the partial traces; the logit lens is left to the final trace.
  */
-function cachedSteps(ctx: RunContext<T5Config>, request: TapRequest, enc: Outputs, sourceKeep: Feeds[string]): Decoding {
+function cachedSteps(ctx: RunContext<T5Config>, request: TapRequest, enc: Outputs, sourceKeep: Feeds[string], watched: boolean): Decoding {
   const c = ctx.config;
   const vocab = ctx.info.vocabSize;
   const s = (sourceKeep.dims as readonly number[])[1];
-  const stepRequest: TapRequest = { ...request, hidden: false, logitLens: false, positionEmbedding: false, kvCache: true };
+  // Taps only when partial traces are watched (the page); otherwise the steps need only their logits, the final run has the taps.
+  const stepRequest: TapRequest = { ...request, taps: watched ? request.taps : new Set(), hidden: false, logitLens: false, positionEmbedding: false, kvCache: true };
   const empty = floats(new Float32Array(0), [c.decoderLayers, c.heads, 0, c.dKv]);
   let past: { k: Feeds[string]; v: Feeds[string]; length: number } = { k: empty, v: empty, length: 0 };
   const rows = new StepRows();
@@ -182,15 +183,9 @@ function cachedSteps(ctx: RunContext<T5Config>, request: TapRequest, enc: Output
       const keys = ids.length;
       ctx.checkMemory(n, Math.max(keys, s), stepRequest);
       // Each new query's row of the causal mask and of the relative-position buckets.
-      const buckets = new BigInt64Array(n * keys);
       const keep = new Uint8Array(n * keys);
-      for (let i = 0; i < n; i++) {
-        const query = past.length + i;
-        for (let j = 0; j < keys; j++) {
-          buckets[i * keys + j] = BigInt(relativeBucket(j - query, false, c.buckets, c.maxDistance));
-          keep[i * keys + j] = j <= query ? 1 : 0;
-        }
-      }
+      for (let i = 0; i < n; i++) keep.fill(1, i * keys, i * keys + past.length + i + 1);
+      const buckets = bucketMatrix(n, keys, false, c, past.length);
       const out = await ctx.exec('decoder', stepRequest, {
         [INPUT.ids]: i64(fresh),
         [INPUT.buckets]: i64Matrix(buckets, [n, keys]),
