@@ -10,6 +10,8 @@ const config = {
     adapter: adapter({ pages: 'build', assets: 'build', fallback: undefined, strict: true }),
     // Relative asset paths let the site run from a sub-folder of any host.
     paths: { relative: true },
+    // Registered by the root layout once the first picture is drawn (src/lib/offline.ts).
+    serviceWorker: { register: false },
     // Fragments like #b=qkv are page state (a lesson, a view), not element ids; a real missing id still fails the build.
     prerender: {
       handleMissingId: ({ id, message }) => {

@@ -13,8 +13,9 @@ import { headersFile, siteHeaders } from './tools/headers.ts';
 // dev server start and build. static/ort/ is git-ignored. The same step regenerates
 // static/models/manifest.json from the model folders, after writing the generated
 // tiktoken tokenizer folder.
-// The browser build of onnxruntime-web (WebGPU + WASM) loads only the JSEP variant.
-const ORT_FILES = ['ort-wasm-simd-threaded.jsep.mjs', 'ort-wasm-simd-threaded.jsep.wasm'];
+// Two builds of onnxruntime-web: the WebGPU one (+ WASM) loads the JSEP variant, the WASM-only
+// one (half the bytes) the plain variant; the worker imports one of them (runtime/backend.ts).
+const ORT_FILES = ['ort-wasm-simd-threaded.jsep.mjs', 'ort-wasm-simd-threaded.jsep.wasm', 'ort-wasm-simd-threaded.mjs', 'ort-wasm-simd-threaded.wasm'];
 function prepareStatic(): Plugin {
   return {
     name: 'prepare-static',

@@ -34,6 +34,7 @@ const { values: args } = parseArgs({
     'no-build': { type: 'boolean', default: false },
     'view-tokens': { type: 'string', default: '32,128,512' },
     navigations: { type: 'string', default: '5' },
+    reloads: { type: 'string', default: '10' },
     models: { type: 'string', default: 'tiny-gpt2,tiny-bert,tiny-t5,random-gpt2' },
     backends: { type: 'string', default: 'webgpu,wasm' },
     sections: { type: 'string', default: 'first-heatmap,runtime' },
@@ -43,6 +44,8 @@ const { values: args } = parseArgs({
 const RUNS = Number(args.runs);
 const REDRAWS = 7;
 const NAVIGATIONS = Number(args.navigations);
+/** Reloads of one tab in a row (the target: each within 1.5× of the first). */
+const RELOADS = Number(args.reloads);
 /** A warm run slower than this gets 3 timed runs instead of RUNS, and longer lengths are skipped: the bench must fit in minutes. */
 const SLOW_RUN_MS = 8_000;
 /** A warm run slower than this (GPT-2-small on SwiftShader WebGPU: over a minute) is the only timed run. */
@@ -260,11 +263,15 @@ async function firstHeatmap(browser: Browser, url: string, query: string): Promi
   // Repeat visits: the same profile, so the HTTP cache holds onnxruntime's .wasm and the model,
   // and V8 its compiled code, as for anyone opening the app a second time.
   const repeat: number[] = [];
-  for (let i = 0; i < NAVIGATIONS; i++) {
+  // When each reloaded page created its worker (after hydration): a slow reload slow before this is slow before any model work.
+  const repeatWorker: number[] = [];
+  for (let i = 0; i < RELOADS; i++) {
     // Wait for the mark, not for "load" (a page still busy from the previous visit can delay that).
     await page!.goto(`${url}/${query}${query ? '&' : '?'}visit=${i}`, { waitUntil: 'commit', timeout: 120_000 });
     await page!.waitForFunction((mark) => performance.getEntriesByName(mark).length > 0, FIRST_HEATMAP_MARK, { timeout: 120_000 });
-    repeat.push(await page!.evaluate((mark) => performance.getEntriesByName(mark)[0].startTime, FIRST_HEATMAP_MARK));
+    const r = await page!.evaluate((mark) => [performance.getEntriesByName(mark)[0].startTime, performance.getEntriesByName('atlas:worker-created')[0]?.startTime ?? NaN], FIRST_HEATMAP_MARK);
+    repeat.push(r[0]);
+    repeatWorker.push(r[1]);
   }
   const row: FirstHeatmapRow = {
     query,
@@ -279,6 +286,7 @@ async function firstHeatmap(browser: Browser, url: string, query: string): Promi
     marks: Object.fromEntries(Object.entries(marks).map(([k, v]) => [k, summarize(v).median])),
     repeat: summarize(repeat),
     repeatSamples: repeat,
+    repeatWorkerCreated: repeatWorker,
   };
   log(`first heatmap ${query || '(default)'} on ${backend}: ${row.summary.median.toFixed(0)} ms`);
   return { row, page: page! };
@@ -303,10 +311,13 @@ const results: BrowserResults = {
 try {
   const sections = args.sections!.split(',');
   if (sections.includes('first-heatmap')) log('first heatmap on the explorer');
-  for (const query of sections.includes('first-heatmap') ? ['', '?backend=wasm'] : []) {
+  // Today's loading path (the WASM-only onnxruntime build when WebGPU is not used) and the old
+  // one (?load=old: the WebGPU build, whose .wasm is twice the bytes, even for WASM; the service
+  // worker registered at start; every view mounted at once; src/lib/load-path.ts), in one run.
+  for (const query of sections.includes('first-heatmap') ? ['', '?load=old'] : []) {
     const { row, page } = await firstHeatmap(browser, server.url, query);
     results.firstHeatmap.push(row);
-    if (query === '?backend=wasm') {
+    if (query === '') {
       const tokens = await page.locator('[data-view="head"] .atlas-tokens-left .atlas-token').count();
       const h = await hoverTimes(page, REDRAWS);
       results.explorerHover = { tokens, hover: summarize(h.samples), perView: h.perView };

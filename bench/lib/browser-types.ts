@@ -70,6 +70,8 @@ export interface FirstHeatmapRow {
   repeat?: Summary;
   /** Those repeat visits in order, ms. */
   repeatSamples?: number[];
+  /** When each reloaded page created its worker (ms after navigation). */
+  repeatWorkerCreated?: number[];
 }
 
 export interface BrowserResults {

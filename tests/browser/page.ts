@@ -5,7 +5,7 @@ import type { Browser, Page } from 'playwright-core';
 import { mkdirSync } from 'node:fs';
 import { launchChromium } from './chromium';
 
-export function useBrowser(): { open(path: string): Promise<Page>; errors: string[] } {
+export function useBrowser(): { open(path: string, beforeNavigation?: (page: Page) => void): Promise<Page>; errors: string[] } {
   let browser: Browser;
   const errors: string[] = [];
   beforeAll(async () => {
@@ -16,7 +16,7 @@ export function useBrowser(): { open(path: string): Promise<Page>; errors: strin
   });
   return {
     errors,
-    async open(path: string): Promise<Page> {
+    async open(path: string, beforeNavigation?: (page: Page) => void): Promise<Page> {
       const context = await browser.newContext({ viewport: { width: 1280, height: 900 } });
       const page = await context.newPage();
       page.on('pageerror', (e) => errors.push(String(e)));
@@ -29,6 +29,7 @@ export function useBrowser(): { open(path: string): Promise<Page>; errors: strin
         }
         await context.close();
       });
+      beforeNavigation?.(page);
       await page.goto(inject('appUrl') + path);
       return page;
     },

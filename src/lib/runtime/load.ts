@@ -7,7 +7,7 @@ import { familySpec, parseConfig } from '../families';
 import { Checkpoint } from '../graph/weights';
 import { FLOAT_DTYPES, parseSafetensors } from '../hub/safetensors';
 import type { ModelInfo } from '../trace/types';
-import { chooseBackend, type BackendPreference } from './backend';
+import { backendFor, type BackendPreference } from './backend';
 import { createCodec } from './codec';
 import type { Watch } from '../tokenize/patterns';
 import { modelInfo, ModelRunner } from './runner';
@@ -46,7 +46,7 @@ export async function loadModel(files: ModelFiles, origin: ModelOrigin, preferen
   // Before the tokenizer and the sessions: a model too big for the tab is refused while nothing is allocated.
   checkWeightMemory(origin.id, parameters);
   const codec = createCodec(origin.id, files.tokenizer, files.tokenizerConfig, { watch, embeddingRows: config.vocabSize });
-  const backend = await chooseBackend(preference);
+  const backend = await backendFor(preference);
   const runtime = await familySpec(config.family).runtime();
   const info = modelInfo(config, origin, parameters);
   if (quantization) info.quantization = quantization;

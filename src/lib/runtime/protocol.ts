@@ -8,7 +8,7 @@ import { fingerprintFiles } from '../hub/fingerprint';
 import type { WatchPhase } from '../tokenize/patterns';
 import type { Backend, ModelInfo, Trace } from '../trace/types';
 import type { GrownTaps } from './partial-traces';
-import type { BackendPreference } from './backend';
+import type { BackendPreference, OrtBuild } from './backend';
 import type { GenerateOptions, RunOptions } from './runner';
 
 export interface WorkerSetup {
@@ -19,6 +19,8 @@ export interface WorkerSetup {
   hubEndpoint?: string;
   preference: BackendPreference;
   threads?: number;
+  /** Which onnxruntime build to load (backend.ts): `auto` unless the bench compares the old path. */
+  ortBuild?: OrtBuild;
 }
 
 export type RunMode =

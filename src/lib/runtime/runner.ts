@@ -16,6 +16,7 @@ import type { BuiltGraph } from '../graph/builder';
 import type { Checkpoint } from '../graph/weights';
 import type { AttentionKind, Backend, ModelInfo, Prediction, Trace, TraceToken } from '../trace/types';
 import { TAP_KEYS, TAP_NAMES, DEFAULT_TAPS } from '../vocabulary/taps';
+import type * as Ort from 'onnxruntime-web';
 import { ort, sessionOptions } from './backend';
 import { requireText, toTraceTokens, type TextCodec } from './codec';
 import { tensorOf } from './feeds';
@@ -56,7 +57,7 @@ function withAblation(trace: Trace, options: RunOptions): Trace {
 }
 
 export class ModelRunner implements RunContext<ModelConfig> {
-  private sessions = new Map<string, Promise<ort.InferenceSession>>();
+  private sessions = new Map<string, Promise<Ort.InferenceSession>>();
   /** Time spent creating sessions and running them since the current request began. */
   private clock = { runMs: 0, buildMs: 0 };
   readonly spec: AnyFamilySpec;
@@ -91,7 +92,7 @@ export class ModelRunner implements RunContext<ModelConfig> {
   }
 
   /** The ablation factors for every `ablate.<kind>` input a session declares. */
-  private ablationFeeds(session: ort.InferenceSession, a: Ablation): Feeds {
+  private ablationFeeds(session: Ort.InferenceSession, a: Ablation): Feeds {
     const feeds: Feeds = {};
     for (const name of session.inputNames) {
       if (!name.startsWith('ablate.')) continue;
@@ -113,7 +114,7 @@ export class ModelRunner implements RunContext<ModelConfig> {
   }
 
   /** One session per graph and tap set; building a graph is cheap, creating a session is not. */
-  private session(part: string, request: TapRequest): Promise<ort.InferenceSession> {
+  private session(part: string, request: TapRequest): Promise<Ort.InferenceSession> {
     const key = `${part}:${[...request.taps].sort().join(',')}:${request.hidden}:${request.logitLens ? 'lens' : ''}:${request.positionEmbedding ? 'positions' : ''}:${request.kvCache ? 'kv' : ''}:${request.ablation ? 'ablate' : ''}`;
     let s = this.sessions.get(key);
     if (!s) {
@@ -233,7 +234,7 @@ export class ModelRunner implements RunContext<ModelConfig> {
     trace.logitLens = { positions: [...this.lensPositions], probs: tensorOf(out[LENS_OUTPUT.probs]), ids, rank: tensorOf(out[LENS_OUTPUT.rank]), texts: Array.from(ids.data, (id) => this.codec.piece(id)) };
   }
 
-  addPredictions(trace: Trace, positions: number[], logits: ort.Tensor, options: RunOptions, k = 10): void {
+  addPredictions(trace: Trace, positions: number[], logits: Ort.Tensor, options: RunOptions, k = 10): void {
     const v = this.info.vocabSize;
     const data = logits.data as Float32Array;
     trace.predictions = positions.map((position, i) => ({

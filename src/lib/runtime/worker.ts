@@ -59,7 +59,7 @@ async function handle(req: WorkerRequest): Promise<void> {
       setup = req.setup;
       // The page's CSP does not cover this worker: it keeps to the same origins in code.
       guardFetch(scope as unknown as { fetch: typeof fetch }, [self.location.origin, ...[setup.modelsBase, setup.ortBase, setup.hubEndpoint].filter((u): u is string => !!u).map((u) => new URL(u).origin)]);
-      configureOrt({ wasmPaths: setup.ortBase, threads: setup.threads });
+      configureOrt({ wasmPaths: setup.ortBase, threads: setup.threads, build: setup.ortBuild });
       // Overlap onnxruntime's start with the model download. Sessions wait for it (onnxruntime
       // does not survive two sessions initialising it at once); a failure shows up later, where it matters.
       performance.mark('atlas:worker-setup');

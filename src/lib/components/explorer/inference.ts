@@ -5,6 +5,7 @@ import { MANIFEST_PATH, type Manifest, type ManifestEntry } from '$lib/hub/manif
 import { HUB_ENDPOINT, type CachedModel, type ModelRef } from '$lib/hub/sources';
 import { FAMILIES, FAMILY_OF_MODEL_TYPE } from '$lib/families';
 import type { Family } from '$lib/vocabulary/families';
+import { oldLoadPath } from '$lib/load-path';
 
 export function siteRoot(base: string): string {
   return new URL(`${base}/`, location.href).href;
@@ -29,11 +30,14 @@ export function createInferenceClient(base: string): InferenceClient {
   // ?backend=wasm or ?backend=webgpu force a backend (for comparing, or for a GPU that misbehaves).
   const asked = new URLSearchParams(location.search).get('backend');
   const preference = asked === 'wasm' || asked === 'webgpu' ? asked : 'auto';
+  // ?load=old loads onnxruntime's WebGPU build even for WASM, as the app did before (for the bench).
+  const ortBuild = oldLoadPath() ? 'full' : 'auto';
   return new InferenceClient(() => new Worker(new URL('../../runtime/worker.ts', import.meta.url), { type: 'module' }), {
     ortBase: new URL('ort/', root).href,
     modelsBase: new URL('models/', root).href,
     hubEndpoint: hubEndpoint(),
     preference,
+    ortBuild,
   });
 }
 
