@@ -20,6 +20,7 @@ import { fullSizeCheckpoint, writeCheckpoint } from '../tests/helpers/random-che
 import { createCodec } from '../src/lib/runtime/codec';
 import type { RunMode } from '../src/lib/runtime/protocol';
 import { FIRST_HEATMAP_MARK } from '../src/lib/components/views/heatmap-options';
+import type { TraceStorage } from '../src/lib/trace/compact';
 import { BenchPage } from './lib/bench-page';
 import type { BrowserResults, FirstHeatmapRow, RuntimeRow, ViewsRow } from './lib/browser-types';
 import { load } from './lib/machine';
@@ -32,7 +33,10 @@ const { values: args } = parseArgs({
   options: {
     runs: { type: 'string', default: '5' },
     'no-build': { type: 'boolean', default: false },
-    'view-tokens': { type: 'string', default: '32,128,512' },
+    'view-tokens': { type: 'string', default: '32,128,512,1024' },
+    /** Lengths whose trace is also measured stored all float32 (the page's storage before issue 18). */
+    'float32-tokens': { type: 'string', default: '512' },
+    hovers: { type: 'string', default: '200' },
     navigations: { type: 'string', default: '5' },
     reloads: { type: 'string', default: '10' },
     models: { type: 'string', default: 'tiny-gpt2,tiny-bert,tiny-t5,random-gpt2' },
@@ -98,7 +102,7 @@ function texts(spec: ModelSpec, n: number): { text: string; target?: string } {
 }
 
 const ALL_TAPS: RunMode = { kind: 'forward', options: {} };
-const PROBS_ONLY: RunMode = { kind: 'forward', options: { taps: ['probs'] } };
+const probsOnly = (pageStorage: TraceStorage): RunMode => ({ kind: 'forward', options: { taps: ['probs'], pageStorage } });
 
 /** The app's performance marks (atlas:*) of the page and its worker, in ms on the page's clock. */
 async function appMarks(page: Page, worker: PageWorker): Promise<[string, number][]> {
@@ -178,17 +182,21 @@ async function runtimeRows(bench: BenchPage, spec: ModelSpec, preference: 'webgp
 async function viewRows(bench: BenchPage, key: string, spec: ModelSpec): Promise<ViewsRow[]> {
   const rows: ViewsRow[] = [];
   const page = bench.page;
-  for (const n of args['view-tokens']!.split(',').map(Number)) {
+  const float32 = args['float32-tokens']!.split(',').map(Number);
+  const cases = args['view-tokens']!.split(',').map(Number).flatMap((n) => (float32.includes(n) ? (['float32', 'compact'] as const) : (['compact'] as const)).map((storage) => ({ n, storage })));
+  for (const { n, storage } of cases) {
     await bench.drop();
-    log(`views @${n}: measuring`);
+    log(`views @${n} (${storage}): measuring`);
     const before = await bench.memory();
-    const r = await bench.run({ key, ...texts(spec, n), mode: PROBS_ONLY }, RUN_TIMEOUT_MS);
+    const r = await bench.run({ key, ...texts(spec, n), mode: probsOnly(storage) }, RUN_TIMEOUT_MS);
     const withTrace = await bench.memory();
     log(`views @${n}: ran, memory measured`);
     const t0 = performance.now();
     await bench.show();
     await page.waitForFunction(() => ['model', 'heatmap', 'head'].every((v) => document.querySelector(`[data-view="${v}"] [data-draw-ms]`)), null, { timeout: 120_000 });
     const firstDrawMs = performance.now() - t0;
+    // Each view's own first draw (its renderer's data-draw-ms), before any redraw.
+    const firstDraws = await page.evaluate(() => Object.fromEntries(['model', 'heatmap', 'head'].map((v) => [v, Number(document.querySelector(`[data-view="${v}"] [data-draw-ms]`)!.getAttribute('data-draw-ms'))])));
     await page.waitForTimeout(300);
     log(`views @${n}: drawn`);
     const grid = await redraws(page, 'model', 'select', REDRAWS);
@@ -198,12 +206,15 @@ async function viewRows(bench: BenchPage, key: string, spec: ModelSpec): Promise
     const withViews = await bench.memory();
     rows.push({
       tokens: n,
+      storage,
+      packing: r.packing,
       runMs: r.runMs,
       traceBytes: r.bytes,
       memBefore: before,
       memWithTrace: withTrace,
       memWithViews: withViews,
       firstDrawMs,
+      firstDraws,
       grid: summarize(grid),
       heatmap: summarize(heatmap),
       head: summarize(head),
@@ -317,10 +328,13 @@ try {
   for (const query of sections.includes('first-heatmap') ? ['', '?load=old'] : []) {
     const { row, page } = await firstHeatmap(browser, server.url, query);
     results.firstHeatmap.push(row);
-    if (query === '') {
+    {
+      // The explorer's linked hover, after the reloads above: 200 hovers, every sample kept (both paths).
       const tokens = await page.locator('[data-view="head"] .atlas-tokens-left .atlas-token').count();
-      const h = await hoverTimes(page, REDRAWS);
-      results.explorerHover = { tokens, hover: summarize(h.samples), perView: h.perView };
+      const h = await hoverTimes(page, Number(args.hovers));
+      const row = { tokens, hover: summarize(h.samples), perView: h.perView, samples: h.samples };
+      if (query === '') results.explorerHover = row;
+      else results.explorerHoverOld = row;
     }
     await page.context().close();
   }

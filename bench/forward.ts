@@ -22,7 +22,7 @@ import { filesOf } from '../tests/helpers/model-files';
 import { configureOrt } from '../src/lib/runtime/backend';
 import { loadModel } from '../src/lib/runtime/load';
 import type { ModelRunner } from '../src/lib/runtime/runner';
-import type { TapName, Trace } from '../src/lib/trace/types';
+import { traceBytes, type TapName, type Trace } from '../src/lib/trace/types';
 import { forwardFlops } from './flops';
 import { textWithTokens } from './lib/texts';
 import { load } from './lib/machine';
@@ -67,11 +67,6 @@ const list = (s: string) => s.split(',').map((x) => x.trim()).filter(Boolean);
 const tokenCounts = list(args.tokens!).map(Number);
 const runs = Number(args.runs);
 
-function traceBytes(t: Trace): number {
-  let n = 0;
-  for (const taps of Object.values(t.attention)) for (const tensor of Object.values(taps ?? {})) n += tensor.data.byteLength;
-  return n + (t.hidden?.data.byteLength ?? 0);
-}
 
 async function makeRunner(family: ForwardFamily): Promise<{ runner: ModelRunner; parameters: number; checkpointMs: number; loadMs: number }> {
   const t0 = performance.now();

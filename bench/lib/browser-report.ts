@@ -10,11 +10,11 @@ export function browserMarkdown(r: BrowserResults): string {
   out.push(
     '#### Navigation → first heatmap (explorer `/`, embedded default model, fresh profile each time)',
     '',
-    `| backend asked | backend used | first heatmap ms after navigation, median (min–max) of ${r.firstHeatmap[0]?.samples.length ?? 0} | repeat visit ms | DOMContentLoaded ms | ort .wasm downloaded ms | weights downloaded ms | first session.run ms | canvas has pixels |`,
+    `| loading path | backend used | first heatmap ms after navigation, median (min–max) of ${r.firstHeatmap[0]?.samples.length ?? 0} | repeat visit ms | DOMContentLoaded ms | ort .wasm downloaded ms | weights downloaded ms | first session.run ms | canvas has pixels |`,
     '|---|---|---:|---:|---:|---:|---:|---:|---|',
   );
   for (const f of r.firstHeatmap)
-    out.push(`| ${f.query ? f.query.replace(/^\?/, '') : 'default (auto)'} | ${f.backend} | ${fmt(f.summary)} | ${f.repeat ? fmt(f.repeat) : '–'} | ${f.domContentLoaded.toFixed(0)} | ${f.wasmFetched.toFixed(0)} | ${f.weightsFetched.toFixed(0)} | ${f.sessionRunMs.toFixed(0)} | ${f.pixelsDrawn ? 'yes' : 'NO'} |`);
+    out.push(`| ${f.query === '?load=old' ? 'old loading path (load=old)' : f.query ? f.query.replace(/^\?/, '') : "today's path (auto)"} | ${f.backend} | ${fmt(f.summary)} | ${f.repeat ? fmt(f.repeat) : '–'} | ${f.domContentLoaded.toFixed(0)} | ${f.wasmFetched.toFixed(0)} | ${f.weightsFetched.toFixed(0)} | ${f.sessionRunMs.toFixed(0)} | ${f.pixelsDrawn ? 'yes' : 'NO'} |`);
   out.push('');
 
   out.push(
@@ -39,15 +39,20 @@ export function browserMarkdown(r: BrowserResults): string {
     '',
     `Redraws forced ${r.views[0]?.grid.n ?? 0} times through each view's own control (model grid: colour scale; heatmap: log scale; head view: layer); the renderer's own draw time (data-draw-ms). Hover: a head-view token hovered, until every linked view has updated (JS, Svelte effects, style and layout; paint not included).`,
     '',
-    '| tokens | trace MB | page MB before → with trace → with views | of which ArrayBuffers MB (with trace) | first draw of all views ms | model grid ms | heatmap ms | head view ms | hover ms |',
-    '|---:|---:|---:|---:|---:|---:|---:|---:|---:|',
+    'Storage: `float32` is how the page kept every trace before issue 18 (dense Float32Arrays); `compact` is today\'s (src/lib/trace/compact.ts: the lower triangle of causal stacks, float32, and float16 only for traces whose matrices would exceed 80 MB even so). First draws: each view\'s own first draw (grid / heatmap / head view), then the time from mounting TraceViews until all three had drawn.',
+    '',
+    '| tokens | storage | trace MB | page MB before → with trace → with views | of which ArrayBuffers MB (with trace) | first draw ms: grid / heatmap / head; all three | model grid redraw ms | heatmap ms | head view ms | hover ms |',
+    '|---:|---|---:|---:|---:|---:|---:|---:|---:|---:|',
   );
-  for (const v of r.views)
+  for (const v of r.views) {
+    const f = v.firstDraws ?? {};
+    const d = (x: number | undefined) => (x === undefined ? '–' : x.toFixed(0));
     out.push(
-      `| ${v.tokens} | ${mb(v.traceBytes)} | ${mb(v.memBefore.total)} → ${mb(v.memWithTrace.total)} → ${mb(v.memWithViews.total)} | ${mb(v.memWithTrace.arrayBuffers)} | ${v.firstDrawMs.toFixed(0)} | ${ms1(v.grid)} | ${ms1(v.heatmap)} | ${ms1(v.head)} | ${ms1(v.hover)} |`,
+      `| ${v.tokens} | ${v.storage ?? 'float32'}${v.packing && v.packing !== 'dense' ? ` (${v.packing})` : ''} | ${mb(v.traceBytes)} | ${mb(v.memBefore.total)} → ${mb(v.memWithTrace.total)} → ${mb(v.memWithViews.total)} | ${mb(v.memWithTrace.arrayBuffers)} | ${d(f.model)} / ${d(f.heatmap)} / ${d(f.head)}; ${v.firstDrawMs.toFixed(0)} | ${ms1(v.grid)} | ${ms1(v.heatmap)} | ${ms1(v.head)} | ${ms1(v.hover)} |`,
     );
-  if (r.explorerHover)
-    out.push('', `Hover on the explorer (embedded model, ${r.explorerHover.tokens} tokens, WASM): ${ms1(r.explorerHover.hover)} ms; per view: ${Object.entries(r.explorerHover.perView).map(([k, v]) => `${k} ${v.toFixed(1)}`).join(', ')}.`);
+  }
+  for (const [label, h] of [['today\'s path', r.explorerHover], ['the old path (?load=old)', r.explorerHoverOld]] as const)
+    if (h) out.push('', `Hover on the explorer, ${label} (embedded model, ${h.tokens} tokens, WASM), ${h.hover.n} hovers after the reloads: ${ms1(h.hover)} ms; per view: ${Object.entries(h.perView).map(([k, v]) => `${k} ${v.toFixed(1)}`).join(', ')}.`);
   out.push('');
   return out.join('\n');
 }

@@ -28,6 +28,10 @@ export interface RuntimeRow {
 
 export interface ViewsRow {
   tokens: number;
+  /** How the page stored the trace: all float32 (before issue 18) or compact (trace/compact.ts). */
+  storage: 'float32' | 'compact';
+  /** The packing the probs got ('dense' when none). */
+  packing?: string;
   /** Worker session.run of the probs-only run that made the trace, ms. */
   runMs: number;
   traceBytes: number;
@@ -37,6 +41,8 @@ export interface ViewsRow {
   memWithViews: PageMemory;
   /** Mounting TraceViews until the model grid, heatmap and head view have drawn, ms. */
   firstDrawMs: number;
+  /** Each view's own first draw (data-draw-ms), ms. */
+  firstDraws?: Record<string, number>;
   grid: Summary;
   heatmap: Summary;
   head: Summary;
@@ -82,7 +88,9 @@ export interface BrowserResults {
   views: ViewsRow[];
   firstHeatmap: FirstHeatmapRow[];
   /** Hover on the explorer with the embedded model (tokens), besides the big traces. */
-  explorerHover?: { tokens: number; hover: Summary; perView: Record<string, number> };
+  explorerHover?: { tokens: number; hover: Summary; perView: Record<string, number>; samples?: number[] };
+  /** The same on the old loading path's tab (?load=old). */
+  explorerHoverOld?: { tokens: number; hover: Summary; perView: Record<string, number>; samples?: number[] };
   wallSeconds: number;
   load: [number[], number[]];
 }

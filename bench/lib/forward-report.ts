@@ -2,6 +2,7 @@
 
 import type { ForwardChildResult, ForwardResults, VariantResult } from './forward-types';
 import { fmt, mb, median, summarize } from './stats';
+import { wasmSimdPeak } from './machine';
 
 const FAMILY_TITLE = { gpt2: 'GPT-2-small shape (gpt2)', bert: 'BERT-base shape (bert-base-uncased)', t5: 'T5-small shape (t5-small)' } as const;
 
@@ -19,22 +20,38 @@ export function find(children: ForwardChildResult[], family: string, threads: nu
 
 function variantTable(c: ForwardChildResult): string[] {
   const lines = [
-    `| tokens | variant | logit rows | wall ms, median (min–max) | session.run ms | × logits only | CPU / wall | GFLOP | GFLOP/s | trace MB |`,
-    '|---:|---|---:|---:|---:|---:|---:|---:|---:|---:|',
+    `| tokens | variant | logit rows | wall ms, median (min–max) | session.run ms | × logits only | CPU / wall | GFLOP | GFLOP/s | % of ${c.threads}-thread SIMD peak | trace MB |`,
+    '|---:|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|',
   ];
+  const peak = wasmSimdPeak(c.threads).fmaGflops;
   for (const v of c.variants) {
     const base = c.variants.find((b) => b.tokens === v.tokens && b.variant === BASELINE)!;
     const session = median(v.sessionMs);
     const tokens = v.decoderTokens !== undefined ? `${v.tokens} + ${v.decoderTokens}` : String(v.tokens);
     lines.push(
-      `| ${tokens} | ${v.variant} | ${v.logitPositions} | ${fmt(summarize(v.wallMs))} | ${session.toFixed(0)} | ${v === base ? '1' : pairedRatio(v, base).toFixed(3)} | ${v.cpuMs ? (median(v.cpuMs) / median(v.wallMs)).toFixed(2) : '–'} | ${(v.flops.total / 1e9).toFixed(1)} | ${(v.flops.total / 1e9 / (session / 1000)).toFixed(1)} | ${mb(v.traceBytes)} |`,
+      `| ${tokens} | ${v.variant} | ${v.logitPositions} | ${fmt(summarize(v.wallMs))} | ${session.toFixed(0)} | ${v === base ? '1' : pairedRatio(v, base).toFixed(3)} | ${v.cpuMs ? (median(v.cpuMs) / median(v.wallMs)).toFixed(2) : '–'} | ${(v.flops.total / 1e9).toFixed(1)} | ${(v.flops.total / 1e9 / (session / 1000)).toFixed(1)} | ${((100 * v.flops.total) / 1e9 / (session / 1000) / peak).toFixed(0)} % | ${mb(v.traceBytes)} |`,
     );
   }
   return lines;
 }
 
+/** The forward pass against this CPU's 128-bit WASM SIMD peak, in words (GPT-2-small at 128 tokens). */
+export function peakSentence(r: ForwardResults): string {
+  const parts: string[] = [];
+  for (const c of r.children.filter((x) => x.family === 'gpt2')) {
+    const v = c.variants.find((x) => x.tokens === 128 && x.variant === 'probs');
+    if (!v) continue;
+    const gflops = v.flops.total / 1e9 / (median(v.sessionMs) / 1000);
+    const p = wasmSimdPeak(c.threads);
+    parts.push(`on ${c.threads} thread${c.threads > 1 ? 's' : ''} ${gflops.toFixed(1)} GFLOP/s of ${p.fmaGflops.toFixed(1)} (${c.threads} × 2 FMA units × 4 lanes × 2 × ${p.clockGHz.toFixed(2)} GHz), ${((100 * gflops) / p.fmaGflops).toFixed(0)} %`);
+  }
+  return parts.length ? `GPT-2-small at 128 tokens with the probs taps, matrix-product FLOPs over session.run: ${parts.join('; ')}.` : '';
+}
+
 export function forwardMarkdown(r: ForwardResults): string {
   const out: string[] = [];
+  const peak = peakSentence(r);
+  if (peak) out.push(`Against this CPU's 128-bit WASM SIMD peak (cores × FMA units × 4 lanes × 2 × clock from /proc/cpuinfo): ${peak}`, '');
   const families = [...new Set(r.children.map((c) => c.family))];
   for (const family of families) {
     out.push(`#### ${FAMILY_TITLE[family]}`, '');

@@ -7,7 +7,7 @@ import { mount, unmount } from 'svelte';
 import { InferenceClient } from '$lib/runtime/client';
 import type { BackendPreference } from '$lib/runtime/backend';
 import type { RunMode } from '$lib/runtime/protocol';
-import type { Trace } from '$lib/trace/types';
+import { isPacked, traceBytes, type Trace } from '$lib/trace/types';
 import TraceViews from '$lib/components/views/TraceViews.svelte';
 
 export interface BenchLoad {
@@ -36,6 +36,8 @@ export interface BenchRunResult {
   decoderTokens?: number;
   /** Bytes of the trace's typed arrays. */
   bytes: number;
+  /** How the probs were stored in the page ('dense', or a packing of trace/packed.ts). */
+  packing: string;
   backend: string;
   backendReason: string;
 }
@@ -69,10 +71,10 @@ async function load(l: BenchLoad): Promise<{ key: string; ms: number; backend: s
   return { key, ms: performance.now() - t0, backend: m.backend.name, threads: m.backend.threads, parameters: m.info.parameters };
 }
 
-function bytesOf(t: Trace): number {
-  let n = 0;
-  for (const taps of Object.values(t.attention)) for (const tensor of Object.values(taps ?? {})) n += tensor.data.byteLength;
-  return n + (t.hidden?.data.byteLength ?? 0);
+
+function packingOf(t: Trace): string {
+  const p = Object.values(t.attention)[0]?.probs;
+  return p && isPacked(p) ? p.packing : 'dense';
 }
 
 async function run(r: BenchRun): Promise<BenchRunResult> {
@@ -89,7 +91,8 @@ async function run(r: BenchRun): Promise<BenchRunResult> {
     buildMs: trace.timings?.buildMs ?? NaN,
     tokens: trace.tokens.length,
     decoderTokens: trace.decoderTokens?.length,
-    bytes: bytesOf(trace),
+    bytes: traceBytes(trace),
+    packing: packingOf(trace),
     backend: trace.backend.name,
     backendReason: trace.backend.reason,
   };

@@ -12,7 +12,7 @@ import { useBrowser } from './page';
 import { openTrace, useTraceFiles } from './trace-files';
 import { HOSTILE_TOKEN, syntheticTrace } from '../fixtures/synthetic-trace';
 import { traceFromJSON } from '../../src/lib/trace/json';
-import type { Trace } from '../../src/lib/trace/types';
+import type { DenseTrace } from '../../src/lib/trace/types';
 import { DOC_PADDING } from '../../src/lib/viz/export-svg';
 import { EXPORT_SCALE } from '../../src/lib/viz/export';
 import { fmt4, tokenLabel, visibleToken } from '../../src/lib/viz/format';
@@ -90,7 +90,7 @@ async function figureWidth(page: Page, selectors: string[]): Promise<number> {
 }
 
 /** probs of (kind, layer, head) as rows. */
-function probsOf(trace: Trace, kind: 'self' | 'encoder' | 'decoder' | 'cross', layer: number, head: number): number[][] {
+function probsOf(trace: DenseTrace, kind: 'self' | 'encoder' | 'decoder' | 'cross', layer: number, head: number): number[][] {
   const p = trace.attention[kind]!.probs!;
   const [, H, Q, K] = p.shape;
   return Array.from({ length: Q }, (_, i) => Array.from({ length: K }, (_, j) => p.data[((layer * H + head) * Q + i) * K + j]));

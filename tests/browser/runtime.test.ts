@@ -10,7 +10,7 @@ import { llamaForward } from '../reference/llama';
 import { optForward } from '../reference/opt';
 import type { ReferenceTrace } from '../reference/types';
 import { traceFromJSON } from '../../src/lib/trace/json';
-import type { AttentionKind, Trace } from '../../src/lib/trace/types';
+import type { AttentionKind, DenseTrace } from '../../src/lib/trace/types';
 import { TAP_NAMES } from '../../src/lib/trace/types';
 import { tapApplies } from '../../src/lib/vocabulary/taps';
 import { useBrowser } from './page';
@@ -30,7 +30,7 @@ async function runInPage(page: Page, options: RandomCheckpointOptions, text: str
   return { cp, trace: traceFromJSON(json) };
 }
 
-function expectClose(trace: Trace, ref: ReferenceTrace, kinds: AttentionKind[]): void {
+function expectClose(trace: DenseTrace, ref: ReferenceTrace, kinds: AttentionKind[]): void {
   for (const kind of kinds)
     for (const tap of TAP_NAMES) {
       if (!tapApplies(tap, trace.model.positionEncoding)) continue;

@@ -9,7 +9,7 @@ import type { Page } from 'playwright-core';
 import { useBrowser } from './page';
 import { openTrace, useTraceFiles } from './trace-files';
 import { HOSTILE_TOKEN, syntheticTrace, truncateDecoder, type SyntheticOptions } from '../fixtures/synthetic-trace';
-import type { Trace } from '../../src/lib/trace/types';
+import type { DenseTrace } from '../../src/lib/trace/types';
 
 /** Viridis through a 1024-entry table, then the canvas: a channel may be off by this much. */
 const COLOUR_TOLERANCE = 3;
@@ -39,7 +39,7 @@ const near = (a: RGB, b: RGB, tol = COLOUR_TOLERANCE): boolean => a.every((v, i)
 const luminance = ([r, g, b]: RGB): number => 0.2126 * r + 0.7152 * g + 0.0722 * b;
 
 /** probs[layer][head] as rows, with the masked (future) cells marked. */
-function head(trace: Trace, kind: 'self' | 'encoder' | 'decoder' | 'cross', layer: number, h: number): { rows: number[][]; masked: boolean[][] } {
+function head(trace: DenseTrace, kind: 'self' | 'encoder' | 'decoder' | 'cross', layer: number, h: number): { rows: number[][]; masked: boolean[][] } {
   const p = trace.attention[kind]!.probs!;
   const s = trace.attention[kind]!.scores!;
   const [, H, Q, K] = p.shape;

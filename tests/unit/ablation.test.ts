@@ -17,7 +17,7 @@ import { loadModel } from '../../src/lib/runtime/load';
 import type { ModelRunner } from '../../src/lib/runtime/runner';
 import type { Ablation } from '../../src/lib/graph/taps';
 import type { AblationMode } from '../../src/lib/graph/ablation';
-import type { Trace } from '../../src/lib/trace/types';
+import type { DenseTrace } from '../../src/lib/trace/types';
 import { traceFromJSON, traceToJSON } from '../../src/lib/trace/json';
 import { attentionChanges, klFromLogits, predictionShift } from '../../src/lib/trace/ablation-effect';
 
@@ -39,10 +39,10 @@ interface Case {
   text: string;
   target?: string;
   heads: Ablation['heads'];
-  reference(config: HFConfig, weights: Weights, trace: Trace, ablation?: RefAblation): ReferenceTrace;
+  reference(config: HFConfig, weights: Weights, trace: DenseTrace, ablation?: RefAblation): ReferenceTrace;
 }
 
-const ids = (t: Trace) => t.tokens.map((x) => x.id);
+const ids = (t: DenseTrace) => t.tokens.map((x) => x.id);
 const CASES: Case[] = [
   { name: 'GPT-2', options: { family: 'gpt2', seed: 31, layers: 2, dModel: 32, heads: 4 }, text: 'The quick brown fox jumps over the lazy dog', heads: [{ kind: 'self', layer: 0, head: 1 }, { kind: 'self', layer: 1, head: 3 }], reference: (c, w, t, a) => gpt2Forward(c, w, ids(t), a) },
   { name: 'BERT', options: { family: 'bert', seed: 32, layers: 2, dModel: 32, heads: 4 }, text: 'The cat sat on the [MASK] today.', heads: [{ kind: 'self', layer: 1, head: 0 }], reference: (c, w, t, a) => bertForward(c, w, ids(t), { ablation: a }) },
@@ -59,14 +59,14 @@ const CASES: Case[] = [
 ];
 
 /** The reference's logits at the positions the trace kept (BERT keeps only non-special ones). */
-function refLogits(trace: Trace, ref: ReferenceTrace): Float64Array {
+function refLogits(trace: DenseTrace, ref: ReferenceTrace): Float64Array {
   const v = ref.logits.shape[1];
   const out = new Float64Array(trace.logits!.positions.length * v);
   trace.logits!.positions.forEach((p, i) => out.set(ref.logits.data.subarray(p * v, (p + 1) * v), i * v));
   return out;
 }
 
-async function traced(runner: ModelRunner, c: Case, ablation?: Ablation): Promise<Trace> {
+async function traced(runner: ModelRunner, c: Case, ablation?: Ablation): Promise<DenseTrace> {
   return runner.run(c.text, { keepLogits: true, predictAll: true, ...(ablation ? { ablation } : {}) }, c.target);
 }
 

@@ -13,7 +13,7 @@ import { configureOrt } from '../../src/lib/runtime/backend';
 import { loadModel } from '../../src/lib/runtime/load';
 import { filesOf } from '../helpers/model-files';
 import type { ModelRunner } from '../../src/lib/runtime/runner';
-import { TAP_NAMES, type AttentionKind, type Tensor, type Trace } from '../../src/lib/trace/types';
+import { TAP_NAMES, type AttentionKind, type Tensor, type DenseTrace } from '../../src/lib/trace/types';
 import { tapApplies } from '../../src/lib/vocabulary/taps';
 
 /** The bar for every tap; observed differences are ~1e-6 (float32 vs float64). */
@@ -33,7 +33,7 @@ function maxDiff(actual: Tensor, expected: RefTensor): number {
   return m;
 }
 
-function compareAttention(trace: Trace, ref: ReferenceTrace, kinds: AttentionKind[]): Record<string, number> {
+function compareAttention(trace: DenseTrace, ref: ReferenceTrace, kinds: AttentionKind[]): Record<string, number> {
   const diffs: Record<string, number> = {};
   for (const kind of kinds) {
     for (const tap of TAP_NAMES) {
@@ -168,7 +168,7 @@ describe('T5 graphs against the float64 reference', () => {
 describe('LLaMA-family graphs against the float64 reference', () => {
   const TEXT = 'The quick brown fox jumps over the lazy dog. 東京 🙂';
 
-  async function expectMatches(options: RandomCheckpointOptions, text = TEXT): Promise<{ trace: Trace; cp: RandomCheckpoint; runner: ModelRunner }> {
+  async function expectMatches(options: RandomCheckpointOptions, text = TEXT): Promise<{ trace: DenseTrace; cp: RandomCheckpoint; runner: ModelRunner }> {
     const { cp, runner } = await runnerFor(options);
     const trace = await runner.run(text, { hidden: true, predictAll: true, keepLogits: true });
     const ref = llamaForward(cp.config, checkpointWeights(cp), trace.tokens.map((t) => t.id));

@@ -5,14 +5,14 @@ import { describe, expect, it } from 'vitest';
 import { traceToJSONChunks, CHUNK_CHARS } from '../../src/lib/trace/json-stream';
 import { traceToJSONString } from '../../src/lib/trace/json';
 import { syntheticTrace } from '../fixtures/synthetic-trace';
-import type { Trace } from '../../src/lib/trace/types';
+import type { DenseTrace } from '../../src/lib/trace/types';
 
 /** V8's longest string in Node 20 (2^29 − 24 characters). */
 const V8_MAX_STRING = 2 ** 29 - 24;
 
 describe('trace JSON in pieces', () => {
   it('joins to exactly what traceToJSONString writes, masked, NaN, hidden, logits and empty tensors included', () => {
-    const cases: Trace[] = [
+    const cases: DenseTrace[] = [
       syntheticTrace({ family: 'gpt2', layers: 2, heads: 3, tokens: 7 }),
       syntheticTrace({ family: 'bert', layers: 1, heads: 2, tokens: 5, taps: ['probs', 'q'] }),
       syntheticTrace({ family: 't5', layers: 2, heads: 2, tokens: 4, decoderTokens: 3 }),

@@ -14,7 +14,7 @@ import { INPUT, OUTPUT } from '../../src/lib/graph/taps';
 import { cacheAtStep, kvHeadOf } from '../../src/lib/trace/kv-cache';
 import { ropeTablesAt } from '../../src/lib/families/llama/run';
 import type { LlamaConfig } from '../../src/lib/families/llama/config';
-import type { AttentionKind, TapKey, Trace } from '../../src/lib/trace/types';
+import type { AttentionKind, TapKey, DenseTrace } from '../../src/lib/trace/types';
 
 /** RoPE's cos and sin at positions 0..T−1, as the runtime feeds them (families/llama/run.ts). */
 function ropeFeeds(runner: ModelRunner, T: number) {
@@ -113,7 +113,7 @@ describe('the cache a step read, from the trace', () => {
 });
 
 /** Every tap of every stack in `a` within `tol` of `b`'s (relative to 1 for large values), with the same shapes. */
-function expectSameTaps(a: Trace, b: Trace, tol: number, what: string) {
+function expectSameTaps(a: DenseTrace, b: DenseTrace, tol: number, what: string) {
   expect(Object.keys(a.attention).sort(), what).toEqual(Object.keys(b.attention).sort());
   for (const kind of Object.keys(b.attention) as AttentionKind[])
     for (const [tap, want] of Object.entries(b.attention[kind]!)) {
@@ -138,8 +138,8 @@ describe('T5 greedy decoding with a key/value cache', () => {
     it(`${name}: same tokens, same partial and final traces, cache bytes by formula`, async () => {
       const runner = await load();
       runners.push(runner);
-      const cachedSteps: Trace[] = [];
-      const recomputedSteps: Trace[] = [];
+      const cachedSteps: DenseTrace[] = [];
+      const recomputedSteps: DenseTrace[] = [];
       const cached = await runner.generate(text, { steps: 8, cache: true, onStep: (t) => cachedSteps.push(t) });
       const recomputed = await runner.generate(text, { steps: 8, cache: false, onStep: (t) => recomputedSteps.push(t) });
       expect(cached.generation!.cache).toBe(true);

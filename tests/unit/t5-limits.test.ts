@@ -9,7 +9,7 @@ import { filesOf } from '../helpers/model-files';
 import { PartialSender, grownPart, partialReceived, withGrownPart } from '../../src/lib/runtime/partial-traces';
 import { traceBuffers } from '../../src/lib/runtime/protocol';
 import { AtlasError } from '../../src/lib/errors';
-import type { Trace } from '../../src/lib/trace/types';
+import type { DenseTrace } from '../../src/lib/trace/types';
 
 beforeAll(() => configureOrt({ threads: 1 }));
 
@@ -36,13 +36,13 @@ describe('T5 limits', () => {
 
   it('partial traces send what changed (the encoder once, then each step’s new decoder and cross values), and the page gets every one back whole', async () => {
     const runner = await t5();
-    const steps: Trace[] = [];
+    const steps: DenseTrace[] = [];
     await runner.run('summarize: the cat sat on the mat and looked at the dog', { steps: 8, onStep: (t) => steps.push(t), hidden: true });
     expect(steps.length).toBeGreaterThan(4);
     const sender = new PartialSender();
-    const bytesOf = (t: Trace) => traceBuffers(t).reduce((a, b) => a + b.byteLength, 0);
-    let first: Trace | undefined;
-    let previous: Trace | undefined;
+    const bytesOf = (t: DenseTrace) => traceBuffers(t).reduce((a, b) => a + b.byteLength, 0);
+    let first: DenseTrace | undefined;
+    let previous: DenseTrace | undefined;
     const sentBytes: number[] = [];
     const wholeBytes: number[] = [];
     steps.forEach((t, i) => {
@@ -62,7 +62,7 @@ describe('T5 limits', () => {
       first ??= received;
       previous = received;
       for (const kind of ['encoder', 'decoder', 'cross'] as const)
-        for (const tap of Object.keys(t.attention[kind]!) as (keyof NonNullable<Trace['attention']['encoder']>)[]) {
+        for (const tap of Object.keys(t.attention[kind]!) as (keyof NonNullable<DenseTrace['attention']['encoder']>)[]) {
           expect(received.attention[kind]![tap]!.shape, `${i} ${kind}.${tap}`).toEqual(t.attention[kind]![tap]!.shape);
           // Earlier positions come from the earlier step's run of the same causal decoder: equal up to
           // float32 rounding (onnxruntime may pick other kernels for a longer sequence).

@@ -3,9 +3,9 @@
 import { describe, expect, it } from 'vitest';
 import { MASK_VALUE, syntheticTrace, truncateDecoder } from '../fixtures/synthetic-trace';
 import { traceFromJSON, traceToJSON } from '../../src/lib/trace/json';
-import type { AttentionTaps } from '../../src/lib/trace/types';
+import type { AttentionTaps, Tensor } from '../../src/lib/trace/types';
 
-function rowSums(t: AttentionTaps): number[] {
+function rowSums(t: AttentionTaps<Tensor>): number[] {
   const [L, H, Q, K] = t.probs!.shape;
   const out: number[] = [];
   for (let r = 0; r < L * H * Q; r++) {

@@ -10,7 +10,7 @@ import { generatedTokens, toTraceTokens } from '../runtime/codec';
 import { bools, causalKeep, floats, i64, range } from '../runtime/feeds';
 import { usesCache, type Feeds, type GenerateOptions, type RunContext, type RunOptions } from '../runtime/run-context';
 import { mulberry32 } from '../runtime/random';
-import type { Trace, TraceToken } from '../trace/types';
+import type { DenseTrace, TraceToken } from '../trace/types';
 import type { FamilyConfig, FamilyRuntime, RunInput } from './types';
 
 export interface CausalLmConfig extends FamilyConfig {
@@ -73,14 +73,15 @@ function cachedFeeds<C>(ids: number[], cache: Cache, o: Required<CausalLmOptions
   };
 }
 
-async function forward<C extends CausalLmConfig>(ctx: RunContext<C>, family: Required<CausalLmOptions<C>>, text: string, tokens: TraceToken[], options: RunOptions): Promise<Trace> {
-  const request = ctx.request(options);
+async function forward<C extends CausalLmConfig>(ctx: RunContext<C>, family: Required<CausalLmOptions<C>>, text: string, tokens: TraceToken[], options: RunOptions): Promise<DenseTrace> {
   const n = tokens.length;
+  const { request, leftOut } = ctx.fitRequest(n, n, ctx.request(options), options);
   ctx.checkMemory(n, n, request);
   // Next-token logits are all the app needs; the LM head over every position is ~30 % of GPT-2's FLOPs.
   const positions = options.predictAll ? range(n) : [n - 1];
   const out = await ctx.exec(MAIN, request, feeds(tokens.map((t) => t.id), positions, family, ctx.config));
   const trace = ctx.trace(text, tokens, out, ['self']);
+  if (leftOut) trace.tapsLeftOut = leftOut;
   ctx.addPredictions(trace, positions, out[OUTPUT.logits], options);
   return trace;
 }
@@ -101,7 +102,7 @@ export function causalLmRuntime<C extends CausalLmConfig>(
     forward: (ctx, input: RunInput, options) => forward(ctx, family, input.text, input.tokens, options),
 
     /** Continuation: greedy (sampleTopK 1) or top-k sampling; the trace covers the final text. */
-    async generate(ctx: RunContext<C>, text: string, options: GenerateOptions): Promise<Trace> {
+    async generate(ctx: RunContext<C>, text: string, options: GenerateOptions): Promise<DenseTrace> {
       // The runner has checked that there is text.
       const prompt = toTraceTokens(ctx.codec.encode(text));
       if (prompt.length === 0) throw new AtlasError('bad-input', 'There are no tokens to run.', 'Type a sentence into the text box.');
@@ -111,7 +112,7 @@ export function causalLmRuntime<C extends CausalLmConfig>(
       // Only the logits, but the same ablation: an ablated model writes its own continuation.
       const logitsOnly: TapRequest = { ...ctx.request(options), taps: new Set(), hidden: false, logitLens: false, positionEmbedding: false };
       const newIds: number[] = [];
-      const steps: NonNullable<Trace['generated']>['steps'] = [];
+      const steps: NonNullable<DenseTrace['generated']>['steps'] = [];
       // With the cache (the default) each step runs only the newest token; the first runs the prompt
       // against an empty cache. Without it every step runs the whole text again (to compare).
       const useCache = usesCache(options);

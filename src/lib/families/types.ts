@@ -9,7 +9,7 @@ import type { AttentionKind, PositionEncoding } from '../vocabulary/attention-ki
 import type { TapRequest } from '../graph/taps';
 import type { BuiltGraph } from '../graph/builder';
 import type { Checkpoint } from '../graph/weights';
-import type { ModelInfo, Trace, TraceToken } from '../trace/types';
+import type { ModelInfo, DenseTrace, TraceToken } from '../trace/types';
 import type { RunContext, RunOptions, GenerateOptions } from '../runtime/run-context';
 
 export type Json = Record<string, unknown>;
@@ -46,9 +46,9 @@ export interface FamilyRuntime<C extends FamilyConfig> {
   parts: readonly string[];
   build(part: string, config: C, checkpoint: Checkpoint, request: TapRequest): BuiltGraph;
   /** One forward pass (seq2seq without a target: greedy decoding). */
-  forward(ctx: RunContext<C>, input: RunInput, options: RunOptions | GenerateOptions): Promise<Trace>;
+  forward(ctx: RunContext<C>, input: RunInput, options: RunOptions | GenerateOptions): Promise<DenseTrace>;
   /** Writing text; absent when the family does not generate (its `task` says what it does instead). */
-  generate?(ctx: RunContext<C>, text: string, options: GenerateOptions): Promise<Trace>;
+  generate?(ctx: RunContext<C>, text: string, options: GenerateOptions): Promise<DenseTrace>;
 }
 
 export interface FamilySpec<F extends Family, C extends FamilyConfig<F>> {

@@ -22,9 +22,13 @@ export function sweepLengths(maxPositions: number | null, cap = 1024): number[] 
   return out;
 }
 
+/** Bytes of the attention weights as the model computed them (float32, every cell), however the page stores them. */
 export function attentionBytes(trace: Trace): number {
   let bytes = 0;
-  for (const k of ATTENTION_KINDS) bytes += trace.attention[k]?.probs?.data.byteLength ?? 0;
+  for (const k of ATTENTION_KINDS) {
+    const p = trace.attention[k]?.probs;
+    if (p) bytes += 4 * p.shape.reduce((a, b) => a * b, 1);
+  }
   return bytes;
 }
 

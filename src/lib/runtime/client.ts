@@ -4,7 +4,7 @@
 import type { Quantization } from '../graph/quantize';
 import { AtlasError, type ErrorInfo } from '../errors';
 import type { ModelRef, Progress } from '../hub/sources';
-import type { Backend, ModelInfo, Trace } from '../trace/types';
+import type { Backend, DenseTrace, ModelInfo, Trace } from '../trace/types';
 import { partialReceived } from './partial-traces';
 import type { RunMode, WorkerRequest, WorkerResponse, WorkerSetup } from './protocol';
 import { Watchdog } from './watchdog';
@@ -15,9 +15,9 @@ interface Pending {
   onProgress?: (p: Progress) => void;
   onPartial?: (t: Trace) => void;
   /** The run's first partial trace, whose encoder side later partials reuse. */
-  firstPartial?: Trace;
+  firstPartial?: DenseTrace;
   /** The previous partial trace, whole: the next one sends only what grew since it. */
-  lastPartial?: Trace;
+  lastPartial?: DenseTrace;
 }
 
 export interface LoadedModel {
@@ -89,7 +89,8 @@ export class InferenceClient {
         return;
       case 'trace':
         if (!m.final) {
-          const full = partialReceived({ trace: m.trace, reusesFirst: m.reusesFirst ?? false, grown: m.grown }, p.firstPartial, p.lastPartial);
+          // Partial traces come dense (the worker packs only final ones: runtime/compact.ts).
+          const full = partialReceived({ trace: m.trace as DenseTrace, reusesFirst: m.reusesFirst ?? false, grown: m.grown }, p.firstPartial, p.lastPartial);
           p.firstPartial ??= full;
           p.lastPartial = full;
           p.onPartial?.(full);

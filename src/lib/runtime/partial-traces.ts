@@ -10,7 +10,7 @@
 // equal to the new run's up to float32 rounding, < 1e-5 relative in tests/unit/t5-limits.test.ts).
 // The final trace is always sent whole, so the finished picture is exactly the last run's.
 
-import type { AttentionKind, AttentionTaps, Tensor, Trace } from '../trace/types';
+import type { AttentionKind, AttentionTaps, Tensor, DenseTrace } from '../trace/types';
 
 /** Stacks that do not change between the partial traces of one generation. */
 const STEADY_KINDS: readonly AttentionKind[] = ['encoder'];
@@ -19,7 +19,7 @@ const STEADY_KINDS: readonly AttentionKind[] = ['encoder'];
 export type GrownTaps = Partial<Record<AttentionKind, Record<string, number[]>>>;
 
 export interface PartialTrace {
-  trace: Trace;
+  trace: DenseTrace;
   /** true: the steady stacks and hidden states were left out; take them from the first partial. */
   reusesFirst: boolean;
   /** Tensors sent as only their new values (outside the shape given here); the rest is in the previous partial. */
@@ -71,9 +71,9 @@ export class PartialSender {
   /** The shapes of the previous partial's growing taps. */
   private shapes = new Map<string, number[]>();
 
-  next(trace: Trace): PartialTrace {
+  next(trace: DenseTrace): PartialTrace {
     const first = this.index++ === 0;
-    const attention: Trace['attention'] = { ...trace.attention };
+    const attention: DenseTrace['attention'] = { ...trace.attention };
     const grown: GrownTaps = {};
     const shapes = new Map<string, number[]>();
     for (const kind of Object.keys(attention) as AttentionKind[]) {
@@ -81,8 +81,8 @@ export class PartialSender {
         if (!first) delete attention[kind];
         continue;
       }
-      const taps: AttentionTaps = { ...attention[kind] };
-      for (const [tap, t] of Object.entries(taps) as [keyof AttentionTaps, Tensor][]) {
+      const taps: AttentionTaps<Tensor> = { ...attention[kind] };
+      for (const [tap, t] of Object.entries(taps) as [keyof AttentionTaps<Tensor>, Tensor][]) {
         const key = `${kind}.${tap}`;
         shapes.set(key, t.shape);
         const prev = this.shapes.get(key);
@@ -98,19 +98,19 @@ export class PartialSender {
       attention[kind] = taps;
     }
     this.shapes = shapes;
-    const slim: Trace = { ...trace, attention };
+    const slim: DenseTrace = { ...trace, attention };
     if (!first && STEADY_KINDS.some((k) => trace.attention[k])) delete slim.hidden;
     return { trace: slim, reusesFirst: !first && STEADY_KINDS.some((k) => trace.attention[k]), ...(Object.keys(grown).length ? { grown } : {}) };
   }
 }
 
 /** The page's side: the full partial trace, from the one received, the run's first and the previous one. */
-export function partialReceived(partial: PartialTrace, first: Trace | undefined, previous: Trace | undefined = first): Trace {
+export function partialReceived(partial: PartialTrace, first: DenseTrace | undefined, previous: DenseTrace | undefined = first): DenseTrace {
   const attention = { ...partial.trace.attention };
   for (const [kind, taps] of Object.entries(partial.grown ?? {}) as [AttentionKind, Record<string, number[]>][]) {
     const before = previous?.attention[kind];
-    const now: AttentionTaps = { ...attention[kind] };
-    for (const tap of Object.keys(taps) as (keyof AttentionTaps)[]) {
+    const now: AttentionTaps<Tensor> = { ...attention[kind] };
+    for (const tap of Object.keys(taps) as (keyof AttentionTaps<Tensor>)[]) {
       const old = before?.[tap];
       const part = now[tap];
       if (!old || !part) throw new Error(`partial trace: ${kind}.${tap} extends a tensor the page does not have`);

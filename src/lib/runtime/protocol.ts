@@ -60,8 +60,9 @@ export function modelKey(ref: ModelRef, quantize?: Quantization): string {
 /** The typed-array buffers of a trace, to transfer rather than copy across threads. */
 export function traceBuffers(trace: Trace): ArrayBuffer[] {
   const buffers = new Set<ArrayBuffer>();
-  const add = (t?: { data: Float32Array }) => {
-    if (t && t.data.buffer instanceof ArrayBuffer) buffers.add(t.data.buffer);
+  const add = (t?: { data: Float32Array } | { packed: Float32Array | Uint16Array }) => {
+    const array = t && ('packed' in t ? t.packed : t.data);
+    if (array && array.buffer instanceof ArrayBuffer) buffers.add(array.buffer);
   };
   for (const taps of Object.values(trace.attention)) for (const t of Object.values(taps ?? {})) add(t);
   add(trace.hidden);

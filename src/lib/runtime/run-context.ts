@@ -1,14 +1,22 @@
 // What a family's runtime (src/lib/families/<family>/run.ts) gets from the runner: the
 // family-free machinery of running a graph (sessions, the WebGPU→WASM fallback, the
-// length and memory guards, turning outputs into a Trace) and the run options.
+// length and memory guards, turning outputs into a DenseTrace) and the run options.
 
 import type * as ortTypes from 'onnxruntime-web';
 import type { Ablation, TapRequest } from '../graph/taps';
-import type { AttentionKind, ModelInfo, Trace, TraceToken, TapName } from '../trace/types';
+import type { TraceStorage } from '../trace/compact';
+import type { AttentionKind, ModelInfo, DenseTrace, TraceToken, TapName } from '../trace/types';
 import type { TextCodec } from './codec';
 
 export interface RunOptions {
   taps?: TapName[];
+  /**
+   * How the page keeps the trace's matrices (trace/compact.ts): `compact` (the default),
+   * `lossless` (never float16: runs compared with another run) or `float32` (unpacked: the bench's comparison).
+   */
+  pageStorage?: TraceStorage;
+  /** Leave out taps (scores first) rather than refuse a run too large for the memory limit (the explorer at 1,024 tokens). */
+  fitTaps?: boolean;
   hidden?: boolean;
   /** Top-k predictions to report (GPT-2: next token; BERT: masked positions; T5: each decoder step). */
   topK?: number;
@@ -36,7 +44,7 @@ export interface GenerateOptions extends RunOptions {
   temperature?: number;
   seed?: number;
   /** Called with the trace after each generated token (T5: watch the alignment grow). */
-  onStep?: (trace: Trace) => void;
+  onStep?: (trace: DenseTrace) => void;
   /** Checked between steps; a superseded run stops early. */
   cancelled?: () => boolean;
   /** Decoders: reuse the keys and values of earlier positions (the default); false recomputes the whole text every step. */
@@ -62,24 +70,29 @@ export interface RunContext<C> {
   request(options: RunOptions): TapRequest;
   /** Runs one of the family's graphs (see FamilyRuntime.parts). */
   /** Reads the logit-lens outputs of `out`, if the graph made them, into the trace. */
-  addLens(trace: Trace, out: Outputs): void;
+  addLens(trace: DenseTrace, out: Outputs): void;
   exec(part: string, request: TapRequest, feeds: Feeds): Promise<Outputs>;
   /** The usable length of an input of `n` tokens: fails past the model's positions unless truncating. */
   checkLength(n: number, options: RunOptions, what?: string): number;
   /** Refuses a run whose trace would not fit the memory limit, before it starts. */
   checkMemory(queries: number, keys: number, request: TapRequest): void;
   /**
+   * With `options.fitTaps`, the request with taps left out (scores first, then the per-head
+   * vectors; never probs) until the trace fits the memory limit, and which were left out.
+   */
+  fitRequest(queries: number, keys: number, request: TapRequest, options: RunOptions): { request: TapRequest; leftOut?: DenseTrace['tapsLeftOut'] };
+  /**
    * A trace with the tokens and timings, and (from `out`) the taps of `kinds` and the hidden
    * states. The timings cover the request so far; a `partial` trace (one step of a generation)
    * leaves the clock running, so the final trace times the whole run.
    */
-  trace(text: string, tokens: TraceToken[], out: Outputs | null, kinds: readonly AttentionKind[], partial?: boolean): Trace;
+  trace(text: string, tokens: TraceToken[], out: Outputs | null, kinds: readonly AttentionKind[], partial?: boolean): DenseTrace;
   /** The taps of `kinds` in a graph's outputs. */
-  collect(out: Outputs, kinds: readonly AttentionKind[]): Trace['attention'];
+  collect(out: Outputs, kinds: readonly AttentionKind[]): DenseTrace['attention'];
   /** Adds the top-k predictions at `positions` from a [positions, vocab] logits output. */
-  addPredictions(trace: Trace, positions: number[], logits: ortTypes.Tensor, options: RunOptions, k?: number): void;
+  addPredictions(trace: DenseTrace, positions: number[], logits: ortTypes.Tensor, options: RunOptions, k?: number): void;
   /** What one generation step chose: the id, the model's probability of it and its top 5, from `logits`. */
-  stepChoice(logits: Float32Array, id: number): NonNullable<Trace['generated']>['steps'][number];
+  stepChoice(logits: Float32Array, id: number): NonNullable<DenseTrace['generated']>['steps'][number];
   /** Picks the next token from one position's logits: greedy, or sampled from the top k. */
   pick(logits: Float32Array, options: GenerateOptions, random: () => number): number;
   /** Throws when a newer run has replaced this one. */

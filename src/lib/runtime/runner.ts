@@ -1,4 +1,4 @@
-// Runs a loaded model: text → graph inputs → onnxruntime session → Trace.
+// Runs a loaded model: text → graph inputs → onnxruntime session → DenseTrace.
 // The same class runs in the browser's worker and in Node (CLI, tests, benchmarks).
 // Nothing here knows a family: the family's runtime (src/lib/families/<family>/run.ts)
 // prepares the inputs and reads the outputs; this class keeps the sessions, the
@@ -8,13 +8,14 @@ import { AtlasError } from '../errors';
 import { familySpec, type AnyFamilySpec, type ModelConfig } from '../families';
 import type { FamilyRuntime } from '../families/types';
 import { INPUT, OUTPUT, type Ablation, type TapRequest } from '../graph/taps';
+import type { TapName } from '../vocabulary/taps';
 import { ABLATION_MODES, ablationFactors } from '../graph/ablation';
 import { LENS_OUTPUT, LENS_POSITIONS, lensWindow } from '../graph/logit-lens';
 import { POSITION_OUTPUT, POSITION_SAMPLE, positionSample } from '../graph/position-embedding';
 import { attentionKinds } from '../families';
 import type { BuiltGraph } from '../graph/builder';
 import type { Checkpoint } from '../graph/weights';
-import type { AttentionKind, Backend, ModelInfo, Prediction, Trace, TraceToken } from '../trace/types';
+import type { AttentionKind, Backend, ModelInfo, Prediction, DenseTrace, TraceToken } from '../trace/types';
 import { TAP_KEYS, TAP_NAMES, DEFAULT_TAPS } from '../vocabulary/taps';
 import type * as Ort from 'onnxruntime-web';
 import { ort, sessionOptions } from './backend';
@@ -52,7 +53,7 @@ function softmaxTopK(logits: Float32Array, k: number, piece: (id: number) => str
 }
 
 /** A trace of an ablated model says so: its predictions are the ablated model's, its taps what each head computed. */
-function withAblation(trace: Trace, options: RunOptions): Trace {
+function withAblation(trace: DenseTrace, options: RunOptions): DenseTrace {
   return options.ablation?.heads.length ? { ...trace, ablation: { heads: options.ablation.heads.map((h) => ({ ...h })), mode: options.ablation.mode } } : trace;
 }
 
@@ -176,25 +177,41 @@ export class ModelRunner implements RunContext<ModelConfig> {
       );
   }
 
+  fitRequest(queries: number, keys: number, request: TapRequest, options: RunOptions): { request: TapRequest; leftOut?: DenseTrace['tapsLeftOut'] } {
+    if (!options.fitTaps) return { request };
+    const bytes = estimateTraceBytes(this.info, queries, keys, request);
+    if (bytes <= TRACE_MEMORY_LIMIT) return { request };
+    const taps = new Set(request.taps);
+    const leftOut: TapName[] = [];
+    // Scores are as large as the weights and only checked, never drawn; then the vectors the Q/K/V view needs.
+    for (const tap of ['scores', 'qPreRope', 'kPreRope', 'context', 'valueNorms', 'v', 'k', 'q'] as const) {
+      if (estimateTraceBytes(this.info, queries, keys, { ...request, taps }) <= TRACE_MEMORY_LIMIT) break;
+      if (taps.delete(tap)) leftOut.push(tap);
+    }
+    const fitted = { ...request, taps };
+    this.checkMemory(queries, keys, fitted);
+    return { request: fitted, leftOut: { taps: leftOut, bytes } };
+  }
+
   checkCancelled(options: GenerateOptions): void {
     if (options.cancelled?.()) throw new AtlasError('cancelled', 'The run was replaced by a newer one.');
   }
 
   /** Graph outputs are named `<kind>.<tap>`; every key of the tap registry is read. */
-  collect(out: Outputs, kinds: readonly AttentionKind[]): Trace['attention'] {
-    const attention: Trace['attention'] = {};
+  collect(out: Outputs, kinds: readonly AttentionKind[]): DenseTrace['attention'] {
+    const attention: DenseTrace['attention'] = {};
     for (const kind of kinds) {
-      const taps: NonNullable<Trace['attention'][AttentionKind]> = {};
+      const taps: NonNullable<DenseTrace['attention'][AttentionKind]> = {};
       for (const tap of TAP_KEYS) if (out[`${kind}.${tap}`]) taps[tap] = tensorOf(out[`${kind}.${tap}`]);
       if (Object.keys(taps).length) attention[kind] = taps;
     }
     return attention;
   }
 
-  trace(text: string, tokens: TraceToken[], out: Outputs | null, kinds: readonly AttentionKind[], partial = false): Trace {
+  trace(text: string, tokens: TraceToken[], out: Outputs | null, kinds: readonly AttentionKind[], partial = false): DenseTrace {
     const timings = { runMs: this.clock.runMs, buildMs: this.clock.buildMs };
     if (!partial) this.clock = { runMs: 0, buildMs: 0 };
-    const trace: Trace = { version: 1, model: this.info, backend: this.backend, text, tokens, attention: {}, timings };
+    const trace: DenseTrace = { version: 1, model: this.info, backend: this.backend, text, tokens, attention: {}, timings };
     if (out) {
       trace.attention = this.collect(out, kinds);
       if (out[OUTPUT.hidden]) trace.hidden = tensorOf(out[OUTPUT.hidden]);
@@ -228,13 +245,13 @@ export class ModelRunner implements RunContext<ModelConfig> {
     return { [LENS_POSITIONS]: new ort.Tensor('int64', BigInt64Array.from(this.lensPositions, BigInt), [this.lensPositions.length]) };
   }
 
-  addLens(trace: Trace, out: Outputs): void {
+  addLens(trace: DenseTrace, out: Outputs): void {
     if (!out[LENS_OUTPUT.probs]) return;
     const ids = tensorOf(out[LENS_OUTPUT.ids]);
     trace.logitLens = { positions: [...this.lensPositions], probs: tensorOf(out[LENS_OUTPUT.probs]), ids, rank: tensorOf(out[LENS_OUTPUT.rank]), texts: Array.from(ids.data, (id) => this.codec.piece(id)) };
   }
 
-  addPredictions(trace: Trace, positions: number[], logits: Ort.Tensor, options: RunOptions, k = 10): void {
+  addPredictions(trace: DenseTrace, positions: number[], logits: Ort.Tensor, options: RunOptions, k = 10): void {
     const v = this.info.vocabSize;
     const data = logits.data as Float32Array;
     trace.predictions = positions.map((position, i) => ({
@@ -244,7 +261,7 @@ export class ModelRunner implements RunContext<ModelConfig> {
     if (options.keepLogits) trace.logits = { positions, values: tensorOf(logits) };
   }
 
-  stepChoice(logits: Float32Array, id: number): NonNullable<Trace['generated']>['steps'][number] {
+  stepChoice(logits: Float32Array, id: number): NonNullable<DenseTrace['generated']>['steps'][number] {
     return { id, text: this.codec.piece(id), prob: softmaxAt(logits, id), alternatives: softmaxTopK(logits, 5, this.codec.piece) };
   }
 
@@ -269,7 +286,7 @@ export class ModelRunner implements RunContext<ModelConfig> {
    * One forward pass over a text. Seq2seq models (T5) read it as the source: with a
    * `target`, teacher forcing; without, greedy decoding for `steps` tokens.
    */
-  async run(text: string, options: RunOptions | GenerateOptions = {}, target?: string): Promise<Trace> {
+  async run(text: string, options: RunOptions | GenerateOptions = {}, target?: string): Promise<DenseTrace> {
     requireText(text);
     return this.runTokens(text, toTraceTokens(this.codec.encode(text)), options, target === undefined ? undefined : { target });
   }
@@ -278,7 +295,7 @@ export class ModelRunner implements RunContext<ModelConfig> {
    * One forward pass over given tokens, e.g. ids made by a script. For seq2seq models,
    * `target.tokens` (without the start token or a closing </s>) are the decoder's input.
    */
-  async runTokens(text: string, tokens: TraceToken[], options: RunOptions | GenerateOptions = {}, target?: { target?: string; tokens?: TraceToken[] }): Promise<Trace> {
+  async runTokens(text: string, tokens: TraceToken[], options: RunOptions | GenerateOptions = {}, target?: { target?: string; tokens?: TraceToken[] }): Promise<DenseTrace> {
     if (tokens.length === 0) throw new AtlasError('bad-input', 'There are no tokens to run.', 'Type a sentence into the text box.');
     const all = tokens.length;
     tokens = tokens.slice(0, this.checkLength(all, options));
@@ -295,7 +312,7 @@ export class ModelRunner implements RunContext<ModelConfig> {
   }
 
   /** Writes text: a causal LM continues it, a seq2seq model writes a target for it. */
-  async generate(text: string, options: GenerateOptions): Promise<Trace> {
+  async generate(text: string, options: GenerateOptions): Promise<DenseTrace> {
     if (!this.runtime.generate)
       throw new AtlasError('bad-input', `${this.spec.label} models do not generate text.`, this.spec.task === 'fill-mask' ? `${this.spec.label} predicts masked words: put [MASK] in the text.` : undefined);
     requireText(text);

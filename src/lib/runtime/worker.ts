@@ -10,7 +10,8 @@ import { guardFetch } from './fetch-guard';
 import { modelKey, traceBuffers, type WorkerRequest, type WorkerResponse, type WorkerSetup } from './protocol';
 import type { ModelRunner } from './runner';
 import type { Watch } from '../tokenize/patterns';
-import type { Trace } from '../trace/types';
+import type { DenseTrace } from '../trace/types';
+import { compactTrace, type TraceStorage } from '../trace/compact';
 import { PartialSender } from './partial-traces';
 
 const scope = self as unknown as { postMessage(m: WorkerResponse, transfer?: Transferable[]): void; onmessage: ((e: MessageEvent<WorkerRequest>) => void) | null };
@@ -32,13 +33,15 @@ const watch: Watch = { begin: (phase) => post({ type: 'watch', id: 0, phase }), 
 /** Partial traces sent so far, by run id. */
 const partialsSent = new Map<number, PartialSender>();
 
-function sendTrace(id: number, trace: Trace, final: boolean): void {
+function sendTrace(id: number, trace: DenseTrace, final: boolean, storage: TraceStorage = 'compact'): void {
   // Partial traces of a generation share buffers with the next ones (T5's encoder taps, the last
   // decoder run), so they are copied; only the final trace hands its buffers over. After the
   // first partial, partials leave out the encoder side, which does not change.
   if (final) {
     partialsSent.delete(id);
-    post({ type: 'trace', id, trace, final }, traceBuffers(trace));
+    // The page keeps the matrices packed (trace/compact.ts); partials stay dense (they are small, and grow step by step).
+    const kept = storage === 'float32' ? trace : compactTrace(trace, storage === 'lossless' ? Infinity : undefined);
+    post({ type: 'trace', id, trace: kept, final }, traceBuffers(kept));
     return;
   }
   let sender = partialsSent.get(id);
@@ -120,15 +123,15 @@ async function handle(req: WorkerRequest): Promise<void> {
         const runner = await models.get(req.model);
         performance.mark('atlas:run-start');
         if (!runner) throw new AtlasError('runtime-failed', 'That model is not loaded.', 'Choose the model again.');
-        let trace: Trace;
+        let trace: DenseTrace;
         if (req.mode.kind === 'forward')
           trace = await runner.run(req.text, req.mode.options, req.target);
         else {
-          const options = { ...req.mode.options, cancelled: isCancelled, onStep: (t: Trace) => sendTrace(req.id, t, false) };
+          const options = { ...req.mode.options, cancelled: isCancelled, onStep: (t: DenseTrace) => sendTrace(req.id, t, false) };
           trace = await runner.generate(req.text, options);
         }
         performance.mark('atlas:run-end');
-        sendTrace(req.id, trace, true);
+        sendTrace(req.id, trace, true, req.mode.options.pageStorage);
       };
       const done = queue.then(run);
       queue = done.catch(() => undefined);

@@ -3,7 +3,7 @@
 // comparison is formed here.
 
 import type { AttentionKind, Trace } from './types';
-import { attentionKinds } from './types';
+import { attentionKinds, headMatrix } from './types';
 
 /** KL(P ‖ Q) in nats between softmax(p) and softmax(q), computed in float64 from logits. */
 export function klFromLogits(p: ArrayLike<number>, q: ArrayLike<number>): number {
@@ -51,16 +51,17 @@ export function attentionChanges(plain: Trace, ablated: Trace): HeadChange[] {
   for (const kind of attentionKinds(plain.model.family)) {
     const p = plain.attention[kind]?.probs;
     const q = ablated.attention[kind]?.probs;
-    if (!p || !q || p.data.length !== q.data.length) continue;
+    if (!p || !q || p.shape.join() !== q.shape.join()) continue;
     const [layers, heads, rows, cols] = p.shape;
     for (let l = 0; l < layers; l++)
       for (let h = 0; h < heads; h++) {
         if (skip.has(`${kind}:${l}:${h}`)) continue;
-        const base = (l * heads + h) * rows * cols;
+        const a = headMatrix(p, l, h);
+        const b = headMatrix(q, l, h);
         let total = 0;
         for (let i = 0; i < rows; i++) {
           let row = 0;
-          for (let j = 0; j < cols; j++) row += Math.abs(p.data[base + i * cols + j] - q.data[base + i * cols + j]);
+          for (let j = 0; j < cols; j++) row += Math.abs(a[i * cols + j] - b[i * cols + j]);
           total += row / 2;
         }
         out.push({ kind, layer: l, head: h, change: total / rows });

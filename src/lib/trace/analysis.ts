@@ -12,6 +12,7 @@
 
 import type { AttentionKind, Tensor, Trace } from './types';
 import { headMatrix } from './types';
+import { isCausal } from '../families';
 
 export function hasValueNorms(trace: Trace, kind: AttentionKind): boolean {
   return trace.attention[kind]?.valueNorms !== undefined;
@@ -44,7 +45,7 @@ export function valueWeightedTensor(trace: Trace, kind: AttentionKind): Tensor {
   const probs = trace.attention[kind]?.probs;
   if (!probs) throw new Error(`This trace has no ${kind} attention.`);
   const [layers, heads, rows, cols] = probs.shape;
-  const data = new Float32Array(probs.data.length);
+  const data = new Float32Array(layers * heads * rows * cols);
   for (let l = 0; l < layers; l++) for (let h = 0; h < heads; h++) data.set(valueWeightedHead(trace, kind, l, h), ((l * heads + h) * rows) * cols);
   return { shape: [layers, heads, rows, cols], data };
 }
@@ -60,18 +61,33 @@ export const CROSS_ROLLOUT_REASON =
 
 /** Attention rollout of one self-attention stack, [layer, token, token]; row i of layer l sums to 1. */
 export function rollout(trace: Trace, kind: AttentionKind): Tensor {
+  const probs = trace.attention[kind]?.probs;
+  if (!probs) throw new Error(`This trace has no ${kind} attention.`);
+  const [layers, , n] = probs.shape;
+  const out = new Float32Array(layers * n * n);
+  for (let l = 0; l < layers; l++) out.set(rolloutLayer(trace, kind, l), l * n * n);
+  return { shape: [layers, n, n], data: out };
+}
+
+/**
+ * Rollout through `layer`, [query, key], computed only as far as asked (each layer is a
+ * product with the one before: O(n³), seconds in JavaScript at 1,024 tokens, so a view showing
+ * layer 0 never pays for layer 11). Causal stacks multiply lower triangles only.
+ */
+export function rolloutLayer(trace: Trace, kind: AttentionKind, layer: number): Float32Array {
   if (!rolloutApplies(kind)) throw new Error(CROSS_ROLLOUT_REASON);
   const probs = trace.attention[kind]?.probs;
   if (!probs) throw new Error(`This trace has no ${kind} attention.`);
-  const cached = rolloutCache.get(probs);
-  if (cached) return cached;
-  const [layers, heads, n] = probs.shape;
-  const out = new Float32Array(layers * n * n);
-  let prev: Float64Array | null = null;
-  const a = new Float64Array(n * n);
-  for (let l = 0; l < layers; l++) {
+  let cache = rolloutCache.get(probs);
+  if (!cache) rolloutCache.set(probs, (cache = { layers: [], last: null }));
+  const done = cache.layers;
+  const [, heads, n] = probs.shape;
+  const causal = isCausal(trace.model.family, kind);
+  while (done.length <= layer) {
+    const l = done.length;
+    const prev = cache.last;
     // Â = 0.5 · mean over heads + 0.5 · I, each row renormalised.
-    a.fill(0);
+    const a = new Float64Array(n * n);
     for (let h = 0; h < heads; h++) {
       const m = headMatrix(probs, l, h);
       for (let i = 0; i < n * n; i++) a[i] += m[i] / heads;
@@ -84,24 +100,24 @@ export function rollout(trace: Trace, kind: AttentionKind): Tensor {
       }
       if (sum > 0) for (let j = 0; j < n; j++) a[i * n + j] /= sum;
     }
-    const r: Float64Array = new Float64Array(n * n);
+    const r = new Float64Array(n * n);
     if (!prev) r.set(a);
     else
       for (let i = 0; i < n; i++)
-        for (let k = 0; k < n; k++) {
+        for (let k = 0; k < (causal ? i + 1 : n); k++) {
           const x = a[i * n + k];
           if (x === 0) continue;
-          for (let j = 0; j < n; j++) r[i * n + j] += x * prev[k * n + j];
+          // A causal product's row i, column j needs only k ≥ j (both factors are lower triangles).
+          for (let j = 0; j < (causal ? k + 1 : n); j++) r[i * n + j] += x * prev[k * n + j];
         }
-    for (let i = 0; i < n * n; i++) out[l * n * n + i] = r[i];
-    prev = r;
+    // float64 carries the product on; each layer is kept as the float32 the views draw.
+    cache.last = r;
+    done.push(Float32Array.from(r));
   }
-  const t = { shape: [layers, n, n], data: out };
-  rolloutCache.set(probs, t);
-  return t;
+  return done[layer];
 }
 
-const rolloutCache = new WeakMap<object, Tensor>();
+const rolloutCache = new WeakMap<object, { layers: Float32Array[]; last: Float64Array | null }>();
 
 /** The analyses a trace JSON can carry (CLI `--analysis`); valueNorms is a graph tap, logitLens graph outputs. */
 export const ANALYSES = ['valueNorms', 'valueWeighted', 'rollout', 'logitLens', 'positionEmbedding'] as const;

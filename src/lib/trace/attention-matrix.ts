@@ -4,7 +4,8 @@
 
 import type { AttentionKind, Family, Trace, TraceToken } from './types';
 import { isCausal } from '../families';
-import { headMatrix } from './types';
+import { headMatrix, isPacked, type PackedMatrices } from './types';
+import { dropsTheFuture, unpackHead } from './packed';
 import { valueWeightedHead } from './analysis';
 
 /** Which token list a row or column indexes: the input (T5: source) or the T5 target. */
@@ -84,26 +85,40 @@ function computeMask(trace: Trace, kind: AttentionKind, layer: number, head: num
   const probs = taps?.probs;
   if (!probs) return null;
   const [, , rows, cols] = probs.shape;
+  const causal = isCausal(trace.model.family, kind) ? causalMask(rows, cols) : null;
+  if (!taps.scores) return causal;
   const out = new Uint8Array(rows * cols);
   let any = false;
-  if (taps.scores) {
-    const s = headMatrix(taps.scores, layer, head);
-    for (let i = 0; i < s.length; i++)
-      if (s[i] <= MASKED_SCORE) {
-        out[i] = 1;
-        any = true;
-      }
-  } else if (isCausal(trace.model.family, kind)) {
-    for (let i = 0; i < rows; i++)
-      for (let j = i + 1; j < cols; j++) {
-        out[i * cols + j] = 1;
-        any = true;
-      }
-  }
+  const s = headMatrix(taps.scores, layer, head);
+  for (let i = 0; i < s.length; i++)
+    if (s[i] <= MASKED_SCORE) {
+      out[i] = 1;
+      any = true;
+    }
+  // The usual case: the scores mask exactly the future, and every head shares one mask (1 MB each at 1,024 tokens).
+  if (causal && out.every((v, i) => v === causal[i])) return causal;
   return any ? out : null;
 }
 
-export function headAttention(trace: Trace, kind: AttentionKind, layer: number, head: number, weighting: Weighting = 'weights'): AttentionMatrix {
+/** The causal mask of a [rows, cols] matrix (row i sees keys 0 … i), one per shape. */
+const causalMasks = new Map<string, Uint8Array | null>();
+function causalMask(rows: number, cols: number): Uint8Array | null {
+  const key = `${rows}x${cols}`;
+  if (causalMasks.has(key)) return causalMasks.get(key)!;
+  const out = new Uint8Array(rows * cols);
+  let any = false;
+  for (let i = 0; i < rows; i++)
+    for (let j = i + 1; j < cols; j++) {
+      out[i * cols + j] = 1;
+      any = true;
+    }
+  if (causalMasks.size > 8) causalMasks.clear();
+  causalMasks.set(key, any ? out : null);
+  return any ? out : null;
+}
+
+/** `into`: a buffer a packed head may be decoded into (a caller reading every head in turn, once each). */
+export function headAttention(trace: Trace, kind: AttentionKind, layer: number, head: number, weighting: Weighting = 'weights', into?: Float32Array): AttentionMatrix {
   const probs = trace.attention[kind]?.probs;
   if (!probs) throw new Error(`This trace has no ${kind} attention.`);
   const [, , rows, cols] = probs.shape;
@@ -115,7 +130,7 @@ export function headAttention(trace: Trace, kind: AttentionKind, layer: number, 
   }
   // A view of the tapped probs; copied only if a masked cell holds weight (never, for a
   // real softmax, where exp(−∞) = 0), so that the model grid does not copy 2 M floats.
-  let values = headMatrix(probs, layer, head);
+  let values = into && isPacked(probs) ? unpackHead(probs, layer, head, into) : headMatrix(probs, layer, head);
   if (masked) {
     let leak = false;
     for (let i = 0; i < values.length && !leak; i++) leak = masked[i] === 1 && values[i] !== 0;
@@ -219,4 +234,17 @@ export function attentionMatrix(trace: Trace, req: MatrixRequest): AttentionMatr
     (id) => rowTokens[id]?.special ?? false,
     (id) => colTokens[id]?.special ?? false,
   );
+}
+
+/**
+ * Whether a head's weights can be read packed (trace/packed.ts) in place of headCells: the page
+ * keeps them packed, and exactly the cells the packing dropped are the ones the model masked.
+ */
+export function packedCells(trace: Trace, kind: AttentionKind, layer: number, head: number): PackedMatrices | null {
+  const probs = trace.attention[kind]?.probs;
+  if (!probs || !isPacked(probs)) return null;
+  const mask = maskOf(trace, kind, layer, head);
+  const [, , rows, cols] = probs.shape;
+  if (probs.packing === 'f16') return mask === null ? probs : null;
+  return dropsTheFuture(probs) && mask === causalMask(rows, cols) ? probs : null;
 }

@@ -6,6 +6,7 @@
 
 import { AtlasError } from '../errors';
 import type { AttentionKind, Trace, TraceToken } from './types';
+import { headMatrix } from './types';
 
 /**
  * Bounds on what a trace may hold: well above any model the app runs (GPT-2 XL has 48
@@ -84,12 +85,13 @@ export function traceIssues(trace: Trace): string[] {
     const badRows: string[] = [];
     let badRowCount = 0;
     for (let l = 0; l < L; l++)
-      for (let h = 0; h < H; h++)
+      for (let h = 0; h < H; h++) {
+        const m = headMatrix(p, l, h);
         for (let q = 0; q < Q; q++) {
-          const base = ((l * H + h) * Q + q) * K;
+          const base = q * K;
           let sum = 0;
           for (let k = 0; k < K; k++) {
-            const v = p.data[base + k];
+            const v = m[base + k];
             if (v < -WEIGHT_SLACK || v > 1 + WEIGHT_SLACK) {
               if (!outside) firstOutside = `layer ${l}, head ${h}, query ${q}, key ${k}: ${v}`;
               outside++;
@@ -102,6 +104,7 @@ export function traceIssues(trace: Trace): string[] {
             badRowCount++;
           }
         }
+      }
     if (outside) issues.push(`attentions.${kind} has ${outside} weight${outside > 1 ? 's' : ''} outside [0, 1] (first at ${firstOutside}); attention weights are probabilities, so this trace was not made by a softmax.`);
     if (badRowCount)
       issues.push(`attentions.${kind} has ${badRowCount} row${badRowCount > 1 ? 's' : ''} whose weights do not sum to 1 ± ${ROW_SUM_TOLERANCE} (${badRows.join('; ')}${badRowCount > ROWS_NAMED ? `; and ${badRowCount - ROWS_NAMED} more` : ''}).`);

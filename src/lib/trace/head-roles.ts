@@ -3,6 +3,8 @@
 // A score is null where it cannot be measured on this text (no repeated token, no earlier token).
 
 import type { AttentionKind, Trace } from './types';
+import { headMatrix, isPacked } from './types';
+import { unpackHead } from './packed';
 import { isCausal } from '../families';
 
 export const HEAD_ROLES = ['previous', 'next', 'induction', 'duplicate', 'first', 'special', 'broad'] as const;
@@ -58,10 +60,14 @@ export function headRoles(trace: Trace, kind: AttentionKind): HeadRoleTable | nu
   const followers = earlier.map((js, i) => js.map((j) => j + 1).filter((j) => j < K && j !== i && (!causal || j <= i)));
   const special = s.k.map((t) => t.special);
   const scores: RoleScores[][] = [];
+  let scratch: Float32Array | undefined;
   for (let l = 0; l < L; l++) {
     const row: RoleScores[] = [];
     for (let h = 0; h < H; h++) {
-      const at = (i: number, j: number) => p.data[((l * H + h) * Q + i) * K + j];
+      // A packed head is decoded into one reused buffer: the roles read every head once, and 144
+      // fresh 4 MB arrays (1,024 tokens) cost more in allocation than in decoding.
+      const m = isPacked(p) ? unpackHead(p, l, h, (scratch ??= new Float32Array(Q * K))) : headMatrix(p, l, h);
+      const at = (i: number, j: number) => m[i * K + j];
       const mean = (xs: number[]) => (xs.length ? xs.reduce((a, b) => a + b, 0) / xs.length : null);
       const previous = mean(Array.from({ length: Q - 1 }, (_, i) => at(i + 1, i)));
       const next = causal ? null : mean(Array.from({ length: Q - 1 }, (_, i) => at(i, i + 1)));

@@ -25,7 +25,8 @@
 // never read back as masked (JSON.stringify would have written null for them too).
 
 import { AtlasError } from '../errors';
-import type { AttentionKind, AttentionTaps, Tensor, Trace } from './types';
+import type { AttentionKind, AttentionTaps, DenseTrace, Tensor, Trace } from './types';
+import { denseTensor } from './types';
 import { ATTENTION_KINDS } from '../vocabulary/attention-kinds';
 import { TAPS, TAP_KEYS as ALL_TAP_KEYS } from '../vocabulary/taps';
 
@@ -107,15 +108,16 @@ export function traceJSONParts<T>(trace: Trace, tensor: (t: Tensor, maskSentinel
   const attentions: Record<string, T> = {};
   const taps: Record<string, Record<string, T>> = {};
   const analysis: Record<string, Record<string, T>> = {};
+  // Packed matrices (the page's, ./packed.ts) are written dense: the file format does not change.
   for (const [kind, t] of Object.entries(trace.attention) as [AttentionKind, AttentionTaps][]) {
-    if (t.probs) attentions[kind] = tensor(t.probs, false);
+    if (t.probs) attentions[kind] = tensor(denseTensor(t.probs), false);
     for (const key of TAP_KEYS) {
       const x = t[key];
-      if (x) (taps[kind] ??= {})[key] = tensor(x, TAPS[key].maskedAsNull);
+      if (x) (taps[kind] ??= {})[key] = tensor(denseTensor(x), TAPS[key].maskedAsNull);
     }
     for (const key of ANALYSIS_TAP_KEYS) {
       const x = t[key];
-      if (x) (analysis[key] ??= {})[kind] = tensor(x, false);
+      if (x) (analysis[key] ??= {})[kind] = tensor(denseTensor(x), false);
     }
   }
   for (const key of DERIVED_KEYS)
@@ -154,19 +156,19 @@ export function traceToJSONString(trace: Trace): string {
   return JSON.stringify(traceToJSON(trace));
 }
 
-export function traceFromJSON(json: unknown): Trace {
+export function traceFromJSON(json: unknown): DenseTrace {
   if (typeof json !== 'object' || json === null) throw new AtlasError('bad-trace', 'This file is not a trace: it is not a JSON object.');
   const j = json as Record<string, unknown>;
   if (j.format !== TRACE_FORMAT)
     throw new AtlasError('bad-trace', `This file is not an Attention Atlas trace (format is ${JSON.stringify(j.format)}).`, 'Save a trace from the app or with `npm run trace`.');
   if (j.version !== 1) throw new AtlasError('bad-trace', `Trace version ${JSON.stringify(j.version)} is not supported (this app reads version 1).`);
-  const attention: Trace['attention'] = {};
+  const attention: DenseTrace['attention'] = {};
   const attentions = (j.attentions ?? {}) as Record<string, unknown>;
   const taps = (j.taps ?? {}) as Record<string, Record<string, unknown>>;
   const analysis = (j.analysis ?? {}) as Record<string, Record<string, unknown>>;
   for (const kind of ATTENTION_KINDS) {
     if (!(kind in attentions) && !(kind in taps)) continue;
-    const t: AttentionTaps = {};
+    const t: AttentionTaps<Tensor> = {};
     if (kind in attentions) t.probs = nestedToTensor(attentions[kind], `attentions.${kind}`);
     for (const key of TAP_KEYS) if (taps[kind]?.[key] !== undefined) t[key] = nestedToTensor(taps[kind][key], `taps.${kind}.${key}`, TAPS[key].maskedAsNull);
     for (const key of ANALYSIS_TAP_KEYS) if (analysis[key]?.[kind] !== undefined) t[key] = nestedToTensor(analysis[key][kind], `analysis.${key}.${kind}`);

@@ -6,6 +6,7 @@
 // the step's new query attended over them with row p of its weights.
 
 import type { AttentionKind, Trace } from './types';
+import { headMatrix } from './types';
 
 export interface CacheAtStep {
   /** The query position of the step (it wrote token p + 1); the cache holds keys 0..p. */
@@ -49,7 +50,7 @@ export function cacheAtStep(trace: Trace, layer: number, head: number, position:
   const kv = kvHeadOf(head, heads, kvHeads);
   const at = (layer * kvHeads + kv) * T * d;
   const [, , Q, K] = p.shape;
-  const row = ((layer * heads + head) * Q + position) * K;
+  const row = position * K;
   return {
     position,
     positions: n,
@@ -57,7 +58,7 @@ export function cacheAtStep(trace: Trace, layer: number, head: number, position:
     headDim: d,
     keys: k.data.slice(at, at + n * d),
     values: v.data.slice(at, at + n * d),
-    weights: p.data.slice(row, row + n),
+    weights: headMatrix(p, layer, head).slice(row, row + n),
     bytes: 2 * layers * kvHeads * d * n * 4,
     bytesWithoutSharing: 2 * layers * heads * d * n * 4,
     ...(crossOf(trace, layers) ?? {}),

@@ -98,7 +98,10 @@ export function shareOfRow(m: AttentionMatrix): AttentionMatrix {
 
 export function headMetric(trace: Trace, kind: AttentionKind, layer: number, head: number, metric: MetricName, weighting: Weighting = 'weights'): number {
   const raw = headAttention(trace, kind, layer, head, weighting);
-  const m = weighting === 'value-norm' ? shareOfRow(raw) : raw;
+  return metricOf(trace, weighting === 'value-norm' ? shareOfRow(raw) : raw, metric);
+}
+
+function metricOf(trace: Trace, m: AttentionMatrix, metric: MetricName): number {
   switch (metric) {
     case 'distance':
       return meanAttentionDistance(m);
@@ -113,9 +116,36 @@ export function headMetric(trace: Trace, kind: AttentionKind, layer: number, hea
 
 /** [layer][head] values of one metric for one stack. */
 export function headMetrics(trace: Trace, kind: AttentionKind, metric: MetricName, weighting: Weighting = 'weights'): number[][] {
+  return allHeadMetrics(trace, kind, weighting)?.[metric] ?? [];
+}
+
+/**
+ * Every metric of every head, read in one pass over the heads and kept per stack: the summary
+ * asks for each metric in turn, and reading a head again costs a decode when the page keeps it
+ * packed (trace/packed.ts; 144 heads of 1,024² weights for GPT-2-small).
+ */
+const metricMemo = new WeakMap<object, Map<Weighting, Record<MetricName, number[][]>>>();
+function allHeadMetrics(trace: Trace, kind: AttentionKind, weighting: Weighting): Record<MetricName, number[][]> | null {
   const shape = stackShape(trace, kind);
-  if (!shape) return [];
-  return Array.from({ length: shape.layers }, (_, l) => Array.from({ length: shape.heads }, (_, h) => headMetric(trace, kind, l, h, metric, weighting)));
+  const probs = trace.attention[kind]?.probs;
+  if (!shape || !probs) return null;
+  let byWeighting = metricMemo.get(probs);
+  if (!byWeighting) metricMemo.set(probs, (byWeighting = new Map()));
+  const known = byWeighting.get(weighting);
+  if (known) return known;
+  const names = METRICS.map((x) => x.name);
+  const out = Object.fromEntries(names.map((n) => [n, Array.from({ length: shape.layers }, () => new Array<number>(shape.heads))])) as Record<MetricName, number[][]>;
+  // Each head is read once and left: packed heads are decoded into one buffer.
+  const [, , rows, cols] = probs.shape;
+  const scratch = new Float32Array(rows * cols);
+  for (let l = 0; l < shape.layers; l++)
+    for (let h = 0; h < shape.heads; h++) {
+      const raw = headAttention(trace, kind, l, h, weighting, scratch);
+      const m = weighting === 'value-norm' ? shareOfRow(raw) : raw;
+      for (const n of names) out[n][l][h] = metricOf(trace, m, n);
+    }
+  byWeighting.set(weighting, out);
+  return out;
 }
 
 /** Per layer, the mean over heads (NaN where the metric does not apply). */

@@ -3,8 +3,9 @@
 // left out of every scale, it used to look like a normal picture. This finds the first
 // layer and head where such numbers appear, so the page, /view/ and the CLI can say so.
 
-import type { AttentionKind, Tensor, Trace } from './types';
+import type { AttentionKind, Matrices, Trace } from './types';
 import { TAP_NAMES } from './types';
+import { isPacked, packedHeadSize, type PackedMatrices } from './packed';
 
 export interface NonFiniteAt {
   kind: AttentionKind;
@@ -22,7 +23,24 @@ const KINDS: readonly AttentionKind[] = ['self', 'encoder', 'decoder', 'cross'];
 /** Masked scores are the float32 minimum or −∞ (when read back from JSON's null): not a fault. */
 const isFault = (v: number, tap: string): boolean => (tap === 'scores' ? v !== v || v === Infinity : !Number.isFinite(v));
 
-function scan(t: Tensor, tap: string, kind: AttentionKind): NonFiniteAt | null {
+/** float16 bits that are NaN or ±∞ (scores: NaN or +∞; −∞ is a masked score). */
+const isFaultF16 = (h: number, tap: string): boolean => (h & 0x7c00) === 0x7c00 && (tap !== 'scores' || h !== 0xfc00);
+
+/** Packed matrices: each head's kept cells (the dropped ones hold the finite fill or the mask). */
+function scanPacked(t: PackedMatrices, tap: string, kind: AttentionKind): NonFiniteAt | null {
+  const [layers, heads, rows, cols] = t.shape;
+  const per = packedHeadSize(t.packing, rows, cols);
+  const f16 = t.packing !== 'lower';
+  for (let g = 0; g < layers * heads; g++) {
+    let count = 0;
+    for (let i = g * per; i < (g + 1) * per; i++) if (f16 ? isFaultF16(t.packed[i], tap) : isFault(t.packed[i], tap)) count++;
+    if (count) return { kind, tap, layer: Math.floor(g / heads), head: g % heads, count, of: rows * cols };
+  }
+  return null;
+}
+
+function scan(t: Matrices, tap: string, kind: AttentionKind): NonFiniteAt | null {
+  if (isPacked(t)) return scanPacked(t, tap, kind);
   const { shape, data } = t;
   // [layers, heads, …] for taps, [heads, q, k] for a position bias.
   const lead = tap === 'positionBias' ? 1 : 2;

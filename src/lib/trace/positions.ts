@@ -4,6 +4,7 @@
 // rotation frequencies), checked against the tapped score at the key's real position.
 
 import type { AttentionKind, Trace } from './types';
+import { matrixValue } from './types';
 import { kvHeadOf } from './neuron';
 import { isCausal } from '../families';
 
@@ -88,7 +89,7 @@ export function ropeScoreCurve(trace: Trace, layer: number, head: number, query:
   const distances = Array.from({ length: query + 1 }, (_, i) => i);
   const rotated = distances.map((dist) => dot(qr, rotate(k, query - dist, freqs)) * scale);
   const s = taps.scores;
-  const tapped = s ? s.data[((layer * H + head) * T + query) * T + key] : null;
+  const tapped = s ? matrixValue(s, layer, head, query, key) : null;
   const real = key <= query ? rotated[query - key] : null;
   return {
     query,

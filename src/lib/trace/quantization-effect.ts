@@ -3,7 +3,7 @@
 // their differences are formed here.
 
 import type { AttentionKind, Trace } from './types';
-import { attentionKinds } from './types';
+import { attentionKinds, headMatrix } from './types';
 import { klFromLogits } from './ablation-effect';
 
 export interface HeadDelta {
@@ -21,17 +21,18 @@ export function attentionDeltas(base: Trace, other: Trace): HeadDelta[] {
   for (const kind of attentionKinds(base.model.family)) {
     const p = base.attention[kind]?.probs;
     const q = other.attention[kind]?.probs;
-    if (!p || !q || p.data.length !== q.data.length) continue;
+    if (!p || !q || p.shape.join() !== q.shape.join()) continue;
     const [layers, heads, rows, cols] = p.shape;
     for (let l = 0; l < layers; l++)
       for (let h = 0; h < heads; h++) {
-        const at = (l * heads + h) * rows * cols;
+        const a = headMatrix(p, l, h);
+        const b = headMatrix(q, l, h);
         let max = 0;
         let sum = 0;
         let n = 0;
-        for (let i = at; i < at + rows * cols; i++) {
-          if (p.data[i] === 0 && q.data[i] === 0) continue;
-          const d = Math.abs(p.data[i] - q.data[i]);
+        for (let i = 0; i < rows * cols; i++) {
+          if (a[i] === 0 && b[i] === 0) continue;
+          const d = Math.abs(a[i] - b[i]);
           max = Math.max(max, d);
           sum += d;
           n++;

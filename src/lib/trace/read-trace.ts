@@ -5,9 +5,9 @@ import { AtlasError } from '../errors';
 import { traceFromJSON } from './json';
 import { checkTraceShapes } from './shape-check';
 import { checkTraceFields, traceIssues } from './content-check';
-import type { Trace } from './types';
+import type { DenseTrace } from './types';
 
-export function readTraceText(text: string, fileName = 'this file'): Trace {
+export function readTraceText(text: string, fileName = 'this file'): DenseTrace {
   return readTraceChecked(text, fileName).trace;
 }
 
@@ -16,14 +16,14 @@ export function readTraceText(text: string, fileName = 'this file'): Trace {
  * drawn; `issues` lists what is drawn but not to be trusted (NaN, weights outside [0, 1],
  * rows that do not sum to 1).
  */
-export function readTraceChecked(text: string, fileName = 'this file'): { trace: Trace; issues: string[] } {
+export function readTraceChecked(text: string, fileName = 'this file'): { trace: DenseTrace; issues: string[] } {
   let json: unknown;
   try {
     json = JSON.parse(text);
   } catch (e) {
     throw new AtlasError('bad-trace', `${fileName} is not valid JSON (${e instanceof Error ? e.message : String(e)}).`, 'Pick a trace.json saved by Attention Atlas or its CLI.');
   }
-  let trace: Trace;
+  let trace: DenseTrace;
   try {
     trace = traceFromJSON(json);
     checkTraceFields(trace);

@@ -2,7 +2,7 @@
 // hand-edited or truncated trace.json fails with a message instead of drawing nonsense.
 
 import { AtlasError } from '../errors';
-import type { AttentionKind, Tensor, Trace } from './types';
+import type { AttentionKind, Trace } from './types';
 import { streamsOf, tokensOf } from './attention-matrix';
 import { FAMILY_IDS, isFamily } from '../vocabulary/families';
 import { familySpec } from '../families';
@@ -17,7 +17,7 @@ export function checkTraceShapes(trace: Trace): void {
   if (!kinds.some((k) => trace.attention[k]?.probs)) fail('This trace has no attention weights (attentions) to show.');
   const spec = familySpec(trace.model.family);
   if (spec.task === 'seq2seq' && !trace.decoderTokens?.length) fail(`This ${spec.label} trace has no decoder tokens.`);
-  const same = (t: Tensor | undefined, shape: number[], name: string): void => {
+  const same = (t: { shape: number[] } | undefined, shape: number[], name: string): void => {
     if (!t) return;
     if (t.shape.length !== shape.length || t.shape.some((v, i) => v !== shape[i])) fail(`${name} has shape [${t.shape}], expected [${shape}].`);
   };

@@ -7,7 +7,8 @@
 
 import type { Family } from '../vocabulary/families';
 import type { AttentionKind, PositionEncoding } from '../vocabulary/attention-kinds';
-import type { TapKey } from '../vocabulary/taps';
+import type { TapKey, TapName } from '../vocabulary/taps';
+import { isPacked, packedValue, unpackAll, unpackHead, type PackedMatrices } from './packed';
 
 // The shared vocabulary lives upstream (src/lib/vocabulary/); re-exported for the views.
 export type { Family } from '../vocabulary/families';
@@ -21,8 +22,14 @@ export interface Tensor {
   data: Float32Array;
 }
 
+/** [layer, head, query, key] matrices: dense, or packed in the page (./packed.ts); read a head with headMatrix. */
+export type Matrices = Tensor | PackedMatrices;
+
+/** The taps that may be packed: the [layer, head, query, key] matrices. */
+export type MatrixTap = 'probs' | 'scores';
+
 /** One stack's taps, keyed as in the tap registry (src/lib/vocabulary/taps.ts). */
-export type AttentionTaps = Partial<Record<TapKey, Tensor>>;
+export type AttentionTaps<M extends Matrices = Matrices> = Partial<Record<Exclude<TapKey, MatrixTap>, Tensor>> & Partial<Record<MatrixTap, M>>;
 
 export interface TraceToken {
   id: number;
@@ -89,7 +96,11 @@ export interface Prediction {
   candidates: { id: number; text: string; prob: number }[];
 }
 
-export interface Trace {
+/**
+ * A trace whose matrices may be packed (the page's, ./packed.ts); `DenseTrace` is what the
+ * runner, the CLI and the JSON reader produce, every tap a dense Float32Array.
+ */
+export interface Trace<M extends Matrices = Matrices> {
   version: 1;
   model: ModelInfo;
   backend: Backend;
@@ -100,7 +111,7 @@ export interface Trace {
   target?: string;
   decoderTokens?: TraceToken[];
   /** Taps per attention kind; which are present depends on what was asked for. */
-  attention: Partial<Record<AttentionKind, AttentionTaps>>;
+  attention: Partial<Record<AttentionKind, AttentionTaps<M>>>;
   /** Hidden states, [layer + 1, position, dModel] (embeddings first), when asked for. */
   hidden?: Tensor;
   predictions?: Prediction[];
@@ -156,6 +167,8 @@ export interface Trace {
    * query, heatmap }. Opaque here; /view/ reopens the same picture from it (state/view-state.ts checks each field).
    */
   view?: Record<string, unknown>;
+  /** Taps left out so that the trace fits the memory limit (RunOptions.fitTaps), and the bytes all asked-for taps would have taken. */
+  tapsLeftOut?: { taps: TapName[]; bytes: number };
   /** The text had more tokens than the model reads and was cut to the first `tokens.length` (of `tokens` here). */
   truncated?: { tokens: number };
   /** Raw output logits [positions.length, vocab] at `positions` (T5: decoder positions), when asked for. */
@@ -163,17 +176,72 @@ export interface Trace {
   timings: { runMs: number; buildMs?: number; tokenizeMs?: number };
 }
 
+export type DenseTrace = Trace<Tensor>;
+
 /** Element index of [a, b, c, d] in a tensor of shape [A, B, C, D]. */
 export function index4(shape: number[], a: number, b: number, c: number, d: number): number {
   return ((a * shape[1] + b) * shape[2] + c) * shape[3] + d;
 }
 
-/** One [query, key] attention matrix (a view, not a copy) of a [layer, head, query, key] tensor. */
-export function headMatrix(t: Tensor, layer: number, head: number): Float32Array {
+/**
+ * One [query, key] attention matrix of a [layer, head, query, key] tensor: a view of a dense
+ * one (never write to it), a decoded copy of a packed one (the last few kept, so that a view
+ * redrawing one head does not decode it again).
+ */
+export function headMatrix(t: Matrices, layer: number, head: number): Float32Array {
   const [, , rows, cols] = t.shape;
+  if (isPacked(t)) return decodedHead(t, layer, head);
   const start = index4(t.shape, layer, head, 0, 0);
   return t.data.subarray(start, start + rows * cols);
 }
+
+/** Decoded heads per packed stack, most recent last; about this many bytes in all. */
+const DECODED_BYTES = 48e6;
+const decoded = new WeakMap<PackedMatrices, Map<number, Float32Array>>();
+function decodedHead(t: PackedMatrices, layer: number, head: number): Float32Array {
+  let heads = decoded.get(t);
+  if (!heads) decoded.set(t, (heads = new Map()));
+  const key = layer * t.shape[1] + head;
+  let m = heads.get(key);
+  if (m) {
+    heads.delete(key);
+    heads.set(key, m);
+    return m;
+  }
+  m = unpackHead(t, layer, head);
+  const keep = Math.max(2, Math.floor(DECODED_BYTES / m.byteLength));
+  while (heads.size >= keep) heads.delete(heads.keys().next().value!);
+  heads.set(key, m);
+  return m;
+}
+
+/** One value [layer, head, query, key] of dense or packed matrices. */
+export function matrixValue(t: Matrices, layer: number, head: number, query: number, key: number): number {
+  if (!isPacked(t)) return t.data[index4(t.shape, layer, head, query, key)];
+  return packedValue(t, layer, head, query, key);
+}
+
+/** Dense float32 values of dense or packed matrices (packed: a new array of the whole stack). */
+export function denseData(t: Matrices): Float32Array {
+  return isPacked(t) ? unpackAll(t) : t.data;
+}
+
+/** Dense or packed matrices as a dense Tensor (for JSON files, scripts and whole-stack sums). */
+export function denseTensor(t: Matrices): Tensor {
+  return isPacked(t) ? { shape: t.shape, data: unpackAll(t) } : t;
+}
+
+/** Bytes the page holds for a tap (packed: the packed bytes). */
+export const matricesBytes = (t: Matrices): number => (isPacked(t) ? t.packed.byteLength : t.data.byteLength);
+
+/** Bytes a trace's taps and hidden states hold (packed matrices: as packed). */
+export function traceBytes(t: Trace): number {
+  let n = 0;
+  for (const taps of Object.values(t.attention)) for (const tensor of Object.values(taps ?? {}) as Matrices[]) n += matricesBytes(tensor);
+  return n + (t.hidden?.data.byteLength ?? 0);
+}
+
+export { isPacked, type PackedMatrices } from './packed';
 
 /** The attention kinds a family's trace has, in display order. */
 export { attentionKinds } from '../families';

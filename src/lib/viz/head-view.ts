@@ -63,6 +63,9 @@ export function lineStyle(w: number): { width: number; alpha: number } {
 export class HeadView {
   readonly root: HTMLDivElement;
   private readonly leftCol: HTMLDivElement;
+  /** The token nodes by side and index, and those the last focus tinted (a hover resets only them: 2,048 tokens at 1,024). */
+  private nodes: Record<Side, HTMLElement[]> = { query: [], key: [] };
+  private touched: HTMLElement[] = [];
   private readonly rightCol: HTMLDivElement;
   private readonly lines: HTMLDivElement;
   private readonly base: HTMLCanvasElement;
@@ -217,29 +220,28 @@ export class HeadView {
     this.data = data;
     const theme = readTheme(this.root);
     const font = `12px ${theme.font}`;
-    const fill = (col: HTMLDivElement, tokens: string[], title: string, side: Side): void => {
+    const fill = (col: HTMLDivElement, tokens: string[], title: string, side: Side): HTMLElement[] => {
       const width = Math.min(160, Math.ceil(maxTextWidth(tokens.map((t) => tokenLabel(t, TOKEN_CHARS)), font)) + 12);
       col.style.width = `${width}px`;
       this.widths[side === 'query' ? 0 : 1] = width;
       const head = document.createElement('div');
       head.className = 'atlas-tokens-title';
       head.textContent = title;
-      col.replaceChildren(
-        head,
-        ...tokens.map((t, i) => {
-          const d = document.createElement('div');
-          d.className = 'atlas-token';
-          d.dataset.index = String(i);
-          d.dataset.side = side;
-          d.textContent = tokenLabel(t, TOKEN_CHARS);
-          d.title = visibleToken(t);
-          d.style.height = `${ROW_HEIGHT}px`;
-          return d;
-        }),
-      );
+      const nodes = tokens.map((t, i) => {
+        const d = document.createElement('div');
+        d.className = 'atlas-token';
+        d.dataset.index = String(i);
+        d.dataset.side = side;
+        d.textContent = tokenLabel(t, TOKEN_CHARS);
+        d.title = visibleToken(t);
+        d.style.height = `${ROW_HEIGHT}px`;
+        return d;
+      });
+      col.replaceChildren(head, ...nodes);
+      return nodes;
     };
-    fill(this.leftCol, data.left, data.leftTitle, 'query');
-    fill(this.rightCol, data.right, data.rightTitle, 'key');
+    this.nodes = { query: fill(this.leftCol, data.left, data.leftTitle, 'query'), key: fill(this.rightCol, data.right, data.rightTitle, 'key') };
+    this.touched = [];
     const height = Math.max(data.left.length, data.right.length) * ROW_HEIGHT;
     // The lines fill the card (the head view used to take its left 60 %).
     const spare = (data.availableWidth ?? 0) - this.widths[0] - this.widths[1] - 24;
@@ -304,16 +306,21 @@ export class HeadView {
     ctx.setTransform(dpr, 0, 0, dpr, 0, 0);
     ctx.clearRect(0, 0, this.linesWidth, this.overlay.height / dpr);
     this.base.style.opacity = index === null ? '1' : '0.06';
-    const other = side === 'query' ? this.rightCol : this.leftCol;
-    const mine = side === 'query' ? this.leftCol : this.rightCol;
-    for (const n of this.root.querySelectorAll<HTMLElement>('.atlas-token')) {
+    const other = this.nodes[side === 'query' ? 'key' : 'query'];
+    const mine = this.nodes[side];
+    for (const n of this.touched) {
       n.style.background = '';
       n.classList.remove('focused');
       n.removeAttribute('data-weight');
     }
+    this.touched = [];
     if (index !== null) {
       for (const h of d.heads) this.drawLines(ctx, h, { side, index });
-      mine.querySelector<HTMLElement>(`.atlas-token[data-index="${index}"]`)?.classList.add('focused');
+      const me = mine[index];
+      if (me) {
+        me.classList.add('focused');
+        this.touched.push(me);
+      }
       // Tint each token on the other side by its weight (the strongest head's colour).
       const n = side === 'query' ? d.right.length : d.left.length;
       for (let k = 0; k < n; k++) {
@@ -328,12 +335,13 @@ export class HeadView {
             colour = h.colour;
           }
         }
-        const node = other.querySelector<HTMLElement>(`.atlas-token[data-index="${k}"]`);
+        const node = other[k];
         if (node && best > 0) {
           const c = rgb(colour);
           c.opacity = Math.min(1, best / (d.strengthScale ?? 1));
           node.style.background = c.formatRgb();
           node.dataset.weight = fmt4(best);
+          this.touched.push(node);
         }
       }
     }

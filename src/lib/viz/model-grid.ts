@@ -17,11 +17,30 @@ import { gridPlotPart, legendPart, textLinePart, type SvgPart, type SvgStyle } f
 import { canvasHref } from './export-dom';
 import { colourDomain, type ScaleMode } from './heatmap';
 
+/** Reduced thumbs per source (see ModelGridData.source); dropped with it. */
+const thumbMemos = new WeakMap<object, Map<string, unknown>>();
+function thumbMemo(source: object | undefined): Map<string, unknown> | null {
+  if (!source) return null;
+  let m = thumbMemos.get(source);
+  if (!m) thumbMemos.set(source, (m = new Map()));
+  return m;
+}
+
 export interface ModelGridData {
   layers: number;
   heads: number;
-  /** The matrix of (layer, head); called once per head per draw. */
+  /** The matrix of (layer, head); called once per head per draw (or not at all when `source` is cached). */
   matrix(layer: number, head: number): CellMatrix;
+  /**
+   * What the matrices are read from (e.g. the trace's probs and the weighting): thumbs reduced
+   * from the same source at the same size are kept, so a redraw (colour scale, selection) does
+   * not read every head again — 151 M weights at 1,024 tokens.
+   */
+  source?: object;
+  /** Whether a head holds NaN or ±∞, answered without `matrix`, or null to scan `matrix`. */
+  nonFinite?(layer: number, head: number): boolean | null;
+  /** Block maxima of a head computed without `matrix` (packed weights read in place), or null to reduce `matrix`. */
+  blockMax?(layer: number, head: number, rows: number, cols: number, kind: ScaleKind): { out: Float32Array; lo: number; hi: number } | null;
   valueLabel: string;
   /** One line about a head for screen readers (e.g. its strongest weight). */
   describe?(layer: number, head: number): string;
@@ -271,7 +290,16 @@ export class ModelGrid {
     });
     // Colour positions of every thumb at min(matrix, thumb) resolution: a thumb smaller
     // than its matrix keeps each block's strongest weight.
-    const first = data.matrix(0, 0);
+    const memo = thumbMemo(data.source);
+    const cached = <T>(key: string, make: () => T): T => {
+      if (!memo) return make();
+      if (!memo.has(key)) memo.set(key, make());
+      return memo.get(key) as T;
+    };
+    const first = cached('shape', () => {
+      const m = data.matrix(0, 0);
+      return { rows: m.rows, cols: m.cols };
+    });
     const rows = first.rows;
     const cols = first.cols;
     const R = Math.min(rows, Math.min(...regions.map((r) => r.height)));
@@ -283,7 +311,7 @@ export class ModelGrid {
       let lo = Infinity;
       let hi = -Infinity;
       const reduced = Array.from({ length: n }, (_, k) => {
-        const r = reduceMax(k === 0 ? first : data.matrix(...at(k)), R, C, kind);
+        const r = cached(`max:${k}:${R}:${C}:${kind}`, () => data.blockMax?.(...at(k), R, C, kind) ?? reduceMax(data.matrix(...at(k)), R, C, kind));
         lo = Math.min(lo, r.lo);
         hi = Math.max(hi, r.hi);
         return r.out;
@@ -295,12 +323,14 @@ export class ModelGrid {
       positions = reduced.map((out) => cellPositions({ rows: R, cols: C, values: out, masked: null }, scale));
     } else {
       this.globalScale = null;
-      positions = Array.from({ length: n }, (_, k) => {
-        const m = k === 0 ? first : data.matrix(...at(k));
-        const scales = rowDomains(m.values, m.masked, m.rows, m.cols, kind).map((d) => (d ? valueScale(kind, d) : null));
-        const t = cellPositions(m, (i) => scales[i]);
-        return R < rows || C < cols ? boxReduce(t, rows, cols, R, C, 'max') : t;
-      });
+      positions = Array.from({ length: n }, (_, k) =>
+        cached(`row:${k}:${R}:${C}:${kind}`, () => {
+          const m = data.matrix(...at(k));
+          const scales = rowDomains(m.values, m.masked, m.rows, m.cols, kind).map((d) => (d ? valueScale(kind, d) : null));
+          const t = cellPositions(m, (i) => scales[i]);
+          return R < rows || C < cols ? boxReduce(t, rows, cols, R, C, 'max') : t;
+        }),
+      );
     }
     // All thumbs side by side at that resolution in one image, then each scaled into place.
     const atlas = ctx.createImageData(data.heads * C, data.layers * R);
@@ -332,8 +362,13 @@ export class ModelGrid {
     ctx.strokeStyle = NON_FINITE_CSS;
     ctx.lineWidth = Math.max(2, Math.round(dpr * 2));
     positions.forEach((_, k) => {
-      const m = data.matrix(...at(k));
-      if (!hasNonFinite(m.values, m.masked)) return;
+      const nonFinite = cached(`nonfinite:${k}`, () => {
+        const known = data.nonFinite?.(...at(k));
+        if (known !== undefined && known !== null) return known;
+        const m = data.matrix(...at(k));
+        return hasNonFinite(m.values, m.masked);
+      });
+      if (!nonFinite) return;
       const r = regions[k];
       ctx.strokeRect(r.x + ctx.lineWidth / 2, r.y + ctx.lineWidth / 2, r.width - ctx.lineWidth, r.height - ctx.lineWidth);
       bad++;

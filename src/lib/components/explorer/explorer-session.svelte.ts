@@ -289,7 +289,8 @@ export class ExplorerSession {
     const logitLens = this.lens ? { budget: LENS_BUDGET } : false;
     // Learned position vectors cost a few ms (a 256 × 256 cosine table at most); the runner ignores it for RoPE and T5.
     if (seq2seq && !target) await this.slot.run(text, { kind: 'generate', options: { steps: T5_MAX_STEPS, logitLens } });
-    else await this.slot.run(text, { kind: 'forward', options: { truncate, logitLens, positionEmbedding: true } }, seq2seq ? target : undefined);
+    // fitTaps: a long text (GPT-2-small at 1,024 tokens) leaves out the scores rather than fail.
+    else await this.slot.run(text, { kind: 'forward', options: { truncate, logitLens, positionEmbedding: true, fitTaps: true } }, seq2seq ? target : undefined);
   }
 
   clearAblation(): void {
@@ -310,7 +311,7 @@ export class ExplorerSession {
     if (!client || !model || !trace) return;
     const seq2seq = familySpec(model.info.family).task === 'seq2seq';
     const target = seq2seq ? trace.target : undefined;
-    const options = { truncate: this.state.truncate, keepLogits: true };
+    const options = { truncate: this.state.truncate, keepLogits: true, pageStorage: 'lossless' as const };
     this.ablating = true;
     this.ablationError = null;
     try {

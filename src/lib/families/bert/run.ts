@@ -24,12 +24,12 @@ export const bertRuntime: FamilyRuntime<BertConfig> = {
   build: (_part, config, checkpoint, request) => buildBert(config, checkpoint, request),
 
   async forward(ctx, { text, tokens }, options) {
-    const request = ctx.request(options);
     const real = tokens.length;
     const padId = ctx.config.padTokenId;
     if (options.padTo && options.padTo > real)
       tokens = [...tokens, ...Array.from({ length: options.padTo - real }, () => ({ id: padId, text: ctx.codec.piece(padId), start: text.length, end: text.length, special: true }))];
     const n = tokens.length;
+    const { request, leftOut } = ctx.fitRequest(n, n, ctx.request(options), options);
     ctx.checkMemory(n, n, request);
     const keep = new Uint8Array(n).fill(1, 0, real);
     const maskId = ctx.codec.id('[MASK]');
@@ -45,6 +45,7 @@ export const bertRuntime: FamilyRuntime<BertConfig> = {
     if (ctx.config.variant === 'bert') feeds[INPUT.tokenTypes] = i64(segmentIds(tokens, ctx.codec.id('[SEP]'), padId));
     const out = await ctx.exec('main', request, feeds);
     const trace = ctx.trace(text, tokens, out, ['self']);
+    if (leftOut) trace.tapsLeftOut = leftOut;
     if (out[OUTPUT.logits] && predictAt.length) ctx.addPredictions(trace, predictAt, out[OUTPUT.logits], options);
     return trace;
   },

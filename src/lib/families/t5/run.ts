@@ -7,7 +7,7 @@ import { generatedTokens, toTraceTokens } from '../../runtime/codec';
 import { bools, causalKeep, floats, i64, i64Matrix, range, tensorOf } from '../../runtime/feeds';
 import { usesCache, type Feeds, type GenerateOptions, type Outputs, type RunContext, type RunOptions } from '../../runtime/run-context';
 import type { TapRequest } from '../../graph/taps';
-import type { Trace, TraceToken } from '../../trace/types';
+import type { DenseTrace, TraceToken } from '../../trace/types';
 import type { FamilyRuntime, RunInput } from '../types';
 import type { T5Config } from './config';
 import { bucketMatrix, buildT5Decoder, buildT5Encoder } from './graph';
@@ -26,7 +26,7 @@ export function t5StepLimit(sourceTokens: number): number {
  * teacher forcing, without them greedy decoding. The decoder tokens of the trace are
  * the decoder's inputs: the start token, then the target.
  */
-async function forward(ctx: RunContext<T5Config>, input: RunInput, options: RunOptions | GenerateOptions): Promise<Trace> {
+async function forward(ctx: RunContext<T5Config>, input: RunInput, options: RunOptions | GenerateOptions): Promise<DenseTrace> {
   const c = ctx.config;
   const { text: source, target } = input;
   // Generation comes here straight from the text, so the source's length is checked here too.
@@ -64,7 +64,7 @@ async function forward(ctx: RunContext<T5Config>, input: RunInput, options: RunO
     });
   };
   /** The decoder's side of a trace: its and cross-attention's taps, and the logits [positions, vocab] at every decoder token. */
-  const toTrace = (targetText: string, decoderTokens: TraceToken[], decoded: Decoded, partial = false): Trace => {
+  const toTrace = (targetText: string, decoderTokens: TraceToken[], decoded: Decoded, partial = false): DenseTrace => {
     const trace = ctx.trace(source, encoded, null, [], partial);
     trace.target = targetText;
     trace.decoderTokens = decoderTokens;
@@ -133,7 +133,7 @@ async function forward(ctx: RunContext<T5Config>, input: RunInput, options: RunO
 
 /** The decoder's part of a trace: the taps of its stacks, the logits at every decoder token, and the outputs (for the logit lens) of a whole run. */
 interface Decoded {
-  attention: Trace['attention'];
+  attention: DenseTrace['attention'];
   logits: Feeds[string];
   out?: Outputs;
 }

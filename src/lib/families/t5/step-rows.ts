@@ -35,7 +35,7 @@ export class StepRows {
   private queries = 0;
 
   /** One step's taps of a stack. */
-  add(kind: AttentionKind, taps: AttentionTaps): void {
+  add(kind: AttentionKind, taps: AttentionTaps<Tensor>): void {
     for (const tap of TAP_KEYS) {
       const t = taps[tap];
       if (!t) continue;
@@ -52,8 +52,8 @@ export class StepRows {
   }
 
   /** A stack's taps over every query so far, as a whole run would have laid them out. */
-  taps(kind: AttentionKind): AttentionTaps {
-    const out: AttentionTaps = {};
+  taps(kind: AttentionKind): AttentionTaps<Tensor> {
+    const out: AttentionTaps<Tensor> = {};
     for (const tap of TAP_KEYS) {
       const list = this.steps.get(`${kind}.${tap}`);
       if (!list?.length) continue;

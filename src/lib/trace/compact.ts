@@ -1,0 +1,59 @@
+// How the page stores a trace's attention matrices (issue 18): losslessly where that fits,
+// as float16 where it does not. Measured on a GPT-2-small-shaped trace (bench/browser.ts):
+// at 512 tokens the probs are 151 MB as float32 and 76 MB as the lower triangle (causal
+// stacks: every cell above the diagonal is masked), so that trace stays exact; at 1,024
+// tokens even the triangle is 302 MB, and float16 halves it to 151 MB.
+
+import type { DenseTrace, Matrices, MatrixTap, Tensor, Trace } from './types';
+import { pack, packedBytes, upperFill, type Packing } from './packed';
+
+/** Attention matrices one trace may hold in the page before they are stored as float16. */
+export const PAGE_MATRIX_BUDGET = 80e6;
+
+/** The largest finite float16 value: a stack with larger values stays float32. */
+const F16_MAX = 65504;
+
+const MATRIX_TAPS: readonly MatrixTap[] = ['probs', 'scores'];
+
+/** How a stack can be stored: its lossless packing (null: dense) and whether float16 holds its values. */
+interface Plan {
+  tensor: Tensor;
+  fill: number | null;
+  f16: boolean;
+}
+
+function fitsF16(data: Float32Array, fill: number | null): boolean {
+  for (let i = 0; i < data.length; i++) {
+    const v = data[i];
+    if (v !== fill && Number.isFinite(v) && Math.abs(v) > F16_MAX) return false;
+  }
+  return true;
+}
+
+export type TraceStorage = 'compact' | 'lossless' | 'float32';
+
+/**
+ * The trace the page keeps: matrices packed per stack (the lower triangle where the model
+ * masked the rest, exactly), and as float16 when even that would exceed `budget` bytes. The
+ * dense input is not changed; the returned trace shares everything but the packed matrices.
+ */
+export function compactTrace(trace: DenseTrace, budget = PAGE_MATRIX_BUDGET): Trace {
+  const plans: { kind: keyof DenseTrace['attention']; tap: MatrixTap; plan: Plan }[] = [];
+  for (const [kind, taps] of Object.entries(trace.attention) as [keyof DenseTrace['attention'], NonNullable<DenseTrace['attention'][keyof DenseTrace['attention']]>][])
+    for (const tap of MATRIX_TAPS) {
+      const t = taps[tap];
+      if (!t || t.shape.length !== 4) continue;
+      const fill = upperFill(t.data, t.shape);
+      plans.push({ kind, tap, plan: { tensor: t, fill, f16: false } });
+    }
+  if (!plans.length) return trace;
+  const lossless = (p: Plan) => (p.fill === null ? p.tensor.data.byteLength : packedBytes(p.tensor.shape, 'lower'));
+  if (plans.reduce((a, p) => a + lossless(p.plan), 0) > budget) for (const p of plans) p.plan.f16 = fitsF16(p.plan.tensor.data, p.plan.fill);
+  const attention: Trace['attention'] = {};
+  for (const [kind, taps] of Object.entries(trace.attention)) attention[kind as keyof Trace['attention']] = { ...taps };
+  for (const { kind, tap, plan } of plans) {
+    const packing: Packing | null = plan.fill !== null ? (plan.f16 ? 'lower-f16' : 'lower') : plan.f16 ? 'f16' : null;
+    if (packing) (attention[kind]![tap] as Matrices) = pack(plan.tensor.data, plan.tensor.shape, packing, plan.fill ?? 0);
+  }
+  return { ...trace, attention };
+}
