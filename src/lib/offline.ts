@@ -1,6 +1,6 @@
 // Registers the service worker (offline copy of the app) only once the first visit has what
 // it came for. Its install downloads every file of the app — both onnxruntime builds and the
-// embedded models, about 60 MB — and on a first visit that competed with the page's own
+// embedded models, about 74 MB — and on a first visit that competed with the page's own
 // downloads and compiles for the same cores: measured here, the first heatmap came 0.5–0.9 s
 // later with it registered at start (bench/browser.ts, first visit).
 

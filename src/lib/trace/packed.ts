@@ -30,10 +30,7 @@ const kept = (r: number, rows: number, cols: number) => Math.max(1, Math.min(col
 
 /** Values per head of a packing. */
 export function packedHeadSize(packing: Packing, rows: number, cols: number): number {
-  if (packing === 'f16') return rows * cols;
-  let n = 0;
-  for (let r = 0; r < rows; r++) n += kept(r, rows, cols);
-  return n;
+  return rowStartsOf(packing, rows, cols)[rows];
 }
 
 /**
