@@ -16,6 +16,7 @@ import type { DenseTrace } from '../../src/lib/trace/types';
 import { DOC_PADDING } from '../../src/lib/viz/export-svg';
 import { EXPORT_SCALE } from '../../src/lib/viz/export';
 import { fmt4, tokenLabel, visibleToken } from '../../src/lib/viz/format';
+import { f32ToF16 } from '../../src/lib/hub/fp16';
 
 /** The machine may be loaded (other jobs share its cores): wait generously for redraws. */
 const POLL = { timeout: 15_000, interval: 50 };
@@ -428,4 +429,59 @@ describe.skipIf(!TINY_GPT2)('exports from the explorer (embedded tiny-gpt2)', ()
     expect(pngSize(png.data).width).toBe(EXPORT_SCALE * (Math.ceil(shown) + 2 * DOC_PADDING));
     expect(browser.errors).toEqual([]);
   });
+
+  // Issue 18: a trace over the page's budget is kept as float16 (GPT-2-small past ~520 tokens);
+  // ?storage=float16 makes the page keep the tiny model's trace so, and the values read out,
+  // hovered and exported must still be the float32 a ?storage=float32 run of the same text gives.
+  it('shows and exports float32-exact values though the page keeps the trace as float16', async () => {
+    const reference = await browser.open('/?storage=float32');
+    await reference.waitForFunction(() => !!document.querySelector('.atlas-heatmap')?.getAttribute('data-draw-ms'), null, { timeout: 120_000 });
+    expect(await reference.getAttribute('[data-view="heatmap"] .host', 'data-storage')).toBe('float32');
+    const exact = traceFromJSON(JSON.parse((await exportFile(reference, 'heatmap', 'json')).data.toString('utf8')));
+    await reference.close();
+
+    const page = await browser.open('/?storage=float16');
+    const host = page.locator('[data-view="heatmap"] .host');
+    await page.waitForFunction(() => !!document.querySelector('.atlas-heatmap')?.getAttribute('data-draw-ms'), null, { timeout: 120_000 });
+    expect(await host.getAttribute('data-storage')).toBe('lower-f16');
+    await expect.poll(() => host.getAttribute('data-exact'), POLL).toBe('true');
+    // Keyboard focus reads out the selected query's first key (before any click: focus-visible).
+    const plot = page.locator('[data-view="heatmap"] .atlas-heatmap-plot');
+    const live = page.locator('[data-view="heatmap"] .atlas-live');
+    await plot.focus();
+    await expect.poll(() => live.getAttribute('data-col'), POLL).toBe('0');
+    const row = Number(await live.getAttribute('data-row'));
+    const readOut = Number(await live.getAttribute('data-value'));
+    const tip = page.locator('[data-view="heatmap"] .atlas-tooltip');
+    await expect.poll(() => tip.isVisible(), POLL).toBe(true);
+    const tipped = Number(await tip.getAttribute('data-value'));
+    const csv = await exportFile(page, 'heatmap', 'csv');
+    const [, layer, headIx] = /_L(\d+)_H(\d+)_/.exec(csv.name)!.map(Number);
+    const p = probsOf(exact, 'self', layer, headIx);
+    // The cell read out differs from its float16 rounding, so only the exact value passes.
+    expect(f16Round(p[row][0])).not.toBe(p[row][0]);
+    expect(readOut).toBe(p[row][0]);
+    expect(tipped).toBe(p[row][0]);
+    const rows = csvParseRows(csv.data.toString('utf8').replace(/\r\n$/, ''));
+    rows.slice(1).forEach((r, i) => r.slice(1).forEach((v, j) => expect(Math.fround(Number(v))).toBe(p[i][j])));
+    // The JSON holds every head's float32, though the page has fetched only the shown ones.
+    const json = traceFromJSON(JSON.parse((await exportFile(page, 'heatmap', 'json')).data.toString('utf8')));
+    for (const tap of ['probs', 'scores'] as const) {
+      const a = exact.attention.self![tap]!;
+      const b = json.attention.self![tap]!;
+      expect(b.shape).toEqual(a.shape);
+      expect(Buffer.from(b.data.buffer).equals(Buffer.from(a.data.buffer)), tap).toBe(true);
+    }
+    expect(await page.locator('[data-notice="float16"]').count()).toBe(0);
+    expect(browser.errors).toEqual([]);
+  });
 });
+
+/** A float32 value rounded to float16 and back (round to nearest even), as the page's float16 storage does. */
+function f16Round(v: number): number {
+  const bits = f32ToF16(v);
+  const sign = bits & 0x8000 ? -1 : 1;
+  const e = (bits >> 10) & 0x1f;
+  const m = bits & 0x3ff;
+  return sign * (e === 0 ? m * 2 ** -24 : (1 + m / 1024) * 2 ** (e - 15));
+}

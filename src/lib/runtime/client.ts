@@ -6,6 +6,8 @@ import { AtlasError, type ErrorInfo } from '../errors';
 import type { ModelRef, Progress } from '../hub/sources';
 import type { Backend, DenseTrace, ModelInfo, Trace } from '../trace/types';
 import { partialReceived } from './partial-traces';
+import { attachExact, hasFloat16 } from '../trace/exact';
+import type { Matrices } from '../trace/types';
 import type { RunMode, WorkerRequest, WorkerResponse, WorkerSetup } from './protocol';
 import { Watchdog } from './watchdog';
 
@@ -98,7 +100,12 @@ export class InferenceClient {
         }
         performance.mark('atlas:trace-received');
         this.pending.delete(m.id);
+        if (hasFloat16(m.trace)) this.attachExact(m.id, m.trace);
         p.resolve(m.trace);
+        return;
+      case 'exact':
+        this.pending.delete(m.id);
+        p.resolve(m.values);
         return;
       case 'error':
         this.pending.delete(m.id);
@@ -120,6 +127,15 @@ export class InferenceClient {
     return new Promise((resolve, reject) => {
       this.pending.set(id, { resolve, reject, ...extra });
       this.worker.postMessage(request);
+    });
+  }
+
+  /** A float16 trace's exact values stay in the worker (trace/exact.ts); a restarted worker has none (null). */
+  private attachExact(run: number, trace: Trace): void {
+    const ask = (request: Omit<Extract<WorkerRequest, { type: 'exact' }>, 'id' | 'type' | 'run'>) => this.send({ type: 'exact', id: this.nextId++, run, ...request });
+    attachExact(trace, {
+      head: async (kind, tap, layer, head) => (await ask({ kind, tap, layer, head })) as Float32Array | null,
+      stack: async (kind, tap) => (await ask({ kind, tap })) as Matrices | null,
     });
   }
 

@@ -6,7 +6,7 @@ import type { ModelRef, Progress } from '../hub/sources';
 import type { Quantization } from '../graph/quantize';
 import { fingerprintFiles } from '../hub/fingerprint';
 import type { WatchPhase } from '../tokenize/patterns';
-import type { Backend, ModelInfo, Trace } from '../trace/types';
+import type { AttentionKind, Backend, Matrices, MatrixTap, ModelInfo, Trace } from '../trace/types';
 import type { GrownTaps } from './partial-traces';
 import type { BackendPreference, OrtBuild } from './backend';
 import type { GenerateOptions, RunOptions } from './runner';
@@ -35,6 +35,8 @@ export type WorkerRequest =
   | { type: 'load'; id: number; ref: ModelRef; quantize?: Quantization }
   | { type: 'run'; id: number; model: string; text: string; target?: string; mode: RunMode; lane?: string }
   | { type: 'cancel'; id: number; target: number }
+  /** Exact values of a final run the page keeps as float16 (trace/exact.ts): one head, or the whole stack when layer is absent. */
+  | { type: 'exact'; id: number; run: number; kind: AttentionKind; tap: MatrixTap; layer?: number; head?: number }
   | { type: 'unload'; id: number; model: string };
 
 export type WorkerResponse =
@@ -43,6 +45,8 @@ export type WorkerResponse =
   | { type: 'loaded'; id: number; model: string; info: ModelInfo; backend: Backend }
   | { type: 'trace'; id: number; trace: Trace; final: boolean; reusesFirst?: boolean; grown?: GrownTaps }
   | { type: 'error'; id: number; error: ErrorInfo }
+  /** A head's dense values, a lossless stack, or null when the worker no longer keeps that run. */
+  | { type: 'exact'; id: number; values: Float32Array | Matrices | null }
   /** Synchronous work begins (phase) or ends (null): the page's watchdog stops the worker if it runs over. */
   | { type: 'watch'; id: 0; phase: WatchPhase | null };
 

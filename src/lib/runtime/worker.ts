@@ -10,8 +10,10 @@ import { guardFetch } from './fetch-guard';
 import { modelKey, traceBuffers, type WorkerRequest, type WorkerResponse, type WorkerSetup } from './protocol';
 import type { ModelRunner } from './runner';
 import type { Watch } from '../tokenize/patterns';
-import type { DenseTrace } from '../trace/types';
-import { compactTrace, type TraceStorage } from '../trace/compact';
+import { headMatrix, isPacked, type DenseTrace, type Trace } from '../trace/types';
+import { unpackHead } from '../trace/packed';
+import { compactTrace, storageBudget, type TraceStorage } from '../trace/compact';
+import { hasFloat16 } from '../trace/exact';
 import { PartialSender } from './partial-traces';
 
 const scope = self as unknown as { postMessage(m: WorkerResponse, transfer?: Transferable[]): void; onmessage: ((e: MessageEvent<WorkerRequest>) => void) | null };
@@ -30,17 +32,25 @@ const post = (m: WorkerResponse, transfer: Transferable[] = []) => scope.postMes
 /** Tokenizing is synchronous: the page's watchdog hears when it starts and ends, and stops a worker that hangs. */
 const watch: Watch = { begin: (phase) => post({ type: 'watch', id: 0, phase }), end: () => post({ type: 'watch', id: 0, phase: null }) };
 
+/**
+ * The lossless stacks of the last final run the page keeps as float16 (trace/exact.ts asks for
+ * them on hover and export). One run only: the page shows one such trace at a time, and at
+ * 1,024 tokens its lossless probs alone are 302 MB.
+ */
+let exactKept: { run: number; model: string; trace: Trace } | null = null;
+
 /** Partial traces sent so far, by run id. */
 const partialsSent = new Map<number, PartialSender>();
 
-function sendTrace(id: number, trace: DenseTrace, final: boolean, storage: TraceStorage = 'compact'): void {
+function sendTrace(id: number, model: string, trace: DenseTrace, final: boolean, storage: TraceStorage = 'compact'): void {
   // Partial traces of a generation share buffers with the next ones (T5's encoder taps, the last
   // decoder run), so they are copied; only the final trace hands its buffers over. After the
   // first partial, partials leave out the encoder side, which does not change.
   if (final) {
     partialsSent.delete(id);
     // The page keeps the matrices packed (trace/compact.ts); partials stay dense (they are small, and grow step by step).
-    const kept = storage === 'float32' ? trace : compactTrace(trace, storage === 'lossless' ? Infinity : undefined);
+    const kept = storage === 'float32' ? trace : compactTrace(trace, storageBudget(storage));
+    if (hasFloat16(kept)) exactKept = { run: id, model, trace: compactTrace(trace, Infinity) };
     post({ type: 'trace', id, trace: kept, final }, traceBuffers(kept));
     return;
   }
@@ -51,6 +61,7 @@ function sendTrace(id: number, trace: DenseTrace, final: boolean, storage: Trace
 }
 
 async function release(key: string): Promise<void> {
+  if (exactKept?.model === key) exactKept = null;
   const runner = models.get(key);
   models.delete(key);
   await (await runner?.catch(() => undefined))?.release();
@@ -107,6 +118,13 @@ async function handle(req: WorkerRequest): Promise<void> {
       post({ type: 'ready', id: req.id });
       return;
     }
+    case 'exact': {
+      const t = exactKept?.run === req.run ? exactKept.trace.attention[req.kind]?.[req.tap] : undefined;
+      if (!t) return post({ type: 'exact', id: req.id, values: null });
+      if (req.layer === undefined || req.head === undefined) return post({ type: 'exact', id: req.id, values: t }); // copied: later heads are read from it
+      const values = isPacked(t) ? unpackHead(t, req.layer, req.head) : headMatrix(t, req.layer, req.head).slice();
+      return post({ type: 'exact', id: req.id, values }, [values.buffer]);
+    }
     case 'cancel':
       cancelled.add(req.target);
       downloads.get(req.target)?.abort();
@@ -127,11 +145,11 @@ async function handle(req: WorkerRequest): Promise<void> {
         if (req.mode.kind === 'forward')
           trace = await runner.run(req.text, req.mode.options, req.target);
         else {
-          const options = { ...req.mode.options, cancelled: isCancelled, onStep: (t: DenseTrace) => sendTrace(req.id, t, false) };
+          const options = { ...req.mode.options, cancelled: isCancelled, onStep: (t: DenseTrace) => sendTrace(req.id, req.model, t, false) };
           trace = await runner.generate(req.text, options);
         }
         performance.mark('atlas:run-end');
-        sendTrace(req.id, trace, true, req.mode.options.pageStorage);
+        sendTrace(req.id, req.model, trace, true, req.mode.options.pageStorage);
       };
       const done = queue.then(run);
       queue = done.catch(() => undefined);

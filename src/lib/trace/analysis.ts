@@ -12,6 +12,7 @@
 
 import type { AttentionKind, Tensor, Trace } from './types';
 import { headMatrix } from './types';
+import { isExact } from './exact';
 import { isCausal } from '../families';
 
 export function hasValueNorms(trace: Trace, kind: AttentionKind): boolean {
@@ -26,7 +27,8 @@ export function valueWeightedHead(trace: Trace, kind: AttentionKind, layer: numb
   if (!probs || !norms) throw new Error(`This trace has no value norms for ${kind} attention: run it again with the valueNorms tap.`);
   let cache = weightedCache.get(probs);
   if (!cache) weightedCache.set(probs, (cache = new Map()));
-  const id = `${layer}:${head}`;
+  // A float16 head is computed again once its exact values arrive (./exact.ts).
+  const id = `${layer}:${head}${isExact(probs, layer, head) ? '' : ':f16'}`;
   const hit = cache.get(id);
   if (hit) return hit;
   const [, , rows, cols] = probs.shape;

@@ -30,7 +30,15 @@ function fitsF16(data: Float32Array, fill: number | null): boolean {
   return true;
 }
 
-export type TraceStorage = 'compact' | 'lossless' | 'float32';
+/**
+ * compact: lossless within the budget, float16 past it; lossless: never float16 (runs compared
+ * with another); float32: unpacked (the bench's comparison); float16: as if over the budget
+ * (tests and the bench check the float16 path on small traces).
+ */
+export type TraceStorage = 'compact' | 'lossless' | 'float32' | 'float16';
+
+/** The budget compactTrace is given for a storage (float32: not packed at all). */
+export const storageBudget = (storage: Exclude<TraceStorage, 'float32'>): number => (storage === 'lossless' ? Infinity : storage === 'float16' ? 0 : PAGE_MATRIX_BUDGET);
 
 /**
  * The trace the page keeps: matrices packed per stack (the lower triangle where the model

@@ -4,7 +4,7 @@
 //   - `lower`: the lower triangle only, float32 — lossless, half the bytes (76 MB at 512);
 //   - `lower-f16` / `f16`: the same as float16, for traces that would not fit the page's
 //     budget even so (GPT-2-small at 1,024 tokens: 151 MB instead of 604). The exact float32
-//     values stay in the inference worker (runtime/exact-values.ts) for hover and exports.
+//     values stay in the inference worker; trace/exact.ts fetches them for hover and exports.
 // A head is read back as a dense row-major [query, key] Float32Array by unpackHead; the
 // dropped cells read as `fill` (0 for weights, the mask sentinel for scores).
 

@@ -9,6 +9,7 @@ import type { Family } from '../vocabulary/families';
 import type { AttentionKind, PositionEncoding } from '../vocabulary/attention-kinds';
 import type { TapKey, TapName } from '../vocabulary/taps';
 import { isPacked, packedValue, unpackAll, unpackHead, type PackedMatrices } from './packed';
+import { exactHead } from './exact';
 
 // The shared vocabulary lives upstream (src/lib/vocabulary/); re-exported for the views.
 export type { Family } from '../vocabulary/families';
@@ -186,11 +187,12 @@ export function index4(shape: number[], a: number, b: number, c: number, d: numb
 /**
  * One [query, key] attention matrix of a [layer, head, query, key] tensor: a view of a dense
  * one (never write to it), a decoded copy of a packed one (the last few kept, so that a view
- * redrawing one head does not decode it again).
+ * redrawing one head does not decode it again). A float16 head whose exact values were
+ * fetched (./exact.ts) reads those.
  */
 export function headMatrix(t: Matrices, layer: number, head: number): Float32Array {
   const [, , rows, cols] = t.shape;
-  if (isPacked(t)) return decodedHead(t, layer, head);
+  if (isPacked(t)) return exactHead(t, layer, head) ?? decodedHead(t, layer, head);
   const start = index4(t.shape, layer, head, 0, 0);
   return t.data.subarray(start, start + rows * cols);
 }
@@ -218,7 +220,8 @@ function decodedHead(t: PackedMatrices, layer: number, head: number): Float32Arr
 /** One value [layer, head, query, key] of dense or packed matrices. */
 export function matrixValue(t: Matrices, layer: number, head: number, query: number, key: number): number {
   if (!isPacked(t)) return t.data[index4(t.shape, layer, head, query, key)];
-  return packedValue(t, layer, head, query, key);
+  const exact = exactHead(t, layer, head);
+  return exact ? exact[query * t.shape[3] + key] : packedValue(t, layer, head, query, key);
 }
 
 /** Dense float32 values of dense or packed matrices (packed: a new array of the whole stack). */

@@ -14,6 +14,7 @@ import { browserCache, deleteCachedModel, hubDownloadSize, listCachedModels, typ
 import { choiceForCached, createInferenceClient, fetchChoices, hubEndpoint, hubKey, refForKey, type ModelChoice } from './inference';
 import { ModelSlot } from './model-slot.svelte';
 import { familySpec } from '$lib/families';
+import { storageParam } from '$lib/load-path';
 
 /** Wait this long after the last keystroke before running the model. */
 export const RUN_DEBOUNCE_MS = 250;
@@ -287,10 +288,11 @@ export class ExplorerSession {
     const seq2seq = familySpec(model.info.family).task === 'seq2seq';
     // Within a budget of multiply-adds (~1 s here): every position for the tiny models, the last ones for GPT-2-small.
     const logitLens = this.lens ? { budget: LENS_BUDGET } : false;
+    const storage = storageParam();
     // Learned position vectors cost a few ms (a 256 × 256 cosine table at most); the runner ignores it for RoPE and T5.
     if (seq2seq && !target) await this.slot.run(text, { kind: 'generate', options: { steps: T5_MAX_STEPS, logitLens } });
     // fitTaps: a long text (GPT-2-small at 1,024 tokens) leaves out the scores rather than fail.
-    else await this.slot.run(text, { kind: 'forward', options: { truncate, logitLens, positionEmbedding: true, fitTaps: true } }, seq2seq ? target : undefined);
+    else await this.slot.run(text, { kind: 'forward', options: { truncate, logitLens, positionEmbedding: true, fitTaps: true, ...(storage ? { pageStorage: storage } : {}) } }, seq2seq ? target : undefined);
   }
 
   clearAblation(): void {

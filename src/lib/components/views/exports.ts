@@ -4,6 +4,7 @@
 
 import type { Trace } from '$lib/trace/types';
 import { traceToJSONChunks } from '$lib/trace/json-stream';
+import { exactTrace } from '$lib/trace/exact';
 import type { AttentionMatrix } from '$lib/trace/attention-matrix';
 import { captionText, EXPORT_SCALE, exportFileName, matrixCSV, type ExportSubject } from '$lib/viz/export';
 import { rawTokenTexts } from './view-data';
@@ -64,13 +65,14 @@ export function figureItems(figure: () => Figure, vector: true | string): Export
   ];
 }
 
-export function csvItem(detail: string, make: () => { subject: ExportSubject; csv: string }): ExportItem {
+/** `make` may wait (for a float16 trace's exact values: trace/exact.ts). */
+export function csvItem(detail: string, make: () => { subject: ExportSubject; csv: string } | Promise<{ subject: ExportSubject; csv: string }>): ExportItem {
   return {
     format: 'csv',
     label: 'CSV',
     detail,
     async make() {
-      const { subject, csv } = make();
+      const { subject, csv } = await make();
       return { blob: new Blob([csv], { type: 'text/csv;charset=utf-8' }), name: exportFileName(subject, 'csv') };
     },
   };
@@ -83,7 +85,9 @@ export function traceItem(trace: () => Trace, selection?: { snapshot(): object }
     label: 'JSON',
     detail: 'the whole trace, for /view/',
     async make() {
-      const t = selection ? { ...trace(), view: { ...selection.snapshot() } as Record<string, unknown> } : trace();
+      // A float16 trace is written with the exact values the worker kept (trace/exact.ts).
+      const exact = (await exactTrace(trace())).trace;
+      const t = selection ? { ...exact, view: { ...selection.snapshot() } as Record<string, unknown> } : exact;
       return { blob: new Blob([...traceToJSONChunks(t)], { type: 'application/json' }), name: exportFileName({ model: t.model.id, view: 'trace' }, 'json') };
     },
   };
