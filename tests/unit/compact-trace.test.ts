@@ -101,7 +101,11 @@ describe('packed attention matrices', () => {
     const t = syntheticTrace({ family: 'gpt2', tokens: 37, layers: 2, heads: 2 });
     t.attention.self!.probs!.data[((1 * 2 + 1) * 37 + 20) * 37 + 5] = NaN;
     const b = syntheticTrace({ family: 'bert', tokens: 23, layers: 1, heads: 2 });
-    for (const [trace, budget] of [[t, undefined], [t, 1], [b, 1]] as const) {
+    // Float16 heads are reduced on their bits when every value is ≥ +0; a negative value or −0 sends a head down the decoding path.
+    const neg = syntheticTrace({ family: 'gpt2', tokens: 37, layers: 2, heads: 2, seed: 5 });
+    neg.attention.self!.probs!.data[((0 * 2 + 1) * 37 + 30) * 37 + 2] = -0.25;
+    neg.attention.self!.probs!.data[((1 * 2 + 0) * 37 + 12) * 37 + 3] = -0;
+    for (const [trace, budget] of [[t, undefined], [t, 1], [b, 1], [neg, 1]] as const) {
       const c = compactTrace(trace, budget);
       for (let l = 0; l < trace.attention.self!.probs!.shape[0]; l++)
         for (let h = 0; h < 2; h++) {
