@@ -197,6 +197,12 @@ async function viewRows(bench: BenchPage, key: string, spec: ModelSpec): Promise
     const firstDrawMs = performance.now() - t0;
     // Each view's own first draw (its renderer's data-draw-ms), before any redraw.
     const firstDraws = await page.evaluate(() => Object.fromEntries(['model', 'heatmap', 'head'].map((v) => [v, Number(document.querySelector(`[data-view="${v}"] [data-draw-ms]`)!.getAttribute('data-draw-ms'))])));
+    // A float16 trace: the heatmap's head gets its exact values from the worker (trace/exact.ts).
+    const t1 = performance.now();
+    const exact = await page
+      .waitForFunction(() => document.querySelector('[data-view="heatmap"] [data-exact]')?.getAttribute('data-exact') === 'true', null, { timeout: 30_000 })
+      .then(() => true, () => false);
+    const exactMs = r.packing?.includes('f16') ? (exact ? performance.now() - t1 : NaN) : undefined;
     await page.waitForTimeout(300);
     log(`views @${n}: drawn`);
     const grid = await redraws(page, 'model', 'select', REDRAWS);
@@ -215,6 +221,7 @@ async function viewRows(bench: BenchPage, key: string, spec: ModelSpec): Promise
       memWithViews: withViews,
       firstDrawMs,
       firstDraws,
+      exactMs,
       grid: summarize(grid),
       heatmap: summarize(heatmap),
       head: summarize(head),

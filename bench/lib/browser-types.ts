@@ -43,6 +43,8 @@ export interface ViewsRow {
   firstDrawMs: number;
   /** Each view's own first draw (data-draw-ms), ms. */
   firstDraws?: Record<string, number>;
+  /** Float16 traces: ms from the three first draws until the heatmap's head holds its exact values (trace/exact.ts). */
+  exactMs?: number;
   grid: Summary;
   heatmap: Summary;
   head: Summary;

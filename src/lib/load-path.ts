@@ -1,7 +1,7 @@
 import type { TraceStorage } from './trace/compact';
 
-// `?load=old` brings back the loading path the app had before issue 18, all three parts of
-// it, so that bench/browser.ts measures both paths in one run: onnxruntime's WebGPU build
+// `?load=old` brings back the loading path the app had before issue 18, all four parts of
+// it (the fourth: the worker starts when the explorer has mounted, not as the app starts), so that bench/browser.ts measures both paths in one run: onnxruntime's WebGPU build
 // (28 MB .wasm) even for WASM, the service worker registered at start, and every view
 // mounted in the same frame as the heatmap. Nothing in the app links to it.
 export function oldLoadPath(): boolean {

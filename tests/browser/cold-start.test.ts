@@ -1,6 +1,7 @@
 // The first visit's loading path (issue 18): the WASM-only onnxruntime build when the model
 // runs on WASM and the WebGPU build only for WebGPU, and the offline copy (the service
-// worker's install, ~60 MB) downloaded only after the first heatmap is drawn.
+// worker's install, ~74 MB) downloaded only after the first heatmap is drawn; the model worker
+// starts as the app starts, before the explorer's page has mounted.
 import { describe, expect, it } from 'vitest';
 import type { Page } from 'playwright-core';
 import { useBrowser, waitForTrace } from './page';
@@ -22,6 +23,8 @@ describe('cold start', { timeout: 300_000 }, () => {
     const page = await browser.open('/', (p) => (seen = recordRequests(p)));
     await waitForTrace(page);
     expect(await page.textContent('[data-testid=backend]')).toContain('WASM');
+    const [created, mounted] = await page.evaluate(() => ['atlas:worker-created', 'atlas:explorer-mounted'].map((m) => performance.getEntriesByName(m)[0].startTime));
+    expect(created).toBeLessThan(mounted);
     const heatmapAt = await page.evaluate(() => performance.timeOrigin + performance.getEntriesByName('atlas:first-heatmap')[0].startTime);
     // Before the first heatmap only the 14 MB WASM-only binary was fetched (by the inference worker).
     expect(ortWasm(seen.filter((r) => r.at < heatmapAt))).toEqual(['ort-wasm-simd-threaded.wasm']);
@@ -44,6 +47,9 @@ describe('cold start', { timeout: 300_000 }, () => {
     await waitForTrace(old);
     expect(await old.textContent('[data-testid=backend]')).toContain('WASM');
     expect(ortWasm(seen)).toContain('ort-wasm-simd-threaded.jsep.wasm');
+    // The old path started the worker only once the explorer had mounted.
+    const [created, mounted] = await old.evaluate(() => ['atlas:worker-created', 'atlas:explorer-mounted'].map((m) => performance.getEntriesByName(m)[0].startTime));
+    expect(created).toBeGreaterThan(mounted);
     expect(browser.errors).toEqual([]);
   });
 });

@@ -11,7 +11,7 @@ import type { Trace } from '$lib/trace/types';
 import { decodeStateChecked, defaultState, encodeState, hasLocal, loadLocal, saveLocal, withoutParams, type ViewState } from '$lib/state/view-state';
 import { describeFiles } from '$lib/hub/fingerprint';
 import { browserCache, deleteCachedModel, hubDownloadSize, listCachedModels, type CachedModel } from '$lib/hub/sources';
-import { choiceForCached, createInferenceClient, fetchChoices, hubEndpoint, hubKey, refForKey, type ModelChoice } from './inference';
+import { choiceForCached, explorerClient, fetchChoices, hubEndpoint, hubKey, refForKey, type ModelChoice } from './inference';
 import { ModelSlot } from './model-slot.svelte';
 import { familySpec } from '$lib/families';
 import { storageParam } from '$lib/load-path';
@@ -58,7 +58,8 @@ export class ExplorerSession {
 
   /** Starts the worker, reads the manifest and the saved state, loads the model and runs it. */
   start(base: string): () => void {
-    this.client = createInferenceClient(base);
+    performance.mark('atlas:explorer-mounted');
+    this.client = explorerClient(base);
     this.client.onCrash = (message, hang) => void this.recover(message, hang);
     const onHash = () => void this.restoreFromUrl();
     window.addEventListener('hashchange', onHash);
