@@ -37,12 +37,12 @@ const watch: Watch = { begin: (phase) => post({ type: 'watch', id: 0, phase }), 
  * them on hover and export). One run only: the page shows one such trace at a time, and at
  * 1,024 tokens its lossless probs alone are 302 MB.
  */
-let exactKept: { run: number; model: string; trace: Trace } | null = null;
+let exactKept: { run: number; model: string; lane: string; trace: Trace } | null = null;
 
 /** Partial traces sent so far, by run id. */
 const partialsSent = new Map<number, PartialSender>();
 
-function sendTrace(id: number, model: string, trace: DenseTrace, final: boolean, storage: TraceStorage = 'compact'): void {
+function sendTrace(id: number, model: string, lane: string, trace: DenseTrace, final: boolean, storage: TraceStorage = 'compact'): void {
   // Partial traces of a generation share buffers with the next ones (T5's encoder taps, the last
   // decoder run), so they are copied; only the final trace hands its buffers over. After the
   // first partial, partials leave out the encoder side, which does not change.
@@ -50,7 +50,7 @@ function sendTrace(id: number, model: string, trace: DenseTrace, final: boolean,
     partialsSent.delete(id);
     // The page keeps the matrices packed (trace/compact.ts); partials stay dense (they are small, and grow step by step).
     const kept = storage === 'float32' ? trace : compactTrace(trace, storageBudget(storage));
-    if (hasFloat16(kept)) exactKept = { run: id, model, trace: compactTrace(trace, Infinity) };
+    if (hasFloat16(kept)) exactKept = { run: id, model, lane, trace: compactTrace(trace, Infinity) };
     post({ type: 'trace', id, trace: kept, final }, traceBuffers(kept));
     return;
   }
@@ -141,15 +141,18 @@ async function handle(req: WorkerRequest): Promise<void> {
         const runner = await models.get(req.model);
         performance.mark('atlas:run-start');
         if (!runner) throw new AtlasError('runtime-failed', 'That model is not loaded.', 'Choose the model again.');
+        // The trace this run replaces in the page need not keep its exact values here any more:
+        // at 1,024 tokens they are 302 MB, next to the 604 MB this run is about to produce.
+        if (exactKept?.lane === lane) exactKept = null;
         let trace: DenseTrace;
         if (req.mode.kind === 'forward')
           trace = await runner.run(req.text, req.mode.options, req.target);
         else {
-          const options = { ...req.mode.options, cancelled: isCancelled, onStep: (t: DenseTrace) => sendTrace(req.id, req.model, t, false) };
+          const options = { ...req.mode.options, cancelled: isCancelled, onStep: (t: DenseTrace) => sendTrace(req.id, req.model, lane, t, false) };
           trace = await runner.generate(req.text, options);
         }
         performance.mark('atlas:run-end');
-        sendTrace(req.id, req.model, trace, true, req.mode.options.pageStorage);
+        sendTrace(req.id, req.model, lane, trace, true, req.mode.options.pageStorage);
       };
       const done = queue.then(run);
       queue = done.catch(() => undefined);
