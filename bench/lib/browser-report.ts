@@ -39,16 +39,16 @@ export function browserMarkdown(r: BrowserResults): string {
     '',
     `Redraws forced ${r.views[0]?.grid.n ?? 0} times through each view's own control (model grid: colour scale; heatmap: log scale; head view: layer); the renderer's own draw time (data-draw-ms). Hover: a head-view token hovered, until every linked view has updated (JS, Svelte effects, style and layout; paint not included).`,
     '',
-    'Storage: `float32` is how the page kept every trace before issue 18 (dense Float32Arrays); `compact` is today\'s (src/lib/trace/compact.ts: the lower triangle of causal stacks, float32, and float16 only for traces whose matrices would exceed 80 MB even so). First draws: each view\'s own first draw (grid / heatmap / head view), then the time from mounting TraceViews until all three had drawn.',
+    'Storage: `float32` is how the page kept every trace before issue 18 (dense Float32Arrays); `compact` is today\'s (src/lib/trace/compact.ts: the lower triangle of causal stacks, float32, and float16 only for traces whose matrices would exceed 80 MB even so). First draws: each view\'s own first draw (grid / heatmap / head view); then, on the page\'s clock from mounting TraceViews, when all three had drawn, when that screen was painted (two frames later), and when the views below it were mounted (the page is busy until then).',
     '',
-    '| tokens | storage | trace MB | page MB before → with trace → with views | of which ArrayBuffers MB (with trace) | first draw ms: grid / heatmap / head; all three | model grid redraw ms | heatmap ms | head view ms | hover ms |',
+    '| tokens | storage | trace MB | page MB before → with trace → with views | of which ArrayBuffers MB (with trace) | first draw ms: grid / heatmap / head; all three drawn; painted; views below mounted | model grid redraw ms | heatmap ms | head view ms | hover ms |',
     '|---:|---|---:|---:|---:|---:|---:|---:|---:|---:|',
   );
   for (const v of r.views) {
     const f = v.firstDraws ?? {};
     const d = (x: number | undefined) => (x === undefined ? '–' : x.toFixed(0));
     out.push(
-      `| ${v.tokens} | ${v.storage ?? 'float32'}${v.packing && v.packing !== 'dense' ? ` (${v.packing})` : ''} | ${mb(v.traceBytes)} | ${mb(v.memBefore.total)} → ${mb(v.memWithTrace.total)} → ${mb(v.memWithViews.total)} | ${mb(v.memWithTrace.arrayBuffers)} | ${d(f.model)} / ${d(f.heatmap)} / ${d(f.head)}; ${v.firstDrawMs.toFixed(0)} | ${ms1(v.grid)} | ${ms1(v.heatmap)} | ${ms1(v.head)} | ${ms1(v.hover)} |`,
+      `| ${v.tokens} | ${v.storage ?? 'float32'}${v.packing && v.packing !== 'dense' ? ` (${v.packing})` : ''} | ${mb(v.traceBytes)} | ${mb(v.memBefore.total)} → ${mb(v.memWithTrace.total)} → ${mb(v.memWithViews.total)} | ${mb(v.memWithTrace.arrayBuffers)} | ${d(f.model)} / ${d(f.heatmap)} / ${d(f.head)}; ${v.firstDrawMs.toFixed(0)}; ${v.paintedMs?.toFixed(0) ?? '–'}; ${v.restMs?.toFixed(0) ?? '–'} | ${ms1(v.grid)} | ${ms1(v.heatmap)} | ${ms1(v.head)} | ${ms1(v.hover)} |`,
     );
   }
   for (const [label, h] of [['today\'s path', r.explorerHover], ['the old path (?load=old)', r.explorerHoverOld]] as const)

@@ -43,6 +43,9 @@ export interface ViewsRow {
   firstDrawMs: number;
   /** Each view's own first draw (data-draw-ms), ms. */
   firstDraws?: Record<string, number>;
+  /** From mounting the views: the first screen painted (two frames after its three views drew), and the views below it mounted (the page is busy until then). */
+  paintedMs?: number;
+  restMs?: number;
   /** Float16 traces: ms from the three first draws until the heatmap's head holds its exact values (trace/exact.ts). */
   exactMs?: number;
   grid: Summary;

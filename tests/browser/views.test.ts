@@ -60,6 +60,42 @@ function head(trace: DenseTrace, kind: 'self' | 'encoder' | 'decoder' | 'cross',
 describe('the trace views', () => {
   const browser = useBrowser();
 
+  it('leaves out the faintest head-view lines past its budget and says how many', async () => {
+    // 200 queries each over up to 100 keys, weighted 3 : 4 : 5 (every weight ≥ 0.0075, above the
+    // 0.005 the view draws from): ~15,000 lines in one head, more than the view's 10,000.
+    const T = 200;
+    const trace = syntheticTrace({ family: 'gpt2', layers: 1, heads: 1, headDim: 4, tokens: T, seed: 8 });
+    const p = trace.attention.self!.probs!.data;
+    p.fill(0);
+    for (let h = 0; h < 1; h++)
+      for (let i = 0; i < T; i++) {
+        const keys = Array.from({ length: Math.min(100, i + 1) }, (_, n) => i - n);
+        const sum = keys.reduce((a, j) => a + 3 + (j % 3), 0);
+        for (const j of keys) p[(h * T + i) * T + j] = Math.fround((3 + (j % 3)) / sum);
+      }
+    delete trace.attention.self!.scores;
+    const all = Array.from(p).filter((w) => w >= 0.005).length;
+    expect(all).toBeGreaterThan(12_000);
+    const page = await browser.open('/view/');
+    await openTrace(page, save('head-lines-budget', trace));
+    const root = page.locator('[data-view="head"] .atlas-head-view');
+    await expect.poll(() => root.getAttribute('data-lines-drawn'), POLL).not.toBeNull();
+    const drawn = Number(await root.getAttribute('data-lines-drawn'));
+    const left = Number(await root.getAttribute('data-lines-left-out'));
+    expect(drawn).toBeLessThanOrEqual(10_000);
+    expect(drawn).toBeGreaterThan(5_000);
+    expect(drawn + left).toBe(all);
+    const note = page.locator('[data-view="head"] [data-notice="lines-left-out"]');
+    expect(await note.textContent()).toContain(left.toLocaleString('en'));
+    expect(await note.textContent()).toContain(drawn.toLocaleString('en'));
+    // The strongest are the ones kept: the cut's weight is above every weight left out.
+    const cut = Number(/weight below ([\d.]+)/.exec((await note.textContent()) ?? '')![1]);
+    const weights = Array.from(p).filter((w) => w >= 0.005).sort((a, b) => b - a);
+    expect(weights[drawn - 1]).toBeGreaterThanOrEqual(cut - 5e-4);
+    expect(weights[drawn]).toBeLessThan(cut + 5e-4);
+    expect(browser.errors).toEqual([]);
+  });
+
   it('draws every view of a GPT-2-like trace with the trace’s own numbers', async () => {
     const opts: SyntheticOptions = { family: 'gpt2', layers: 2, heads: 3, headDim: 8, tokens: 8, seed: 5, hostileToken: true };
     const trace = syntheticTrace(opts);

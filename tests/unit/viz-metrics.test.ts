@@ -3,11 +3,13 @@ import { describe, expect, it } from 'vitest';
 import {
   attentionEntropy,
   layerMetric,
+  matrixMetrics,
   meanAttentionDistance,
   previousTokenShare,
   specialTokenShare,
 } from '../../src/lib/trace/metrics';
-import type { AttentionMatrix } from '../../src/lib/trace/attention-matrix';
+import { headAttention, tokensOf, type AttentionMatrix } from '../../src/lib/trace/attention-matrix';
+import { compactTrace } from '../../src/lib/trace/compact';
 import type { TraceToken } from '../../src/lib/trace/types';
 import { syntheticTrace } from '../fixtures/synthetic-trace';
 
@@ -75,6 +77,36 @@ describe('attention metrics', () => {
     expect(perLayer[1]).toBeCloseTo((heads[0] + heads[1] + heads[2]) / 3, 5);
     expect(layerMetric(t, 'cross', 'distance').every(Number.isNaN)).toBe(true);
     expect(layerMetric(t, 'cross', 'special').every(Number.isFinite)).toBe(true);
+  });
+
+  it('in one pass (the summary\'s): every value equal to the four functions, bit for bit', () => {
+    const gpt = syntheticTrace({ family: 'gpt2', layers: 2, heads: 2, tokens: 23, seed: 3 });
+    // A NaN weight, a row with no weight at all, and −0 at a row's end: the edge cases of the pass.
+    const p = gpt.attention.self!.probs!.data;
+    p[((0 * 2 + 1) * 23 + 9) * 23 + 4] = NaN;
+    for (let j = 0; j < 23; j++) p[((1 * 2 + 0) * 23 + 5) * 23 + j] = 0;
+    p[((1 * 2 + 1) * 23 + 22) * 23 + 22] = -0;
+    const bert = syntheticTrace({ family: 'bert', layers: 1, heads: 2, tokens: 11, seed: 4 });
+    const t5 = syntheticTrace({ family: 't5', layers: 1, heads: 2, tokens: 7, decoderTokens: 6 });
+    const cases = [[gpt, 'self'], [compactTrace(gpt, 0), 'self'], [bert, 'self'], [t5, 'encoder'], [t5, 'decoder'], [t5, 'cross']] as const;
+    let compared = 0;
+    for (const [trace, kind] of cases) {
+      const [L, H] = trace.attention[kind]!.probs!.shape;
+      for (let l = 0; l < L; l++)
+        for (let h = 0; h < H; h++) {
+          const m = headAttention(trace, kind, l, h);
+          const cols = tokensOf(trace, m.colStream);
+          const one = matrixMetrics(m, cols);
+          expect(Object.is(one.distance, meanAttentionDistance(m)), `${kind} ${l} ${h} distance`).toBe(true);
+          expect(Object.is(one.entropy, attentionEntropy(m)), `${kind} ${l} ${h} entropy`).toBe(true);
+          expect(Object.is(one.special, specialTokenShare(m, cols)), `${kind} ${l} ${h} special`).toBe(true);
+          expect(Object.is(one.previous, previousTokenShare(m)), `${kind} ${l} ${h} previous`).toBe(true);
+          compared++;
+        }
+    }
+    expect(compared).toBe(4 + 4 + 2 + 6);
+    // The NaN row makes that head's entropy NaN; the empty row is skipped, not counted as 0.
+    expect(matrixMetrics(headAttention(gpt, 'self', 0, 1), gpt.tokens).entropy).toBeNaN();
   });
 });
 

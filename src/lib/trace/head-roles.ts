@@ -59,6 +59,8 @@ export function headRoles(trace: Trace, kind: AttentionKind): HeadRoleTable | nu
   const earlier = ids.map((id, i) => ids.slice(0, i).flatMap((x, j) => (x === id ? [j] : [])));
   const followers = earlier.map((js, i) => js.map((j) => j + 1).filter((j) => j < K && j !== i && (!causal || j <= i)));
   const special = s.k.map((t) => t.special);
+  // The special keys' columns: a row's share on them adds only these (the other cells added 0).
+  const specialCols = special.flatMap((sp, j) => (sp ? [j] : []));
   const scores: RoleScores[][] = [];
   let scratch: Float32Array | undefined;
   for (let l = 0; l < L; l++) {
@@ -76,8 +78,7 @@ export function headRoles(trace: Trace, kind: AttentionKind): HeadRoleTable | nu
       // Prefix matching: the key right after each earlier copy, if the query may see it.
       const induction = mean(followers.flatMap((js, i) => (js.length ? [weightOn(i, js)] : [])));
       const first = mean(Array.from({ length: Q - (causal ? 1 : 0) }, (_, n) => at(n + (causal ? 1 : 0), 0)));
-      const anySpecial = special.some(Boolean);
-      const specialShare = anySpecial ? mean(Array.from({ length: Q }, (_, i) => special.reduce((a, sp, j) => a + (sp ? at(i, j) : 0), 0))) : null;
+      const specialShare = specialCols.length ? mean(Array.from({ length: Q }, (_, i) => specialCols.reduce((a, j) => a + at(i, j), 0))) : null;
       const broad = mean(
         Array.from({ length: Q }, (_, i) => {
           const n = causal ? i + 1 : K;

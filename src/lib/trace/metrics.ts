@@ -3,7 +3,7 @@
 // a mean over heads.
 
 import type { AttentionKind, Trace, TraceToken } from './types';
-import { headAttention, stackShape, tokensOf, type AttentionMatrix, type Weighting } from './attention-matrix';
+import { headAttention, stackShape, streamsOf, tokensOf, type AttentionMatrix, type Weighting } from './attention-matrix';
 
 /** Mean over rows of Σ_j p_ij · |pos_i − pos_j|: how far (in tokens) a head looks. */
 export function meanAttentionDistance(m: AttentionMatrix): number {
@@ -96,6 +96,55 @@ export function shareOfRow(m: AttentionMatrix): AttentionMatrix {
   return { ...m, values, weighting: 'weights' };
 }
 
+/**
+ * All four metrics of one matrix in one pass over its rows, equal to the functions above value for
+ * value (the same additions in the same order): each row's weight is summed once, a row is read
+ * only up to its last nonzero cell (the cells after it add 0 to every sum; a causal row's future
+ * is all 0), and the special share adds only the special columns. For the summary's 144 heads of
+ * 1,024² weights this is ~3× less work than the four functions one after another.
+ */
+export function matrixMetrics(m: AttentionMatrix, colTokens: readonly TraceToken[]): Record<MetricName, number> {
+  const { rows, cols, values, rowIds, colIds } = m;
+  const specialCols = colIds.flatMap((id, j) => (colTokens[id]?.special ? [j] : []));
+  const colOf = new Map(colIds.map((id, j) => [id, j]));
+  let distance = 0;
+  let entropy = 0;
+  let special = 0;
+  let previous = 0;
+  let n = 0;
+  let nPrevious = 0;
+  for (let i = 0; i < rows; i++) {
+    const base = i * cols;
+    let weight = 0;
+    for (let j = 0; j < cols; j++) weight += values[base + j];
+    if (weight === 0) continue;
+    let end = cols;
+    while (end > 0 && values[base + end - 1] === 0) end--;
+    const pos = rowIds[i];
+    let d = 0;
+    let e = 0;
+    for (let j = 0; j < end; j++) {
+      const v = values[base + j];
+      d += v * Math.abs(pos - colIds[j]);
+      // A NaN weight makes the row's entropy unknown (attentionEntropy).
+      if (v > 0) e -= v * Math.log(v);
+      else if (v !== v) e = NaN;
+    }
+    let sp = 0;
+    for (const j of specialCols) if (j < end) sp += values[base + j];
+    distance += d;
+    entropy += e;
+    special += sp;
+    n++;
+    if (pos >= 1) {
+      const j = colOf.get(pos - 1);
+      previous += j === undefined ? 0 : values[base + j];
+      nPrevious++;
+    }
+  }
+  return { distance: n ? distance / n : NaN, entropy: n ? entropy / n : NaN, special: n ? special / n : NaN, previous: nPrevious ? previous / nPrevious : NaN };
+}
+
 export function headMetric(trace: Trace, kind: AttentionKind, layer: number, head: number, metric: MetricName, weighting: Weighting = 'weights'): number {
   const raw = headAttention(trace, kind, layer, head, weighting);
   return metricOf(trace, weighting === 'value-norm' ? shareOfRow(raw) : raw, metric);
@@ -138,11 +187,13 @@ function allHeadMetrics(trace: Trace, kind: AttentionKind, weighting: Weighting)
   // Each head is read once and left: packed heads are decoded into one buffer.
   const [, , rows, cols] = probs.shape;
   const scratch = new Float32Array(rows * cols);
+  const colTokens = tokensOf(trace, streamsOf(kind).cols);
   for (let l = 0; l < shape.layers; l++)
     for (let h = 0; h < shape.heads; h++) {
       const raw = headAttention(trace, kind, l, h, weighting, scratch);
       const m = weighting === 'value-norm' ? shareOfRow(raw) : raw;
-      for (const n of names) out[n][l][h] = metricOf(trace, m, n);
+      const all = matrixMetrics(m, colTokens);
+      for (const n of names) out[n][l][h] = all[n];
     }
   byWeighting.set(weighting, out);
   return out;

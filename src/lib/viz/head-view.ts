@@ -52,6 +52,16 @@ const TOKEN_CHARS = 16;
 export const MIN_LINE_WEIGHT = 0.005;
 /** Weights are drawn in this many opacity/width bins, one path per bin per head. */
 export const BINS = 24;
+/**
+ * Lines drawn at most (all heads shown together); past it the faintest are left out, and the view
+ * says so. One GPT-2-small head at 1,024 tokens has ~32,000 lines above MIN_LINE_WEIGHT, thousands
+ * of pixels long: ~4.5 s to paint here, ~1.8 s for the 10,000 strongest (a probe of the bench's
+ * views at 1,024 tokens). Those left out are the faintest (opacity = weight).
+ */
+export const LINE_BUDGET = 10_000;
+/** Weight levels of the histogram that finds where the budget cuts. */
+const LEVELS = 1024;
+const levelOf = (w: number): number => Math.min(LEVELS - 1, Math.floor(w * LEVELS));
 
 /** Line width and opacity for a weight in [0, 1]: opacity is the weight (as in BertViz), so
  * the hundreds of near-uniform weights of a long input fade instead of fogging the view. */
@@ -251,6 +261,19 @@ export class HeadView {
     this.lines.style.marginTop = `${ROW_HEIGHT}px`; // below the column titles
     const { ctx } = sizeCanvas(this.base, this.linesWidth, height);
     ctx.clearRect(0, 0, this.linesWidth, height);
+    // The faintest lines go first when all of them would exceed the budget: a histogram of the
+    // weights in 1,024 levels gives the lowest level from which at most LINE_BUDGET remain (never
+    // none: lines that all weigh alike are drawn all).
+    const counts = new Float64Array(LEVELS);
+    for (const h of data.heads) this.forLines(h, null, (w) => counts[levelOf(w)]++);
+    let total = counts.reduce((a, b) => a + b, 0);
+    const all = total;
+    let from = 0;
+    while (total > LINE_BUDGET && from < LEVELS - 1 && total - counts[from] > 0) total -= counts[from++];
+    this.minLevel = from;
+    this.linesLeftOut = total < all ? { lines: all - total, below: from / LEVELS, drawn: total } : null;
+    this.root.dataset.linesLeftOut = String(this.linesLeftOut?.lines ?? 0);
+    this.root.dataset.linesDrawn = String(total);
     for (const h of data.heads) this.drawLines(ctx, h, null);
     sizeCanvas(this.overlay, this.linesWidth, height);
     this.root.dataset.heads = data.heads.map((h) => h.head).join(' ');
@@ -266,24 +289,38 @@ export class HeadView {
     return this.lastDrawMs;
   }
 
-  /** Lines of one head; `only` restricts them to one token's lines. */
-  private drawLines(ctx: CanvasRenderingContext2D, h: HeadLines, only: { side: Side; index: number } | null): void {
+  /** The lowest weight level drawn when all lines are shown (lighter ones are left out: LINE_BUDGET). */
+  private minLevel = 0;
+  /** Lines left out by LINE_BUDGET in the last update: how many, below which weight, and how many were drawn. */
+  linesLeftOut: { lines: number; below: number; drawn: number } | null = null;
+
+  /** Calls `f` with the weight (scaled) of each line of a head (`only`: one token's lines), query i to key j. */
+  private forLines(h: HeadLines, only: { side: Side; index: number } | null, f: (w: number, i: number, j: number) => void): void {
     const { rows, cols, values, masked } = h.matrix;
-    const paths = Array.from({ length: BINS }, () => new Path2D());
-    const used = new Uint8Array(BINS);
     const scale = this.data?.strengthScale ?? 1;
     const add = (i: number, j: number): void => {
       const at = i * cols + j;
       const w = values[at] / scale;
       if (masked?.[at] || !(w >= MIN_LINE_WEIGHT)) return;
-      const b = Math.min(BINS - 1, Math.floor(w * BINS));
-      paths[b].moveTo(0, (i + 0.5) * ROW_HEIGHT);
-      paths[b].lineTo(this.linesWidth, (j + 0.5) * ROW_HEIGHT);
-      used[b] = 1;
+      f(w, i, j);
     };
     if (!only) for (let i = 0; i < rows; i++) for (let j = 0; j < cols; j++) add(i, j);
     else if (only.side === 'query') for (let j = 0; j < cols; j++) add(only.index, j);
     else for (let i = 0; i < rows; i++) add(i, only.index);
+  }
+
+  /** Lines of one head; `only` restricts them to one token's lines (all of them: a token has few). */
+  private drawLines(ctx: CanvasRenderingContext2D, h: HeadLines, only: { side: Side; index: number } | null): void {
+    const paths = Array.from({ length: BINS }, () => new Path2D());
+    const used = new Uint8Array(BINS);
+    const min = only ? 0 : this.minLevel;
+    this.forLines(h, only, (w, i, j) => {
+      if (levelOf(w) < min) return;
+      const b = Math.min(BINS - 1, Math.floor(w * BINS));
+      paths[b].moveTo(0, (i + 0.5) * ROW_HEIGHT);
+      paths[b].lineTo(this.linesWidth, (j + 0.5) * ROW_HEIGHT);
+      used[b] = 1;
+    });
     ctx.strokeStyle = h.colour;
     for (let b = 0; b < BINS; b++) {
       if (!used[b]) continue;

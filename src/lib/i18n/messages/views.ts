@@ -113,6 +113,7 @@ export const en = {
   'head.title': 'Head view',
   'head.label': 'head view',
   'head.note': 'Layer {layer}: a line from each query (left) to each key (right), wider and more opaque for more weight. Hover a token to see only its lines; click to pin.',
+  'head.linesLeftOut': 'So many lines would be slow to draw: the {n} faintest (weight below {w}) are left out, and the {drawn} strongest are drawn. Hover a token to see every one of its lines.',
   'head.noteNorm':
     'Layer {layer}: a line from each query (left) to each key (right), wider and more opaque for a larger α·‖f(x)‖, relative to the largest shown. Hover a token to see only its lines; click to pin.',
   'head.chips': 'Heads shown in the head view',
@@ -378,6 +379,7 @@ export const zh: Record<keyof typeof en, string> = {
   'head.title': '头视图',
   'head.label': '头视图',
   'head.note': '第 {layer} 层：从每个查询（左）到每个键（右）各画一条线，权重越大，线越宽、越不透明。悬停在一个词元上可只看它的线；点击可固定。',
+  'head.linesLeftOut': '线太多会画得很慢：最淡的 {n} 条（权重低于 {w}）没有画出，只画了最强的 {drawn} 条。悬停在一个词元上可看到它的全部线。',
   'head.noteNorm': '第 {layer} 层：从每个查询（左）到每个键（右）各画一条线，α·‖f(x)‖ 越大（相对于显示的最大值），线越宽、越不透明。悬停在一个词元上可只看它的线；点击可固定。',
   'head.chips': '头视图中显示的头',
   'head.heads': '头：',
