@@ -1,9 +1,10 @@
 import type { TraceStorage } from './trace/compact';
 
-// `?load=old` brings back the loading path the app had before issue 18, all four parts of
-// it (the fourth: the worker starts when the explorer has mounted, not as the app starts), so that bench/browser.ts measures both paths in one run: onnxruntime's WebGPU build
-// (28 MB .wasm) even for WASM, the service worker registered at start, and every view
-// mounted in the same frame as the heatmap. Nothing in the app links to it.
+// `?load=old` brings back the loading path the app had before issue 18, all four parts of it,
+// so that bench/browser.ts measures both paths in one run: onnxruntime's WebGPU build (28 MB
+// .wasm) even for WASM, the service worker registered at start, every view mounted in the same
+// frame as the heatmap, and the model worker started once the explorer has mounted (not as the
+// app starts, src/hooks.client.ts). Nothing in the app links to it.
 export function oldLoadPath(): boolean {
   return typeof location !== 'undefined' && new URLSearchParams(location.search).get('load') === 'old';
 }

@@ -4,7 +4,7 @@
 // browser test (tests/browser/exact-values.test.ts) runs the real worker.
 import { describe, expect, it } from 'vitest';
 import { syntheticTrace } from '../fixtures/synthetic-trace';
-import { compactTrace } from '../../src/lib/trace/compact';
+import { compactTrace, compactWithExact } from '../../src/lib/trace/compact';
 import { attachExact, exactTrace, hasFloat16, isExact, loadExact, loadExactHeads, onExact, type ExactSource } from '../../src/lib/trace/exact';
 import { headMatrix, isPacked, matrixValue, type DenseTrace, type Trace } from '../../src/lib/trace/types';
 import { unpackHead } from '../../src/lib/trace/packed';
@@ -112,6 +112,17 @@ describe('exact values of a float16 trace', () => {
     const { trace, exact } = await exactTrace(page);
     expect(exact).toBe(false);
     expect(hasFloat16(trace)).toBe(true);
+  });
+
+  it('come from one compaction in the worker: the page\'s float16 trace and the lossless one it keeps', () => {
+    const dense = syntheticTrace({ family: 't5', tokens: 7, decoderTokens: 6 });
+    const { page, lossless } = compactWithExact(dense, 0);
+    expect(traceToJSONString(page)).toBe(traceToJSONString(compactTrace(dense, 0)));
+    expect(hasFloat16(page)).toBe(true);
+    expect(lossless && hasFloat16(lossless)).toBe(false);
+    expect(traceToJSONString(lossless!)).toBe(traceToJSONString(dense));
+    // Within the budget nothing is float16, and the worker keeps no second copy.
+    expect(compactWithExact(dense).lossless).toBeNull();
   });
 
   it('leave lossless traces alone: nothing is fetched', async () => {

@@ -12,8 +12,7 @@ import type { ModelRunner } from './runner';
 import type { Watch } from '../tokenize/patterns';
 import { headMatrix, isPacked, type DenseTrace, type Trace } from '../trace/types';
 import { unpackHead } from '../trace/packed';
-import { compactTrace, storageBudget, type TraceStorage } from '../trace/compact';
-import { hasFloat16 } from '../trace/exact';
+import { compactWithExact, storageBudget, type TraceStorage } from '../trace/compact';
 import { PartialSender } from './partial-traces';
 
 const scope = self as unknown as { postMessage(m: WorkerResponse, transfer?: Transferable[]): void; onmessage: ((e: MessageEvent<WorkerRequest>) => void) | null };
@@ -49,8 +48,8 @@ function sendTrace(id: number, model: string, lane: string, trace: DenseTrace, f
   if (final) {
     partialsSent.delete(id);
     // The page keeps the matrices packed (trace/compact.ts); partials stay dense (they are small, and grow step by step).
-    const kept = storage === 'float32' ? trace : compactTrace(trace, storageBudget(storage));
-    if (hasFloat16(kept)) exactKept = { run: id, model, lane, trace: compactTrace(trace, Infinity) };
+    const { page: kept, lossless } = storage === 'float32' ? { page: trace, lossless: null } : compactWithExact(trace, storageBudget(storage));
+    if (lossless) exactKept = { run: id, model, lane, trace: lossless };
     post({ type: 'trace', id, trace: kept, final }, traceBuffers(kept));
     return;
   }

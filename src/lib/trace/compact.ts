@@ -46,6 +46,18 @@ export const storageBudget = (storage: Exclude<TraceStorage, 'float32'>): number
  * dense input is not changed; the returned trace shares everything but the packed matrices.
  */
 export function compactTrace(trace: DenseTrace, budget = PAGE_MATRIX_BUDGET): Trace {
+  return compactions(trace, budget, false).page;
+}
+
+/**
+ * compactTrace's trace and, when that one holds float16 stacks, the lossless one too (what the
+ * worker keeps for trace/exact.ts), from one scan of the dense stacks.
+ */
+export function compactWithExact(trace: DenseTrace, budget = PAGE_MATRIX_BUDGET): { page: Trace; lossless: Trace | null } {
+  return compactions(trace, budget, true);
+}
+
+function compactions(trace: DenseTrace, budget: number, keepLossless: boolean): { page: Trace; lossless: Trace | null } {
   const plans: { kind: keyof DenseTrace['attention']; tap: MatrixTap; plan: Plan }[] = [];
   for (const [kind, taps] of Object.entries(trace.attention) as [keyof DenseTrace['attention'], NonNullable<DenseTrace['attention'][keyof DenseTrace['attention']]>][])
     for (const tap of MATRIX_TAPS) {
@@ -54,14 +66,20 @@ export function compactTrace(trace: DenseTrace, budget = PAGE_MATRIX_BUDGET): Tr
       const fill = upperFill(t.data, t.shape);
       plans.push({ kind, tap, plan: { tensor: t, fill, f16: false } });
     }
-  if (!plans.length) return trace;
-  const lossless = (p: Plan) => (p.fill === null ? p.tensor.data.byteLength : packedBytes(p.tensor.shape, 'lower'));
-  if (plans.reduce((a, p) => a + lossless(p.plan), 0) > budget) for (const p of plans) p.plan.f16 = fitsF16(p.plan.tensor.data, p.plan.fill);
-  const attention: Trace['attention'] = {};
-  for (const [kind, taps] of Object.entries(trace.attention)) attention[kind as keyof Trace['attention']] = { ...taps };
-  for (const { kind, tap, plan } of plans) {
-    const packing: Packing | null = plan.fill !== null ? (plan.f16 ? 'lower-f16' : 'lower') : plan.f16 ? 'f16' : null;
-    if (packing) (attention[kind]![tap] as Matrices) = pack(plan.tensor.data, plan.tensor.shape, packing, plan.fill ?? 0);
-  }
-  return { ...trace, attention };
+  if (!plans.length) return { page: trace, lossless: null };
+  const losslessBytes = (p: Plan) => (p.fill === null ? p.tensor.data.byteLength : packedBytes(p.tensor.shape, 'lower'));
+  const packed = (f16: (p: Plan) => boolean): Trace => {
+    const attention: Trace['attention'] = {};
+    for (const [kind, taps] of Object.entries(trace.attention)) attention[kind as keyof Trace['attention']] = { ...taps };
+    for (const { kind, tap, plan } of plans) {
+      const half = f16(plan);
+      const packing: Packing | null = plan.fill !== null ? (half ? 'lower-f16' : 'lower') : half ? 'f16' : null;
+      if (packing) (attention[kind]![tap] as Matrices) = pack(plan.tensor.data, plan.tensor.shape, packing, plan.fill ?? 0);
+    }
+    return { ...trace, attention };
+  };
+  if (plans.reduce((a, p) => a + losslessBytes(p.plan), 0) > budget) for (const p of plans) p.plan.f16 = fitsF16(p.plan.tensor.data, p.plan.fill);
+  const page = packed((p) => p.f16);
+  const anyF16 = plans.some((p) => p.plan.f16);
+  return { page, lossless: keepLossless && anyF16 ? packed(() => false) : null };
 }
